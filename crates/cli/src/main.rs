@@ -1,0 +1,31 @@
+//! `sluice`: the app's features without a window, for scripts and CI.
+//!
+//! Every subcommand prints JSON (or plain text where documented) on stdout,
+//! messages on stderr, and uses the exit codes documented in the README.
+
+mod commands;
+mod exit;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "sluice", version, about = "Configure, save and test Postgres connections")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse, format and normalize libpq connection strings.
+    #[command(subcommand)]
+    Url(commands::url::UrlCommand),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Url(cmd) => commands::url::run(cmd),
+    };
+    std::process::exit(code);
+}
