@@ -1,1 +1,29 @@
-//! Test harness (filled in by the foundation work).
+//! Test support shared by every suite: real services, started and stopped by the test.
+//!
+//! - [`cluster`]: a throwaway Postgres cluster (`initdb` + `pg_ctl`) on a free port,
+//!   scram-sha-256, optional TLS, pg_hba rules chosen per scenario, statements logged.
+//! - [`tls`]: a CA, server and client certificates generated in the test with rcgen.
+//! - [`listeners`]: fake servers (silent, garbage) for failure scenarios.
+//! - [`pg_bin`]: where the machine's Postgres binaries are.
+//! - [`keyring_env`]: a guard that the real Secret Service is reachable.
+
+pub mod cluster;
+pub mod keyring_env;
+pub mod listeners;
+pub mod pg_bin;
+pub mod tls;
+mod os_user;
+
+pub use cluster::{Cluster, ClusterBuilder};
+pub use tls::TestPki;
+
+/// Binds port 0 on loopback and returns the port the OS picked.
+///
+/// The port is free when this returns; a cluster that loses a race for it
+/// fails to start and is retried on a new port by [`ClusterBuilder::start`].
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free TCP port on 127.0.0.1")
+}

@@ -1,0 +1,57 @@
+//! Finds the directory holding `initdb`, `pg_ctl`, `psql` and `pg_basebackup`.
+//!
+//! Order: `$SLUICE_PG_BINDIR`, the newest `/usr/lib/postgresql/*/bin` (Debian
+//! keeps the real binaries there; `/usr/bin` only has wrappers), `pg_config
+//! --bindir`, then `$PATH`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+pub fn bindir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        find().unwrap_or_else(|| {
+            panic!(
+                "no PostgreSQL server binaries (initdb, pg_ctl) found; install postgresql \
+                 (npm test does this) or set SLUICE_PG_BINDIR"
+            )
+        })
+    })
+}
+
+/// Path of one Postgres program, e.g. `bin("pg_ctl")`.
+pub fn bin(name: &str) -> PathBuf {
+    bindir().join(name)
+}
+
+fn has_server(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() && dir.join("postgres").is_file()
+}
+
+fn find() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("SLUICE_PG_BINDIR").map(PathBuf::from) {
+        return has_server(&dir).then_some(dir);
+    }
+    let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let version = e.file_name().to_str()?.parse::<u32>().ok()?;
+            Some((version, e.path().join("bin")))
+        })
+        .filter(|(_, dir)| has_server(dir))
+        .collect();
+    debian.sort();
+    if let Some((_, dir)) = debian.pop() {
+        return Some(dir);
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if has_server(&dir) {
+            return Some(dir);
+        }
+    }
+    std::env::var_os("PATH").and_then(|path| std::env::split_paths(&path).find(|d| has_server(d)))
+}

@@ -1,0 +1,116 @@
+// A small W3C WebDriver client: the dozen endpoints the E2E suite uses, over
+// Node's own fetch. Enough for tauri-driver + WebKitWebDriver, with no
+// dependency to install.
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export class WebDriverError extends Error {}
+
+async function request(base, method, path, body) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) {
+    const v = json.value || {};
+    throw new WebDriverError(`${method} ${path}: ${v.error || res.status}: ${v.message || ''}`);
+  }
+  return json.value;
+}
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async create(base, capabilities) {
+    const value = await request(base, 'POST', '/session', { capabilities: { alwaysMatch: capabilities } });
+    return new Session(base, value.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return request(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async find(css) {
+    const v = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+    return new Element(this, v[ELEMENT]);
+  }
+
+  async findAll(css) {
+    const vs = await this.cmd('POST', '/elements', { using: 'css selector', value: css });
+    return vs.map((v) => new Element(this, v[ELEMENT]));
+  }
+
+  /** Runs `script` (a function body) in the page and returns its result. */
+  exec(script, ...args) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /** Like exec, for a body that calls `arguments[arguments.length - 1](result)`. */
+  execAsync(script, ...args) {
+    return this.cmd('POST', '/execute/async', { script, args });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd('GET', '/screenshot'), 'base64');
+  }
+
+  async title() {
+    return this.cmd('GET', '/title');
+  }
+
+  /** Polls `fn` until it returns a truthy value, or throws after `ms`. */
+  async waitFor(fn, { ms = 10000, what = 'condition' } = {}) {
+    const end = Date.now() + ms;
+    let last;
+    while (Date.now() < end) {
+      try {
+        const v = await fn();
+        if (v) return v;
+      } catch (e) {
+        last = e;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new WebDriverError(`timed out after ${ms} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+  }
+
+  async close() {
+    await this.cmd('DELETE', '').catch(() => {});
+  }
+}
+
+export class Element {
+  constructor(session, id) {
+    this.session = session;
+    this.id = id;
+  }
+  cmd(method, path, body) {
+    return this.session.cmd(method, `/element/${this.id}${path}`, body);
+  }
+  text() {
+    return this.cmd('GET', '/text');
+  }
+  click() {
+    return this.cmd('POST', '/click', {});
+  }
+  type(text) {
+    return this.cmd('POST', '/value', { text });
+  }
+  clear() {
+    return this.cmd('POST', '/clear', {});
+  }
+  attribute(name) {
+    return this.cmd('GET', `/attribute/${name}`);
+  }
+  property(name) {
+    return this.cmd('GET', `/property/${name}`);
+  }
+  displayed() {
+    return this.cmd('GET', '/displayed');
+  }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what Sluice needs on Debian/Ubuntu, idempotently: a second run
+# installs nothing. Usage: scripts/setup.sh [app|test]
+#   app  - build and run the desktop app (webkit2gtk, build tools, npm deps)
+#   test - also Postgres, pgbouncer, gnome-keyring, Xvfb, WebKitWebDriver, tauri-driver
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-app}
+
+app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev
+  libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev dbus gnome-keyring)
+test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11)
+
+packages=("${app_packages[@]}")
+[ "$what" = test ] && packages+=("${test_packages[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "Missing packages: ${missing[*]}. This script knows apt only; see README (Other platforms)." >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  # Debian's postgresql package starts a cluster on 5432; tests never use it.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v cargo >/dev/null; then
+  echo "setup: Rust is missing. Install it with rustup (https://rustup.rs), then run this again." >&2
+  exit 1
+fi
+
+# npm dev dependencies (the Tauri CLI). The lock file pins them.
+if [ ! -x node_modules/.bin/tauri ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ "$what" = test ] && ! command -v tauri-driver >/dev/null; then
+  echo "setup: cargo install tauri-driver"
+  cargo install tauri-driver --version '^2' --locked --quiet
+fi

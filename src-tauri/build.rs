@@ -1,0 +1,18 @@
+// The app's package lives at the workspace root, so tauri-build must be told
+// where the capabilities are; otherwise it silently grants none.
+//
+// Every app command is listed here so that tauri-build generates an
+// `allow-<command>` permission for it: commands are then reachable only where
+// a capability grants them (src-tauri/capabilities), not from any window by
+// default.
+const COMMANDS: &[&str] = &["app_version"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}
