@@ -2,15 +2,28 @@
 //!
 //! - `model.rs`: the fields, typed where Sluice acts on them.
 //! - `ssl_mode.rs`: the six libpq SSL modes.
-//! - `keywords.rs`: libpq's keyword table (which names are known, which are secret).
+//! - `keywords.rs`: libpq's keyword table (which names are known, which are secret)
+//!   and the keyword <-> field mapping (`to_params`, `from_params`).
+//! - `parse.rs`: the entry point, which tells URI from `key=value`.
 //! - `uri.rs`: parse `postgresql://` URIs exactly as libpq does.
 //! - `keyvalue.rs`: parse `key=value` conninfo strings.
 //! - `format.rs`: write a model back as a canonical URI.
 //! - `validate.rs`: per-field checks for the connection form.
 //! - `error.rs`: typed parse errors with positions.
 
+mod error;
+mod format;
+mod keyvalue;
+pub mod keywords;
 mod model;
+mod parse;
 mod ssl_mode;
+mod uri;
+pub mod validate;
 
+pub use error::{ParamsError, ParseError};
+pub use format::{format_keyvalue, format_uri, FormatOptions};
 pub use model::ConnInfo;
-pub use ssl_mode::SslMode;
+pub use parse::{parse, parse_keyvalue, parse_uri, unknown_warning, Parsed, Syntax};
+pub use ssl_mode::{InvalidSslMode, SslMode};
+pub use validate::{validate, FieldIssue, Severity, Validation};
