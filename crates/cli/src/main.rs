@@ -20,12 +20,16 @@ enum Command {
     /// Parse, format and normalize libpq connection strings.
     #[command(subcommand)]
     Url(commands::url::UrlCommand),
+    /// Saved connections (the app's own store): list, show, add, edit, remove.
+    #[command(subcommand)]
+    Connections(commands::connections::ConnectionsCommand),
 }
 
 fn main() {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Url(cmd) => commands::url::run(cmd),
+        Command::Connections(cmd) => commands::connections::run(cmd),
     };
     std::process::exit(code);
 }

@@ -2,6 +2,12 @@
 //!
 //! - [`conninfo`]: libpq connection strings (URI and `key=value`): parse, format, validate.
 //! - [`secret`]: the redacting wrapper every secret travels in.
+//! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
+//! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
+//! - [`access`]: what the role can reach, a source/destination verdict, and the GRANTs that fix it.
 
+pub mod access;
 pub mod conninfo;
+pub mod probe;
 pub mod secret;
+pub mod store;
