@@ -4,6 +4,7 @@
 //!   scram-sha-256, optional TLS, pg_hba rules chosen per scenario, statements logged.
 //! - [`tls`]: a CA, server and client certificates generated in the test with rcgen.
 //! - [`listeners`]: fake servers (silent, garbage) for failure scenarios.
+//! - [`pgbouncer`]: a real PgBouncer in transaction mode in front of a cluster.
 //! - [`pg_bin`]: where the machine's Postgres binaries are.
 //! - [`keyring_env`]: a guard that the real Secret Service is reachable.
 
@@ -11,6 +12,7 @@ pub mod cluster;
 pub mod keyring_env;
 pub mod listeners;
 pub mod pg_bin;
+pub mod pgbouncer;
 pub mod tls;
 mod os_user;
 

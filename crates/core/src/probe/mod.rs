@@ -1,1 +1,488 @@
-//! (in progress)
+//! Test Connection: connect and ping, each stage timed, every failure
+//! explained, on one deadline, cancellable, and read-only.
+//!
+//! Stages: resolve (DNS) → connect (TCP or Unix socket) → tls → auth →
+//! session (server facts) → access (optional privilege analysis).
+//!
+//! We own DNS, the socket and TLS (rustls, with libpq's exact `sslmode`
+//! rules: see `tls.rs`), and let tokio-postgres run startup and SCRAM on our
+//! stream (`connect_raw`). That gives real per-stage timings on the one
+//! connection, and the session stage is one simple-protocol batch, so the
+//! whole test costs the same round trips as `psql -c 'select 1'`.
+//!
+//! - `request.rs`: what to test and the deadline rule.
+//! - `report.rs`: the result (the JSON contract) and progress events.
+//! - `target.rs`: host/hostaddr/port lists and DNS.
+//! - `socket.rs`: TCP or Unix socket.
+//! - `wire.rs`: records the server's first byte (tells 'S'/'N'/not Postgres).
+//! - `tls.rs`: the sslmode matrix, verifiers, channel binding.
+//! - `session.rs`: the one read-only batch and pooler detection.
+//! - `classify.rs`: failure → code, message, hint.
+//! - `tracker.rs`: stage clock and live progress; `cancel.rs`: the cancel switch.
+
+mod cancel;
+mod classify;
+mod report;
+mod request;
+mod session;
+mod socket;
+mod target;
+mod tls;
+mod tracker;
+mod wire;
+
+pub use cancel::Cancel;
+pub use report::{
+    ErrorCode, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
+};
+pub use request::{AnalysisRequest, InlineTls, ProbeRequest, DEFAULT_DEADLINE};
+pub use tracker::ProgressFn;
+
+use crate::access;
+use crate::conninfo::SslMode;
+use classify::{classify, Context, Failure};
+use futures_util::StreamExt;
+use socket::Socket;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+use target::{Endpoint, HostSpec};
+use tokio_postgres::config::{ChannelBinding, SslMode as PgSsl};
+use tokio_postgres::SimpleQueryMessage;
+use tracker::Tracker;
+use wire::{lock, Recorded, SharedFacts, WireFacts};
+
+/// Runs a test and never fails: every outcome, including a deadline or a
+/// cancel, is a [`Report`]. `progress` is called at each stage transition.
+pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) -> Report {
+    let started = Instant::now();
+    let tracker = Tracker::new(progress);
+    let deadline = req.deadline();
+    let mut out = Outcome::new(req);
+    let result = {
+        let work = attempt(req, &tracker, &mut out);
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(Interrupt::Cancelled),
+            r = tokio::time::timeout(deadline, work) => match r {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(Interrupt::Failed(Box::new(e))),
+                Err(_) => Err(Interrupt::Deadline),
+            },
+        }
+    };
+    let error = match result {
+        Ok(()) => None,
+        Err(Interrupt::Failed(e)) => Some(*e),
+        Err(other) => {
+            let failure = match other {
+                Interrupt::Cancelled => Failure::Cancelled,
+                _ => Failure::Timeout(deadline),
+            };
+            Some(classify(failure, tracker.current_stage(), &out.context()))
+        }
+    };
+    let steps = tracker.into_steps(req.analysis.is_some());
+    Report {
+        connected: out.connected,
+        steps,
+        server: out.server,
+        error,
+        total_ms: report::round_ms(started.elapsed()),
+        access: out.access,
+        verdict: out.verdict,
+    }
+}
+
+enum Interrupt {
+    Cancelled,
+    Deadline,
+    Failed(Box<ProbeError>),
+}
+
+/// What the attempt learnt so far; it survives a deadline or cancel.
+struct Outcome {
+    connected: bool,
+    server: Option<ServerInfo>,
+    access: Option<access::Access>,
+    verdict: Option<access::Verdict>,
+    host: String,
+    port: u16,
+    user: String,
+    dbname: String,
+    sslmode: SslMode,
+}
+
+impl Outcome {
+    fn new(req: &ProbeRequest) -> Self {
+        let user = req.info.user.clone().filter(|u| !u.is_empty()).unwrap_or_else(default_user);
+        let dbname = req.info.dbname.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
+        let host = req.info.host.clone().unwrap_or_default();
+        Outcome {
+            connected: false,
+            server: None,
+            access: None,
+            verdict: None,
+            host,
+            port: target::DEFAULT_PORT,
+            user,
+            dbname,
+            sslmode: req.info.sslmode.unwrap_or_default(),
+        }
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            host: &self.host,
+            port: self.port,
+            user: &self.user,
+            dbname: &self.dbname,
+            sslmode: self.sslmode,
+            used_tls: false,
+            first_byte: None,
+            sent_ssl_request: false,
+            tls_offered: None,
+        }
+    }
+}
+
+/// libpq's default user is the OS user name.
+fn default_user() -> String {
+    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "postgres".into())
+}
+
+async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -> Result<(), ProbeError> {
+    let specs = target::host_specs(&req.info).map_err(|m| classify(Failure::Settings(m), Stage::Resolve, &out.context()))?;
+    if let Some(first) = specs.first() {
+        out.host = first.display();
+        out.port = first.port;
+    }
+
+    // Resolve: only names need DNS; IP literals, hostaddr and sockets skip it.
+    let needs_dns = specs.iter().any(HostSpec::needs_dns);
+    if needs_dns {
+        tracker.start(Stage::Resolve);
+    } else {
+        let why = if specs.iter().all(HostSpec::is_socket) { "Unix socket" } else { "IP address: no DNS needed" };
+        tracker.skip(Stage::Resolve, Some(why.into()));
+    }
+    let mut targets: Vec<(&HostSpec, Vec<Endpoint>)> = Vec::new();
+    let mut dns_error = None;
+    for spec in &specs {
+        match target::resolve(spec).await {
+            Ok(endpoints) => targets.push((spec, endpoints)),
+            Err(e) => {
+                if dns_error.is_none() {
+                    out.host = spec.display();
+                    out.port = spec.port;
+                }
+                dns_error = Some(e);
+            }
+        }
+    }
+    if needs_dns {
+        if targets.is_empty() {
+            tracker.finish(StepStatus::Failed, None);
+            let e = dns_error.unwrap_or_else(|| std::io::Error::other("no host to resolve"));
+            return Err(classify(Failure::Dns(e), Stage::Resolve, &out.context()));
+        }
+        let detail = targets
+            .iter()
+            .filter(|(spec, _)| spec.needs_dns())
+            .map(|(spec, eps)| {
+                let addrs: Vec<String> = eps
+                    .iter()
+                    .filter_map(|e| match e {
+                        Endpoint::Tcp { addr, .. } => Some(addr.ip().to_string()),
+                        Endpoint::Unix { .. } => None,
+                    })
+                    .collect();
+                format!("{} → {}", spec.display(), addrs.join(", "))
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        tracker.finish(StepStatus::Ok, Some(detail));
+    }
+
+    // Connect: hosts and their addresses in order, first that answers wins
+    // (as libpq does).
+    tracker.start(Stage::Connect);
+    let mut last_error = None;
+    for (spec, endpoints) in &targets {
+        for endpoint in endpoints {
+            out.host = spec.display();
+            out.port = spec.port;
+            match socket::open(endpoint).await {
+                Ok(socket) => {
+                    tracker.finish(StepStatus::Ok, Some(endpoint.describe()));
+                    return converse(socket, spec, endpoint, req, tracker, out).await;
+                }
+                Err(error) => last_error = Some((endpoint.describe(), error)),
+            }
+        }
+    }
+    tracker.finish(StepStatus::Failed, None);
+    let (addr, error) = last_error.unwrap_or_else(|| ("(no address)".into(), std::io::Error::other("no address to connect to")));
+    Err(classify(Failure::Connect { addr, error }, Stage::Connect, &out.context()))
+}
+
+/// The connection after the socket: TLS, auth, then the session batch.
+async fn converse(
+    socket: Socket,
+    spec: &HostSpec,
+    endpoint: &Endpoint,
+    req: &ProbeRequest,
+    tracker: &Tracker<'_>,
+    out: &mut Outcome,
+) -> Result<(), ProbeError> {
+    let is_unix = matches!(endpoint, Endpoint::Unix { .. });
+    let mode = out.sslmode;
+    // libpq ignores sslmode on Unix sockets: the kernel is the transport.
+    let effective = if is_unix { SslMode::Disable } else { mode };
+    let tls_host = spec.host.clone().filter(|h| !h.is_empty()).unwrap_or_else(|| spec.display());
+    let plan = if effective == SslMode::Disable {
+        None
+    } else {
+        match tls::plan(effective, &tls_host, &req.info, &req.inline_tls) {
+            Ok(plan) => Some(plan),
+            Err(e) => {
+                tracker.start(Stage::Tls);
+                tracker.finish(StepStatus::Failed, None);
+                return Err(classify(Failure::TlsSetup(e), Stage::Tls, &out.context()));
+            }
+        }
+    };
+
+    let first = match effective {
+        SslMode::Disable | SslMode::Allow => PgSsl::Disable,
+        SslMode::Prefer => PgSsl::Prefer,
+        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => PgSsl::Require,
+    };
+    if first == PgSsl::Disable {
+        let why = match (is_unix, effective) {
+            (true, _) => "not used over Unix sockets",
+            (_, SslMode::Allow) => "allow: trying without TLS first",
+            _ => "sslmode=disable",
+        };
+        tracker.skip(Stage::Tls, Some(why.into()));
+        tracker.start(Stage::Auth);
+    } else {
+        tracker.start(Stage::Tls);
+    }
+
+    let negotiated = Arc::new(Mutex::new(None));
+    let mut attempt = handshake(socket, first, plan.as_ref(), req, out, Some(tracker), negotiated.clone()).await;
+
+    // libpq's fallbacks: allow retries with TLS, prefer retries without,
+    // when the server's pg_hba refused the first kind of connection.
+    if let Err((Failure::Postgres(e), facts)) = &attempt {
+        let refused_by_hba = e.as_db_error().is_some_and(|db| db.message().contains("no pg_hba.conf entry"));
+        let retry = match effective {
+            SslMode::Allow if refused_by_hba => Some(PgSsl::Require),
+            SslMode::Prefer if refused_by_hba && facts.tls_done_at.is_some() => Some(PgSsl::Disable),
+            _ => None,
+        };
+        if let Some(kind) = retry {
+            if let Ok(socket) = socket::open(endpoint).await {
+                attempt = handshake(socket, kind, plan.as_ref(), req, out, None, negotiated.clone()).await;
+            }
+        }
+    }
+
+    let (client, connection, facts) = match attempt {
+        Ok(ok) => ok,
+        Err((failure, facts)) => {
+            let failure = match failure {
+                // tokio-postgres says "server does not support TLS" when our
+                // Require met 'N'; the recorded byte says it exactly.
+                Failure::Postgres(_) if facts.first_byte == Some(b'N') && first == PgSsl::Require && facts.tls_done_at.is_none() => {
+                    Failure::TlsNotOffered
+                }
+                Failure::Postgres(e) if facts.tls_error.is_some() || facts.tls_io_error.is_some() && facts.tls_done_at.is_none() => {
+                    let _ = e;
+                    Failure::Handshake { tls: facts.tls_error.clone(), other: facts.tls_io_error.clone() }
+                }
+                other => other,
+            };
+            let stage = match failure {
+                Failure::Handshake { .. } | Failure::TlsNotOffered => Stage::Tls,
+                _ => tracker.current_stage(),
+            };
+            tracker.finish(StepStatus::Failed, None);
+            let used_tls = facts.tls_done_at.is_some();
+            let tls_offered = match &failure {
+                Failure::Postgres(e) if !used_tls && e.as_db_error().is_some_and(|d| d.message().contains("no encryption")) => {
+                    socket::offers_tls(endpoint).await
+                }
+                _ => None,
+            };
+            let ctx = Context {
+                used_tls,
+                first_byte: facts.first_byte,
+                sent_ssl_request: first != PgSsl::Disable,
+                tls_offered,
+                ..out.context()
+            };
+            return Err(classify(failure, stage, &ctx));
+        }
+    };
+    out.connected = true;
+    tracker.finish(StepStatus::Ok, Some(format!("as {}", out.user)));
+    let tls_info = plan.map(|p| p.info).and_then(|mut info| {
+        let (version, cipher, binding) = negotiated.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
+        info.version = version;
+        info.cipher = cipher;
+        info.channel_binding_available = binding;
+        Some(info)
+    });
+    let _ = facts;
+
+    // The session batch, with the access analysis in the same round trip.
+    tracker.start(Stage::Session);
+    let client_side = session::ClientSide {
+        login_user: out.user.clone(),
+        connected_to: endpoint.describe(),
+        tcp_port: (!is_unix).then_some(spec.port),
+    };
+    let access_sql = match &req.analysis {
+        Some(a) => Some(access::analysis_sql(&a.scope).map_err(|e| {
+            classify(Failure::Settings(e.to_string()), Stage::Access, &out.context())
+        })?),
+        None => None,
+    };
+    let batch = session::batch(access_sql.as_deref());
+    let mut connection = std::pin::pin!(connection);
+    let result = {
+        let work = run_batch(&client, &batch, &client_side, req.analysis.is_some(), tracker, out, tls_info);
+        tokio::select! {
+            r = work => r,
+            r = &mut connection => Err(match r {
+                Err(e) => Failure::Postgres(e),
+                Ok(()) => Failure::Internal("the server closed the connection".into()),
+            }),
+        }
+    };
+    // Say goodbye properly (Terminate), but never wait long for it.
+    drop(client);
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(200), &mut connection).await;
+    if let Err(failure) = result {
+        let stage = tracker.current_stage();
+        tracker.finish(StepStatus::Failed, None);
+        return Err(classify(failure, stage, &out.context()));
+    }
+    if let (Some(a), Some(access), Some(server)) = (&req.analysis, &out.access, &out.server) {
+        let facts = access::SessionFacts {
+            in_recovery: server.in_recovery,
+            default_transaction_read_only: server.default_transaction_read_only,
+        };
+        out.verdict = Some(access::verdict(access, &facts, a.job, &a.options));
+    }
+    Ok(())
+}
+
+type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::RustlsStream<Recorded<Socket>>>;
+type HandshakeResult = Result<(tokio_postgres::Client, Conn, WireFacts), (Failure, WireFacts)>;
+
+/// One startup + auth on `socket`. Stage transitions are reported only on
+/// the first attempt (`tracker` is None on libpq-style retries, whose time
+/// counts toward the auth stage).
+async fn handshake(
+    socket: Socket,
+    kind: PgSsl,
+    plan: Option<&tls::TlsPlan>,
+    req: &ProbeRequest,
+    out: &Outcome,
+    tracker: Option<&Tracker<'_>>,
+    negotiated: Arc<Mutex<Option<(String, String, bool)>>>,
+) -> HandshakeResult {
+    let facts: SharedFacts = Arc::default();
+    let stream = Recorded::new(socket, facts.clone());
+    let mut config = tokio_postgres::Config::new();
+    config.user(&out.user).dbname(&out.dbname).ssl_mode(kind);
+    config.application_name(req.info.application_name.as_deref().unwrap_or("Sluice"));
+    if let Some(p) = &req.info.password {
+        config.password(p.expose());
+    }
+    if let Some(o) = req.info.options.as_deref().filter(|o| !o.is_empty()) {
+        config.options(o);
+    }
+    config.channel_binding(match req.info.channel_binding.as_deref() {
+        Some("require") => ChannelBinding::Require,
+        Some("disable") => ChannelBinding::Disable,
+        _ => ChannelBinding::Prefer,
+    });
+    let fallback_tracker = Tracker::new(&|_| {});
+    let connect = tls::RustlsConnect {
+        config: plan.map(|p| p.config.clone()),
+        server_name: plan.map(|p| p.server_name.clone()),
+        facts: facts.clone(),
+        tracker: tracker.unwrap_or(&fallback_tracker),
+        negotiated,
+    };
+    let result = config.connect_raw(stream, connect).await;
+    let snapshot = lock(&facts).clone();
+    // The server answered 'N' to our SSLRequest: TLS was not offered.
+    if let (Some(t), Some(b'N'), Some(at), true) = (tracker, snapshot.first_byte, snapshot.first_byte_at, kind != PgSsl::Disable) {
+        if snapshot.tls_done_at.is_none() && t.current_stage() == Stage::Tls {
+            t.finish_at(StepStatus::Skipped, Some("not offered by the server".into()), at);
+            t.start_at(Stage::Auth, at);
+        }
+    }
+    match result {
+        Ok((client, connection)) => Ok((client, connection, snapshot)),
+        Err(e) => Err((Failure::Postgres(e), snapshot)),
+    }
+}
+
+async fn run_batch(
+    client: &tokio_postgres::Client,
+    batch: &str,
+    client_side: &session::ClientSide,
+    with_access: bool,
+    tracker: &Tracker<'_>,
+    out: &mut Outcome,
+    tls_info: Option<TlsInfo>,
+) -> Result<(), Failure> {
+    let stream = client.simple_query_raw(batch).await.map_err(Failure::Postgres)?;
+    let mut stream = std::pin::pin!(stream);
+    let mut statement = 0usize; // 0 BEGIN, 1 session, 2 access (or COMMIT), 3 COMMIT
+    let mut collector = with_access.then(access::Collector::new);
+    let mut tls_info = tls_info;
+    while let Some(message) = stream.next().await {
+        match message.map_err(Failure::Postgres)? {
+            SimpleQueryMessage::Row(row) => match statement {
+                1 => {
+                    let mut info = session::parse_row(&row, client_side).map_err(Failure::Internal)?;
+                    info.tls = tls_info.take();
+                    out.server = Some(info);
+                }
+                2 => {
+                    if let Some(c) = collector.as_mut() {
+                        c.push(&row).map_err(|e| Failure::Internal(e.to_string()))?;
+                    }
+                }
+                _ => {}
+            },
+            SimpleQueryMessage::CommandComplete(_) => {
+                statement += 1;
+                if statement == 2 {
+                    let detail = out.server.as_ref().map(|s| format!("PostgreSQL {}", s.server_version));
+                    tracker.finish(StepStatus::Ok, detail);
+                    if with_access {
+                        tracker.start(Stage::Access);
+                    }
+                } else if statement == 3 && with_access {
+                    if let Some(c) = collector.take() {
+                        let access = c.finish();
+                        tracker.finish(StepStatus::Ok, Some(format!("{} relations", access.relations.len())));
+                        out.access = Some(access);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if out.server.is_none() {
+        return Err(Failure::Internal("the session query returned no row".into()));
+    }
+    Ok(())
+}

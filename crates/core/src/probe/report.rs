@@ -1,0 +1,203 @@
+//! What a probe returns: the JSON contract of `sluice test --json` and of
+//! the app's Test Connection (see docs/errors.md for `error.code`).
+
+use serde::Serialize;
+
+/// The stages of a test, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Resolve,
+    Connect,
+    Tls,
+    Auth,
+    Session,
+    Access,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 6] = [Stage::Resolve, Stage::Connect, Stage::Tls, Stage::Auth, Stage::Session, Stage::Access];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Resolve => "resolve",
+            Stage::Connect => "connect",
+            Stage::Tls => "tls",
+            Stage::Auth => "auth",
+            Stage::Session => "session",
+            Stage::Access => "access",
+        }
+    }
+
+    /// "while ..." phrasing for timeout messages.
+    pub fn doing(self) -> &'static str {
+        match self {
+            Stage::Resolve => "resolving the host name",
+            Stage::Connect => "opening the connection",
+            Stage::Tls => "negotiating TLS",
+            Stage::Auth => "authenticating",
+            Stage::Session => "reading the session details",
+            Stage::Access => "analysing privileges",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Only in progress events: the stage has started.
+    Running,
+    Ok,
+    Failed,
+    Skipped,
+}
+
+/// One stage's outcome. `ms` is wall time with 0.01 ms resolution.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub stage: Stage,
+    pub status: StepStatus,
+    pub ms: f64,
+    /// A short human note: "127.0.0.1:5432", "TLS 1.3", "not offered by the server".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The TLS outcome, said honestly: what was negotiated and what was checked.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct TlsInfo {
+    pub version: String,
+    pub cipher: String,
+    /// The certificate chain was checked against `root`.
+    pub chain_verified: bool,
+    /// Which trust anchors were used: a file path, "inline PEM", "system store", or null.
+    pub root: Option<String>,
+    /// The certificate was checked to name the host.
+    pub hostname_verified: bool,
+    /// The name sent as SNI and checked, when any.
+    pub server_name: Option<String>,
+    /// SCRAM with channel binding (tls-server-end-point) was possible.
+    pub channel_binding_available: bool,
+    /// A client certificate was presented.
+    pub client_certificate: bool,
+}
+
+/// Evidence that a pooler or proxy sits between the client and Postgres.
+#[derive(Debug, Clone, Serialize)]
+pub struct PoolerInfo {
+    pub detected: bool,
+    pub evidence: Option<String>,
+}
+
+/// What the session stage learnt about the server and the session.
+#[derive(Debug, Clone, Serialize)]
+pub struct ServerInfo {
+    pub server_version: String,
+    pub server_version_num: u32,
+    /// The role used to log in (from the connection settings).
+    pub login_user: String,
+    pub current_user: String,
+    pub session_user: String,
+    pub database: String,
+    pub in_recovery: bool,
+    pub default_transaction_read_only: bool,
+    pub superuser: bool,
+    /// The address the connection went to (host:port or socket path).
+    pub connected_to: String,
+    /// `inet_server_addr()`/`inet_server_port()`: where the backend itself listens (null over a socket).
+    pub backend_addr: Option<String>,
+    pub backend_port: Option<u16>,
+    pub backend_pid: i32,
+    pub pooler: PoolerInfo,
+    pub tls: Option<TlsInfo>,
+}
+
+/// Every failure class (the contract; docs/errors.md has an example of each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Dns,
+    Refused,
+    Timeout,
+    TlsUnsupported,
+    TlsRequired,
+    CertificateUntrusted,
+    CertificateHostnameMismatch,
+    ClientCertificate,
+    AuthFailed,
+    RoleMissing,
+    NoHbaEntry,
+    DatabaseMissing,
+    TooManyConnections,
+    ServerStarting,
+    NotPostgres,
+    Cancelled,
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Dns => "dns",
+            ErrorCode::Refused => "refused",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::TlsUnsupported => "tls_unsupported",
+            ErrorCode::TlsRequired => "tls_required",
+            ErrorCode::CertificateUntrusted => "certificate_untrusted",
+            ErrorCode::CertificateHostnameMismatch => "certificate_hostname_mismatch",
+            ErrorCode::ClientCertificate => "client_certificate",
+            ErrorCode::AuthFailed => "auth_failed",
+            ErrorCode::RoleMissing => "role_missing",
+            ErrorCode::NoHbaEntry => "no_hba_entry",
+            ErrorCode::DatabaseMissing => "database_missing",
+            ErrorCode::TooManyConnections => "too_many_connections",
+            ErrorCode::ServerStarting => "server_starting",
+            ErrorCode::NotPostgres => "not_postgres",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// A classified failure: what went wrong and what to do about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbeError {
+    pub code: ErrorCode,
+    pub stage: Stage,
+    /// One plain sentence.
+    pub message: String,
+    /// What to do next, concretely.
+    pub hint: String,
+    pub sqlstate: Option<String>,
+    /// The raw driver or server text, for experts. Never holds a secret.
+    pub detail: Option<String>,
+}
+
+/// The whole outcome of a test.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub connected: bool,
+    pub steps: Vec<Step>,
+    pub server: Option<ServerInfo>,
+    pub error: Option<ProbeError>,
+    pub total_ms: f64,
+    /// Present when an access analysis was asked for and ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<crate::access::Access>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<crate::access::Verdict>,
+}
+
+/// A progress event, streamed while the probe runs (the app's live stepper).
+#[derive(Debug, Clone, Serialize)]
+pub struct StepEvent {
+    pub stage: Stage,
+    pub status: StepStatus,
+    /// Set when the stage has finished.
+    pub ms: Option<f64>,
+    pub detail: Option<String>,
+}
+
+pub(crate) fn round_ms(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 100_000.0).round() / 100.0
+}

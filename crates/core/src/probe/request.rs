@@ -1,0 +1,56 @@
+//! What a probe is asked to do.
+
+use crate::conninfo::ConnInfo;
+use crate::secret::Secret;
+use std::time::Duration;
+
+/// Used when the connection sets no `connect_timeout` (or sets 0, which to
+/// libpq means "wait forever": a test must never do that).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+/// libpq treats connect_timeout values below 2 s as 2 s.
+const MIN_DEADLINE: Duration = Duration::from_secs(2);
+
+/// TLS material given inline (pasted PEM) instead of as file paths. Inline
+/// values win over the corresponding `sslrootcert`/`sslcert`/`sslkey` paths.
+#[derive(Debug, Clone, Default)]
+pub struct InlineTls {
+    pub root_cert_pem: Option<String>,
+    pub client_cert_pem: Option<String>,
+    pub client_key_pem: Option<Secret>,
+}
+
+/// Run the access analysis after the session stage, for this job.
+#[derive(Debug, Clone)]
+pub struct AnalysisRequest {
+    pub job: crate::access::JobRole,
+    pub options: crate::access::DestinationOptions,
+    pub scope: crate::access::Scope,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProbeRequest {
+    /// Connection fields, password included.
+    pub info: ConnInfo,
+    pub inline_tls: InlineTls,
+    /// Overrides the connection's `connect_timeout` as the overall deadline.
+    pub timeout: Option<Duration>,
+    pub analysis: Option<AnalysisRequest>,
+}
+
+impl ProbeRequest {
+    pub fn new(info: ConnInfo) -> Self {
+        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None }
+    }
+
+    /// The one deadline for the whole test: `timeout`, else the
+    /// connection's `connect_timeout` (at least 2 s, as libpq), else 10 s.
+    pub fn deadline(&self) -> Duration {
+        if let Some(t) = self.timeout {
+            return t;
+        }
+        match self.info.connect_timeout.as_deref().map(str::trim).map(str::parse::<u64>) {
+            Some(Ok(0)) | None | Some(Err(_)) => DEFAULT_DEADLINE,
+            Some(Ok(secs)) => Duration::from_secs(secs).max(MIN_DEADLINE),
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! One stream type over TCP and Unix sockets, so the handshake and session
+//! code is written once.
+
+use super::target::Endpoint;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncReadExt, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+
+pub(crate) enum Socket {
+    Tcp(TcpStream),
+    #[cfg(unix)]
+    Unix(tokio::net::UnixStream),
+}
+
+pub(crate) async fn open(endpoint: &Endpoint) -> io::Result<Socket> {
+    match endpoint {
+        Endpoint::Tcp { addr, .. } => {
+            let s = TcpStream::connect(addr).await?;
+            // Startup and auth are many small messages: don't let Nagle delay them.
+            s.set_nodelay(true)?;
+            Ok(Socket::Tcp(s))
+        }
+        #[cfg(unix)]
+        Endpoint::Unix { path } => Ok(Socket::Unix(tokio::net::UnixStream::connect(path).await?)),
+        #[cfg(not(unix))]
+        Endpoint::Unix { .. } => Err(io::Error::new(io::ErrorKind::Unsupported, "Unix sockets are not available on this platform")),
+    }
+}
+
+/// Sends a bare SSLRequest and reads the one-byte answer: does this server
+/// offer TLS at all? Used only to explain a refusal, never on success.
+pub(crate) async fn offers_tls(endpoint: &Endpoint) -> Option<bool> {
+    let Ok(Socket::Tcp(mut s)) = open(endpoint).await else { return None };
+    // Length 8, then the SSLRequest code 80877103.
+    s.write_all(&[0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]).await.ok()?;
+    let mut b = [0u8];
+    s.read_exact(&mut b).await.ok()?;
+    Some(b[0] == b'S')
+}
+
+impl AsyncRead for Socket {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_read(cx, buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => Pin::new(s).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Socket {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_write(cx, buf),
+            #[cfg(unix)]
+            Socket::Unix(s) => Pin::new(s).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_flush(cx),
+            #[cfg(unix)]
+            Socket::Unix(s) => Pin::new(s).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Socket::Tcp(s) => Pin::new(s).poll_shutdown(cx),
+            #[cfg(unix)]
+            Socket::Unix(s) => Pin::new(s).poll_shutdown(cx),
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! TLS exactly as libpq documents each `sslmode`, on rustls:
+//!
+//! | mode        | TLS            | chain checked                      | host name checked |
+//! |-------------|----------------|------------------------------------|-------------------|
+//! | disable     | never          | –                                  | –                 |
+//! | allow       | if server insists | no                              | no                |
+//! | prefer      | if offered     | no                                 | no                |
+//! | require     | always         | only if a root cert is given (= verify-ca) | no        |
+//! | verify-ca   | always         | yes (root cert, else system store) | no                |
+//! | verify-full | always         | yes (root cert, else system store) | yes               |
+//!
+//! Whatever is checked, the handshake signature is always verified, so the
+//! server at least holds the key of the certificate it shows.
+
+use super::report::{Stage, TlsInfo};
+use super::request::InlineTls;
+use super::tracker::Tracker;
+use super::wire::{lock, SharedFacts};
+use crate::conninfo::{ConnInfo, SslMode};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sha2::Digest;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_postgres::tls::{ChannelBinding, TlsConnect, TlsStream};
+
+/// Why TLS could not even be set up (bad files, bad PEM): the user's to fix.
+#[derive(Debug)]
+pub(crate) enum SetupError {
+    RootCert(String),
+    ClientCert(String),
+    Internal(String),
+}
+
+pub(crate) struct TlsPlan {
+    pub config: Arc<ClientConfig>,
+    pub server_name: ServerName<'static>,
+    /// What will be checked, filled in further once the handshake is done.
+    pub info: TlsInfo,
+}
+
+enum Check {
+    Nothing,
+    ChainOnly,
+    ChainAndName,
+}
+
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Builds the client config for `mode` (not `disable`). `tls_host` is the
+/// name the certificate must carry: `host`, even when `hostaddr` is used.
+pub(crate) fn plan(mode: SslMode, tls_host: &str, info: &ConnInfo, inline: &InlineTls) -> Result<TlsPlan, SetupError> {
+    let root_given = inline.root_cert_pem.is_some() || info.sslrootcert.as_deref().is_some_and(|s| !s.is_empty());
+    let check = match mode {
+        SslMode::Disable | SslMode::Allow | SslMode::Prefer => Check::Nothing,
+        // libpq: require with a root certificate behaves as verify-ca.
+        SslMode::Require if root_given => Check::ChainOnly,
+        SslMode::Require => Check::Nothing,
+        SslMode::VerifyCa => Check::ChainOnly,
+        SslMode::VerifyFull => Check::ChainAndName,
+    };
+    let provider = provider();
+    let server_name = ServerName::try_from(tls_host.trim_start_matches('[').trim_end_matches(']').to_owned())
+        .map_err(|_| SetupError::Internal(format!("\"{tls_host}\" is not a valid TLS server name")))?;
+    let mut tls_info = TlsInfo { server_name: Some(tls_host.to_owned()), ..TlsInfo::default() };
+
+    let verifier: Arc<dyn ServerCertVerifier> = match check {
+        Check::Nothing => Arc::new(AcceptAnyCertificate(provider.clone())),
+        Check::ChainOnly | Check::ChainAndName => {
+            let (roots, label) = load_roots(info, inline)?;
+            tls_info.root = Some(label);
+            tls_info.chain_verified = true;
+            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| SetupError::RootCert(format!("the root certificates cannot be used: {e}")))?;
+            if matches!(check, Check::ChainAndName) {
+                tls_info.hostname_verified = true;
+                webpki
+            } else {
+                Arc::new(ChainOnly(webpki))
+            }
+        }
+    };
+
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SetupError::Internal(e.to_string()))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let config = match load_client_identity(info, inline)? {
+        Some((chain, key)) => {
+            tls_info.client_certificate = true;
+            builder.with_client_auth_cert(chain, key).map_err(|e| match e {
+                rustls::Error::InconsistentKeys(_) => {
+                    SetupError::ClientCert("the client key does not belong to the client certificate".into())
+                }
+                other => SetupError::ClientCert(format!("the client certificate or key cannot be used: {other}")),
+            })?
+        }
+        None => builder.with_no_client_auth(),
+    };
+    Ok(TlsPlan { config: Arc::new(config), server_name, info: tls_info })
+}
+
+fn read_pem_file(path: &str, what: &str) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("the {what} file \"{path}\" cannot be read: {e}"))
+}
+
+fn load_roots(info: &ConnInfo, inline: &InlineTls) -> Result<(RootCertStore, String), SetupError> {
+    let mut roots = RootCertStore::empty();
+    let (pem, label) = match (&inline.root_cert_pem, info.sslrootcert.as_deref().filter(|s| !s.is_empty())) {
+        (Some(pem), _) => (pem.as_bytes().to_vec(), "inline PEM".to_owned()),
+        (None, Some("system")) | (None, None) => {
+            let found = rustls_native_certs::load_native_certs();
+            for cert in found.certs {
+                let _ = roots.add(cert);
+            }
+            if roots.is_empty() {
+                return Err(SetupError::RootCert(
+                    "no root certificate was given and the system trust store is empty or unreadable".into(),
+                ));
+            }
+            return Ok((roots, "system store".to_owned()));
+        }
+        (None, Some(path)) => (read_pem_file(path, "root certificate").map_err(SetupError::RootCert)?, path.to_owned()),
+    };
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| SetupError::RootCert(format!("the root certificate ({label}) is not valid PEM: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| SetupError::RootCert(format!("the root certificate ({label}) cannot be used: {e}")))?;
+    }
+    if roots.is_empty() {
+        return Err(SetupError::RootCert(format!("the root certificate ({label}) holds no certificate")));
+    }
+    Ok((roots, label))
+}
+
+type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+fn load_client_identity(info: &ConnInfo, inline: &InlineTls) -> Result<Option<Identity>, SetupError> {
+    let cert_pem = match (&inline.client_cert_pem, info.sslcert.as_deref().filter(|s| !s.is_empty())) {
+        (Some(pem), _) => Some(pem.as_bytes().to_vec()),
+        (None, Some(path)) => Some(read_pem_file(path, "client certificate").map_err(SetupError::ClientCert)?),
+        (None, None) => None,
+    };
+    let key_pem = match (&inline.client_key_pem, info.sslkey.as_deref().filter(|s| !s.is_empty())) {
+        (Some(pem), _) => Some(pem.expose().as_bytes().to_vec()),
+        (None, Some(path)) => Some(read_pem_file(path, "client key").map_err(SetupError::ClientCert)?),
+        (None, None) => None,
+    };
+    let (cert_pem, key_pem) = match (cert_pem, key_pem) {
+        (None, None) => return Ok(None),
+        (Some(_), None) => return Err(SetupError::ClientCert("a client certificate was given without its key".into())),
+        (None, Some(_)) => return Err(SetupError::ClientCert("a client key was given without its certificate".into())),
+        (Some(c), Some(k)) => (c, k),
+    };
+    let chain = CertificateDer::pem_slice_iter(&cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| SetupError::ClientCert(format!("the client certificate is not valid PEM: {e}")))?;
+    if chain.is_empty() {
+        return Err(SetupError::ClientCert("the client certificate file holds no certificate".into()));
+    }
+    let text = String::from_utf8_lossy(&key_pem);
+    if text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED") {
+        return Err(SetupError::ClientCert(
+            "the client key is encrypted with a passphrase, which Sluice cannot decrypt yet; decrypt it with `openssl pkey -in key.pem -out key-plain.pem` and keep that file private".into(),
+        ));
+    }
+    let key = PrivateKeyDer::from_pem_slice(&key_pem)
+        .map_err(|e| SetupError::ClientCert(format!("the client key is not a valid PEM private key: {e}")))?;
+    Ok(Some((chain, key)))
+}
+
+/// For modes that encrypt without authenticating the server.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// verify-ca: the full WebPKI check, except that a name mismatch is
+/// accepted. webpki checks the chain before the name, so a name error
+/// means the chain was good.
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// tokio-postgres calls this after the server answered 'S' to SSLRequest.
+pub(crate) struct RustlsConnect<'a> {
+    /// None when no TLS is planned (sslmode=disable); tokio-postgres then never calls us.
+    pub config: Option<Arc<ClientConfig>>,
+    pub server_name: Option<ServerName<'static>>,
+    pub facts: SharedFacts,
+    pub tracker: &'a Tracker<'a>,
+    /// Filled with the negotiated version, cipher and channel binding.
+    pub negotiated: Arc<std::sync::Mutex<Option<(String, String, bool)>>>,
+}
+
+impl<'a, S> TlsConnect<S> for RustlsConnect<'a>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'a,
+{
+    type Stream = RustlsStream<S>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<RustlsStream<S>, io::Error>> + Send + 'a>>;
+
+    fn connect(self, stream: S) -> Self::Future {
+        Box::pin(async move {
+            let (Some(config), Some(server_name)) = (self.config, self.server_name) else {
+                return Err(io::Error::other("TLS was not planned for this connection"));
+            };
+            let connector = tokio_rustls::TlsConnector::from(config);
+            match connector.connect(server_name, stream).await {
+                Ok(tls) => {
+                    let (_, conn) = tls.get_ref();
+                    let version = conn.protocol_version().map(|v| version_name(v).to_owned()).unwrap_or_default();
+                    let cipher = conn
+                        .negotiated_cipher_suite()
+                        .map(|c| format!("{:?}", c.suite()))
+                        .unwrap_or_default();
+                    let binding = conn.peer_certificates().and_then(|c| c.first()).and_then(|c| end_point_hash(c));
+                    *self.negotiated.lock().unwrap_or_else(|p| p.into_inner()) =
+                        Some((version.clone(), cipher, binding.is_some()));
+                    let now = Instant::now();
+                    lock(&self.facts).tls_done_at = Some(now);
+                    self.tracker.finish_at(super::report::StepStatus::Ok, Some(version), now);
+                    self.tracker.start_at(Stage::Auth, now);
+                    Ok(RustlsStream { inner: tls, binding })
+                }
+                Err(e) => {
+                    let mut facts = lock(&self.facts);
+                    match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
+                        Some(tls_error) => facts.tls_error = Some(tls_error.clone()),
+                        None => facts.tls_io_error = Some(e.to_string()),
+                    }
+                    Err(e)
+                }
+            }
+        })
+    }
+}
+
+fn version_name(v: rustls::ProtocolVersion) -> &'static str {
+    match v {
+        rustls::ProtocolVersion::TLSv1_3 => "TLS 1.3",
+        rustls::ProtocolVersion::TLSv1_2 => "TLS 1.2",
+        _ => "TLS (older)",
+    }
+}
+
+pub(crate) struct RustlsStream<S> {
+    inner: tokio_rustls::client::TlsStream<S>,
+    binding: Option<Vec<u8>>,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for RustlsStream<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
+    fn channel_binding(&self) -> ChannelBinding {
+        match &self.binding {
+            Some(hash) => ChannelBinding::tls_server_end_point(hash.clone()),
+            None => ChannelBinding::none(),
+        }
+    }
+}
+
+/// RFC 5929 tls-server-end-point: the server certificate hashed with its
+/// signature's hash, where MD5 and SHA-1 become SHA-256 (as Postgres does).
+fn end_point_hash(cert: &CertificateDer<'_>) -> Option<Vec<u8>> {
+    let der = cert.as_ref();
+    let oid = signature_algorithm_oid(der)?;
+    const SHA384: [&[u8]; 2] = [
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c], // sha384WithRSAEncryption
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],       // ecdsa-with-SHA384
+    ];
+    const SHA512: [&[u8]; 2] = [
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], // sha512WithRSAEncryption
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],       // ecdsa-with-SHA512
+    ];
+    Some(if SHA384.contains(&oid) {
+        sha2::Sha384::digest(der).to_vec()
+    } else if SHA512.contains(&oid) {
+        sha2::Sha512::digest(der).to_vec()
+    } else {
+        sha2::Sha256::digest(der).to_vec()
+    })
+}
+
+/// Reads one DER TLV at the start of `input`: (tag, content, rest).
+fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = input.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
+        (len, &rest[n..])
+    };
+    if rest.len() < len {
+        return None;
+    }
+    Some((tag, &rest[..len], &rest[len..]))
+}
+
+/// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }
+fn signature_algorithm_oid(der: &[u8]) -> Option<&[u8]> {
+    let (_, cert, _) = der_tlv(der)?;
+    let (_, _tbs, rest) = der_tlv(cert)?;
+    let (_, alg, _) = der_tlv(rest)?;
+    let (tag, oid, _) = der_tlv(alg)?;
+    (tag == 0x06).then_some(oid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_reader_rejects_truncated_input() {
+        assert!(der_tlv(&[0x30]).is_none());
+        assert!(der_tlv(&[0x30, 0x82, 0x01]).is_none());
+        assert!(der_tlv(&[0x30, 0x05, 0x00]).is_none());
+        assert!(signature_algorithm_oid(&[]).is_none());
+    }
+
+    #[test]
+    fn encrypted_keys_get_a_clear_message() {
+        let info = ConnInfo { sslcert: Some("/nonexistent".into()), ..Default::default() };
+        let inline = InlineTls {
+            client_cert_pem: Some("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()),
+            client_key_pem: Some("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n".into()),
+            ..Default::default()
+        };
+        match load_client_identity(&info, &inline) {
+            Err(SetupError::ClientCert(m)) => assert!(m.contains("encrypted"), "{m}"),
+            Err(other) => panic!("unexpected {other:?}"),
+            Ok(_) => panic!("an encrypted key must be refused"),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! An instrumented socket: it notes when the server's first byte arrived and
+//! what it was. That byte tells us, exactly and without parsing error
+//! strings, whether the server answered our SSLRequest with 'S' or 'N', or
+//! whether something other than Postgres is listening.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Instant;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+#[derive(Debug, Default, Clone)]
+pub(crate) struct WireFacts {
+    pub first_byte: Option<u8>,
+    pub first_byte_at: Option<Instant>,
+    /// When the TLS handshake completed, if it did.
+    pub tls_done_at: Option<Instant>,
+    /// The handshake's own error, kept typed for classification.
+    pub tls_error: Option<rustls::Error>,
+    pub tls_io_error: Option<String>,
+}
+
+pub(crate) type SharedFacts = Arc<Mutex<WireFacts>>;
+
+pub(crate) fn lock(facts: &SharedFacts) -> std::sync::MutexGuard<'_, WireFacts> {
+    facts.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+pub(crate) struct Recorded<S> {
+    inner: S,
+    facts: SharedFacts,
+    seen_first: bool,
+}
+
+impl<S> Recorded<S> {
+    pub fn new(inner: S, facts: SharedFacts) -> Self {
+        Recorded { inner, facts, seen_first: false }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if !self.seen_first {
+            if let Poll::Ready(Ok(())) = &poll {
+                if let Some(&b) = buf.filled().get(before) {
+                    self.seen_first = true;
+                    let mut f = lock(&self.facts);
+                    f.first_byte = Some(b);
+                    f.first_byte_at = Some(Instant::now());
+                }
+            }
+        }
+        poll
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Recorded<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}

@@ -1,0 +1,222 @@
+//! Every failure class, produced for real against harness servers.
+
+mod probe_support;
+
+use probe_support::*;
+use sluice_core::probe::{ErrorCode, Stage, StepStatus};
+use sluice_harness::listeners::FakeServer;
+use sluice_harness::Cluster;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn wrong_password_is_auth_failed_with_sqlstate() {
+    let pg = Cluster::start_default();
+    pg.create_role("app", "right");
+    let r = probe(&pg.url("app", "wrong", "postgres")).await;
+    let e = expect_error(&r, ErrorCode::AuthFailed);
+    assert_eq!(e.stage, Stage::Auth);
+    assert_eq!(e.sqlstate.as_deref(), Some("28P01"));
+    assert!(e.message.contains("\"app\""), "{}", e.message);
+    assert!(!format!("{r:?}").contains("wrong"), "the password must not leak into the report");
+    assert_eq!(step_status(&r, Stage::Connect), StepStatus::Ok);
+    assert_eq!(step_status(&r, Stage::Auth), StepStatus::Failed);
+    assert_eq!(step_status(&r, Stage::Session), StepStatus::Skipped);
+    assert!(!r.connected);
+}
+
+#[tokio::test]
+async fn missing_password_is_explained() {
+    let pg = Cluster::start_default();
+    pg.create_role("app", "right");
+    let r = probe(&format!("host=127.0.0.1 port={} user=app dbname=postgres", pg.port())).await;
+    let e = expect_error(&r, ErrorCode::AuthFailed);
+    assert!(e.message.contains("none was given"), "{}", e.message);
+}
+
+#[tokio::test]
+async fn missing_role_under_trust_is_role_missing() {
+    // With password auth Postgres hides whether a role exists; with trust it says so.
+    let pg = Cluster::builder().hba("host all all 127.0.0.1/32 trust").start();
+    let r = probe(&format!("host=127.0.0.1 port={} user=ghost dbname=postgres", pg.port())).await;
+    let e = expect_error(&r, ErrorCode::RoleMissing);
+    assert_eq!(e.sqlstate.as_deref(), Some("28000"));
+}
+
+#[tokio::test]
+async fn missing_database() {
+    let pg = Cluster::start_default();
+    pg.create_role("app", "pw");
+    let r = probe(&pg.url("app", "pw", "nosuchdb")).await;
+    let e = expect_error(&r, ErrorCode::DatabaseMissing);
+    assert_eq!(e.sqlstate.as_deref(), Some("3D000"));
+    assert!(e.message.contains("nosuchdb"));
+}
+
+#[tokio::test]
+async fn pg_hba_reject_is_no_hba_entry() {
+    let pg = Cluster::builder().hba("host all alice 127.0.0.1/32 scram-sha-256").start();
+    pg.create_role("bob", "pw");
+    let r = probe(&pg.url("bob", "pw", "postgres")).await;
+    let e = expect_error(&r, ErrorCode::NoHbaEntry);
+    assert!(e.hint.contains("pg_hba.conf"), "{}", e.hint);
+}
+
+#[tokio::test]
+async fn hostssl_only_with_disable_is_tls_required() {
+    let pg = Cluster::builder().tls().hba("hostssl all all 127.0.0.1/32 scram-sha-256").start();
+    pg.create_role("app", "pw");
+    let r = probe(&tls_conn(&pg, "127.0.0.1", "app", "pw", "disable", None)).await;
+    let e = expect_error(&r, ErrorCode::TlsRequired);
+    assert!(e.hint.contains("require"), "{}", e.hint);
+    assert_eq!(step_status(&r, Stage::Tls), StepStatus::Skipped);
+}
+
+#[tokio::test]
+async fn plain_server_with_require_is_tls_unsupported() {
+    let pg = Cluster::start_default();
+    pg.create_role("app", "pw");
+    let r = probe(&tls_conn(&pg, "127.0.0.1", "app", "pw", "require", None)).await;
+    let e = expect_error(&r, ErrorCode::TlsUnsupported);
+    assert_eq!(e.stage, Stage::Tls);
+}
+
+#[tokio::test]
+async fn unknown_ca_is_certificate_untrusted() {
+    let pg = Cluster::builder().tls().start();
+    pg.create_role("app", "pw");
+    let other = pg.pki().other_ca_cert();
+    let r = probe(&tls_conn(&pg, "localhost", "app", "pw", "verify-full", Some(&other))).await;
+    let e = expect_error(&r, ErrorCode::CertificateUntrusted);
+    assert_eq!(e.stage, Stage::Tls);
+    // require + a root cert behaves as verify-ca (libpq), so it must fail too.
+    let r = probe(&tls_conn(&pg, "localhost", "app", "pw", "require", Some(&other))).await;
+    expect_error(&r, ErrorCode::CertificateUntrusted);
+}
+
+#[tokio::test]
+async fn hostname_mismatch() {
+    let pg = Cluster::builder().tls().start();
+    pg.create_role("app", "pw");
+    let ca = pg.pki().ca_cert();
+    // 127.0.0.2 reaches the server, but its certificate names only localhost and 127.0.0.1.
+    let r = probe(&tls_conn(&pg, "127.0.0.2", "app", "pw", "verify-full", Some(&ca))).await;
+    let e = expect_error(&r, ErrorCode::CertificateHostnameMismatch);
+    assert!(e.message.contains("127.0.0.2"));
+}
+
+#[tokio::test]
+async fn client_certificate_accepted_and_rejected() {
+    let pg = Cluster::builder().tls().hba("hostssl all all 127.0.0.1/32 cert").start();
+    pg.psql("CREATE ROLE carol LOGIN; CREATE ROLE dave LOGIN");
+    let (cert, key) = pg.pki().client_cert("carol");
+    let ca = pg.pki().ca_cert();
+    let base = |user: &str| {
+        format!(
+            "host=localhost port={} user={user} dbname=postgres sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
+            pg.port(),
+            ca.display(),
+            cert.display(),
+            key.display()
+        )
+    };
+    let ok = probe(&base("carol")).await;
+    let server = expect_ok(&ok);
+    assert_eq!(server.current_user, "carol");
+    assert!(server.tls.as_ref().unwrap().client_certificate);
+    // The same certificate for another user: the server rejects it (CN mismatch).
+    let r = probe(&base("dave")).await;
+    let e = expect_error(&r, ErrorCode::ClientCertificate);
+    assert_eq!(e.sqlstate.as_deref(), Some("28000"));
+    // No certificate at all.
+    let r = probe(&tls_conn(&pg, "localhost", "carol", "x", "verify-full", Some(&ca))).await;
+    expect_error(&r, ErrorCode::ClientCertificate);
+    // A key that is not the certificate's.
+    let (_, other_key) = pg.pki().client_cert("dave");
+    let mismatched = base("carol").replace(&key.display().to_string(), &other_key.display().to_string());
+    let r = probe(&mismatched).await;
+    let e = expect_error(&r, ErrorCode::ClientCertificate);
+    assert!(e.message.contains("does not belong"), "{}", e.message);
+    // A missing file.
+    let r = probe(&base("carol").replace(&cert.display().to_string(), "/nonexistent/client.crt")).await;
+    expect_error(&r, ErrorCode::ClientCertificate);
+}
+
+#[tokio::test]
+async fn unresolvable_name_is_dns() {
+    let r = probe("host=no-such-host.invalid port=5432 user=x dbname=y").await;
+    let e = expect_error(&r, ErrorCode::Dns);
+    assert_eq!(e.stage, Stage::Resolve);
+    assert_eq!(step_status(&r, Stage::Resolve), StepStatus::Failed);
+}
+
+#[tokio::test]
+async fn closed_port_is_refused() {
+    let port = sluice_harness::free_port();
+    let r = probe(&format!("host=127.0.0.1 port={port} user=x dbname=y")).await;
+    let e = expect_error(&r, ErrorCode::Refused);
+    assert_eq!(e.stage, Stage::Connect);
+    assert_eq!(step_status(&r, Stage::Resolve), StepStatus::Skipped);
+}
+
+#[tokio::test]
+async fn silent_listener_times_out_on_deadline_and_names_the_stage() {
+    let silent = FakeServer::silent();
+    let deadline = Duration::from_secs(2);
+    let started = Instant::now();
+    let r = probe_with_timeout(&format!("host=127.0.0.1 port={} user=x dbname=y sslmode=prefer", silent.port()), deadline).await;
+    let elapsed = started.elapsed();
+    let e = expect_error(&r, ErrorCode::Timeout);
+    assert_eq!(e.stage, Stage::Tls, "prefer sends SSLRequest first, and the listener never answers it");
+    assert!(elapsed >= deadline, "returned before the deadline: {elapsed:?}");
+    assert!(elapsed <= deadline + deadline / 10, "must return by deadline + 10%: {elapsed:?}");
+    // connect_timeout from the connection is the deadline when no override is given.
+    let started = Instant::now();
+    let r = probe(&format!("host=127.0.0.1 port={} user=x dbname=y sslmode=disable connect_timeout=2", silent.port())).await;
+    let e = expect_error(&r, ErrorCode::Timeout);
+    assert_eq!(e.stage, Stage::Auth);
+    assert!(started.elapsed() <= Duration::from_millis(2200), "{:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn garbage_listener_is_not_postgres() {
+    let garbage = FakeServer::garbage();
+    for mode in ["disable", "prefer", "require"] {
+        let r = probe(&format!("host=127.0.0.1 port={} user=x dbname=y sslmode={mode}", garbage.port())).await;
+        let e = expect_error(&r, ErrorCode::NotPostgres);
+        assert!(e.detail.as_deref().unwrap_or("").contains("0x48"), "HTTP's 'H' should be named: {e:?}");
+    }
+}
+
+#[tokio::test]
+async fn exhausted_max_connections_is_too_many_connections() {
+    let pg = Cluster::builder().setting("max_connections", "4").setting("superuser_reserved_connections", "1").start();
+    pg.create_role("app", "pw");
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let (client, conn) = tokio_postgres::connect(&pg.url("app", "pw", "postgres"), tokio_postgres::NoTls).await.expect("fill a slot");
+        tokio::spawn(conn);
+        held.push(client);
+    }
+    let r = probe(&pg.url("app", "pw", "postgres")).await;
+    let e = expect_error(&r, ErrorCode::TooManyConnections);
+    assert_eq!(e.sqlstate.as_deref(), Some("53300"));
+    drop(held);
+}
+
+#[tokio::test]
+async fn cancel_returns_at_once() {
+    use sluice_core::probe::{Cancel, ProbeRequest};
+    let silent = FakeServer::silent();
+    let req = ProbeRequest::new(info(&format!("host=127.0.0.1 port={} user=x dbname=y", silent.port())));
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let started = Instant::now();
+    let r = sluice_core::probe::run(&req, &cancel, &|_| {}).await;
+    let e = expect_error(&r, ErrorCode::Cancelled);
+    assert_eq!(e.stage, Stage::Tls);
+    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+}

@@ -1,0 +1,73 @@
+//! A real PgBouncer (Debian's package) in transaction mode in front of a
+//! harness cluster, talking to it over the cluster's Unix socket.
+
+use crate::os_user::{hand_over, is_root};
+use crate::Cluster;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+use tempfile::TempDir;
+
+pub struct PgBouncer {
+    child: Child,
+    port: u16,
+    dir: TempDir,
+}
+
+impl PgBouncer {
+    /// Starts PgBouncer for database `postgres`, with one user allowed
+    /// (plain auth file: the password is the one the cluster knows).
+    pub fn start(cluster: &Cluster, user: &str, password: &str) -> PgBouncer {
+        let dir = tempfile::Builder::new().prefix("sluice-pgbouncer-").tempdir().expect("tempdir");
+        let port = crate::free_port();
+        let ini = format!(
+            "[databases]\npostgres = host={sock} port={pgport} dbname=postgres\n\
+             [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+             auth_type = plain\nauth_file = {d}/users.txt\npool_mode = transaction\n\
+             max_client_conn = 200\ndefault_pool_size = 5\nlogfile = {d}/pgbouncer.log\n",
+            sock = cluster.socket_dir().display(),
+            pgport = cluster.port(),
+            d = dir.path().display()
+        );
+        std::fs::write(dir.path().join("pgbouncer.ini"), ini).expect("write ini");
+        std::fs::write(dir.path().join("users.txt"), format!("\"{user}\" \"{password}\"\n")).expect("write users");
+        // PgBouncer, like Postgres, refuses to run as root.
+        hand_over(dir.path());
+        let ini_path = dir.path().join("pgbouncer.ini");
+        let mut cmd = if is_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--", "pgbouncer"]);
+            c
+        } else {
+            Command::new("pgbouncer")
+        };
+        let child = cmd
+            .arg(&ini_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("pgbouncer did not start (npm test installs the pgbouncer package)");
+        let bouncer = PgBouncer { child, port, dir };
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return bouncer;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("pgbouncer did not listen on {port}: {}", bouncer.log());
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("pgbouncer.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
