@@ -5,6 +5,7 @@
 
 mod commands;
 mod exit;
+mod target;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,10 @@ enum Command {
     /// Saved connections (the app's own store): list, show, add, edit, remove.
     #[command(subcommand)]
     Connections(commands::connections::ConnectionsCommand),
+    /// Test a connection: every stage timed, every failure explained.
+    Test(commands::test::TestArgs),
+    /// Print the GRANT statements that make the role ready for its job.
+    Grants(commands::grants::GrantsArgs),
 }
 
 fn main() {
@@ -30,6 +35,8 @@ fn main() {
     let code = match cli.command {
         Command::Url(cmd) => commands::url::run(cmd),
         Command::Connections(cmd) => commands::connections::run(cmd),
+        Command::Test(args) => commands::test::run(args),
+        Command::Grants(args) => commands::grants::run(args),
     };
     std::process::exit(code);
 }

@@ -54,3 +54,26 @@ impl ProbeRequest {
         }
     }
 }
+
+impl ProbeRequest {
+    /// A request for a saved connection, its secrets put back in from the
+    /// keyring and inline PEM material passed through.
+    pub fn for_saved(record: &crate::store::ConnectionRecord, secrets: &crate::store::Secrets) -> ProbeRequest {
+        use crate::store::{ClientKey, TlsSource};
+        let mut req = ProbeRequest::new(record.to_conninfo(secrets));
+        let tls = record.tls_material(secrets);
+        let pem = |s: Option<TlsSource>| match s {
+            Some(TlsSource::Pem(p)) => Some(p),
+            _ => None,
+        };
+        req.inline_tls = InlineTls {
+            root_cert_pem: pem(tls.root_cert),
+            client_cert_pem: pem(tls.client_cert),
+            client_key_pem: match tls.client_key {
+                Some(ClientKey::Pem(p)) => Some(p),
+                _ => None,
+            },
+        };
+        req
+    }
+}

@@ -1,0 +1,221 @@
+//! `sluice test`: Test Connection from the command line.
+//!
+//! Exit codes: 0 connected (and ready, when `--role` is given), 1 connected
+//! but not ready, 2 failed. `--json` prints the report (the same JSON the
+//! app gets): `connected`, `steps`, `server`, `error`, and with `--role`
+//! also `access` and `verdict`.
+
+use crate::exit;
+use crate::target::{self, CliError};
+use clap::{Args, ValueEnum};
+use sluice_core::access::{DestinationOptions, JobRole, Scope, Severity};
+use sluice_core::probe::{self, AnalysisRequest, Cancel, Report, StepStatus};
+use sluice_core::store::TestSummary;
+use std::time::Duration;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Source,
+    Destination,
+}
+
+impl From<RoleArg> for JobRole {
+    fn from(r: RoleArg) -> Self {
+        match r {
+            RoleArg::Source => JobRole::Source,
+            RoleArg::Destination => JobRole::Destination,
+        }
+    }
+}
+
+/// Which connection, and what job to check it for (shared with `grants`).
+#[derive(Args)]
+pub struct TargetArgs {
+    /// A libpq URL or key=value string (password from the URL or PGPASSWORD).
+    #[arg(allow_hyphen_values = true)]
+    pub url: Option<String>,
+    /// A saved connection (password from the OS keyring).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Check the role's privileges for this job.
+    #[arg(long, value_enum)]
+    pub role: Option<RoleArg>,
+    /// Destination: the job truncates tables first (TRUNCATE required).
+    #[arg(long)]
+    pub truncate: bool,
+    /// Destination: the job creates tables (CREATE on the schema required).
+    #[arg(long)]
+    pub init_tables: bool,
+    /// Limit the analysis to these schemas (repeatable).
+    #[arg(long = "schema")]
+    pub schemas: Vec<String>,
+    /// Overall deadline in seconds (default: the connection's connect_timeout, else 10).
+    #[arg(long)]
+    pub timeout: Option<f64>,
+}
+
+#[derive(Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the probe for `args`; errors before any connection attempt are CliErrors.
+pub fn run_probe(args: &TargetArgs, job: Option<JobRole>) -> Result<(Report, target::Target), CliError> {
+    let mut target = target::resolve(args.url.as_deref(), args.name.as_deref())?;
+    if let Some(t) = args.timeout {
+        if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+            return Err(CliError::new("--timeout must be a number of seconds between 0 and 3600"));
+        }
+        target.request.timeout = Some(Duration::from_secs_f64(t));
+    }
+    if let Some(job) = job {
+        // A saved destination's own options apply unless flags say more.
+        let saved_options = target.saved.as_ref().map(|(_, r)| r.options).unwrap_or_default();
+        let saved_schemas = target.saved.as_ref().map(|(_, r)| r.scope_schemas.clone()).unwrap_or_default();
+        target.request.analysis = Some(AnalysisRequest {
+            job,
+            options: DestinationOptions {
+                truncate: args.truncate || saved_options.truncate,
+                init_tables: args.init_tables || saved_options.init_tables,
+            },
+            scope: Scope { schemas: if args.schemas.is_empty() { saved_schemas } else { args.schemas.clone() }, tables: Vec::new() },
+        });
+    }
+    for w in &target.warnings {
+        eprintln!("warning: {w}");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
+    let cancel = Cancel::new();
+    let report = runtime.block_on(async {
+        // Ctrl-C cancels cleanly: the report still prints, with code "cancelled".
+        let on_signal = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_signal.cancel();
+            }
+        });
+        probe::run(&target.request, &cancel, &|_| {}).await
+    });
+    if let Some((store, record)) = &target.saved {
+        if let Err(e) = store.record_test(record.id, summary(&report)) {
+            eprintln!("warning: the test result could not be saved: {e}");
+        }
+    }
+    Ok((report, target))
+}
+
+fn summary(report: &Report) -> TestSummary {
+    TestSummary {
+        at: time::OffsetDateTime::now_utc(),
+        connected: report.connected,
+        ready: report.verdict.as_ref().map(|v| v.ready),
+        code: report.error.as_ref().map(|e| e.code.as_str().to_owned()),
+        message: match (&report.error, &report.server) {
+            (Some(e), _) => e.message.clone(),
+            (None, Some(s)) => format!("Connected as {} to {} (PostgreSQL {})", s.current_user, s.database, s.server_version),
+            (None, None) => "Connected".into(),
+        },
+        total_ms: report.total_ms.round() as u64,
+    }
+}
+
+pub fn exit_code(report: &Report) -> i32 {
+    match (&report.error, &report.verdict) {
+        (Some(_), _) => exit::FAILED,
+        (None, Some(v)) if !v.ready => exit::NOT_READY,
+        _ if !report.connected => exit::FAILED,
+        _ => exit::OK,
+    }
+}
+
+pub fn run(args: TestArgs) -> i32 {
+    let job = args.target.role.map(JobRole::from);
+    let (report, _) = match run_probe(&args.target, job) {
+        Ok(r) => r,
+        Err(e) => {
+            e.print();
+            return exit::FAILED;
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: cannot print the report: {e}");
+                return exit::FAILED;
+            }
+        }
+    } else {
+        print_human(&report);
+    }
+    exit_code(&report)
+}
+
+fn print_human(report: &Report) {
+    for step in &report.steps {
+        let mark = match step.status {
+            StepStatus::Ok => "✓",
+            StepStatus::Failed => "✗",
+            StepStatus::Skipped => "–",
+            StepStatus::Running => "…",
+        };
+        let detail = step.detail.as_deref().unwrap_or("");
+        println!("{mark} {:<8} {:>9.2} ms  {detail}", step.stage.as_str(), step.ms);
+    }
+    if let Some(s) = &report.server {
+        let tls = s.tls.as_ref().map(|t| format!(", {}", t.version)).unwrap_or_else(|| ", no TLS".into());
+        println!(
+            "\nConnected to {} on {} as {}: PostgreSQL {}{tls}, {:.0} ms",
+            s.database, s.connected_to, s.current_user, s.server_version, report.total_ms
+        );
+        if s.in_recovery {
+            println!("note: the server is a read-only replica (in recovery)");
+        }
+        if let Some(ev) = &s.pooler.evidence {
+            println!("note: {ev}");
+        }
+    }
+    if let Some(e) = &report.error {
+        println!("\nerror[{}] at {}: {}", e.code.as_str(), e.stage.as_str(), e.message);
+        println!("hint: {}", e.hint);
+        if let Some(d) = &e.detail {
+            println!("detail: {d}");
+        }
+    }
+    if let Some(v) = &report.verdict {
+        println!();
+        let job = v.job.as_str();
+        if v.ready {
+            println!("Ready as {job}.");
+        } else {
+            let errors = v.problems.iter().filter(|p| p.severity == Severity::Error).count();
+            println!("Not ready as {job}: {errors} problem{}.", if errors == 1 { "" } else { "s" });
+        }
+        for p in &v.problems {
+            let object = match (&p.schema, &p.name) {
+                (Some(s), Some(n)) => format!(" {s}.{n}"),
+                (Some(s), None) => format!(" {s}"),
+                (None, Some(n)) => format!(" {n}"),
+                (None, None) => String::new(),
+            };
+            let missing: Vec<&str> = p.missing.iter().map(|m| m.as_sql()).collect();
+            let missing = if missing.is_empty() { String::new() } else { format!(" (missing {})", missing.join(", ")) };
+            println!("  [{}] {}{object}{missing}: {}", word(&p.severity), word(&p.object_type), p.reason);
+        }
+        if !v.ready {
+            println!("\nTo fix, run as an owner or superuser:\n{}", v.fix_sql);
+        }
+    }
+}
+
+/// The JSON word of a serde enum (`error`, `table`, ...), for human output.
+fn word<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

@@ -1,0 +1,118 @@
+//! `sluice test` and `sluice grants`, run as a user would, against real clusters.
+
+use serde_json::Value;
+use sluice_harness::Cluster;
+use std::process::{Command, Output};
+
+fn sluice(args: &[&str], config_dir: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(args)
+        .env("SLUICE_CONFIG_DIR", config_dir)
+        .env_remove("PGPASSWORD")
+        .output()
+        .expect("run sluice")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+fn fixture() -> Cluster {
+    let pg = Cluster::start_default();
+    pg.create_role("reader", "pw");
+    pg.psql("CREATE SCHEMA sales; CREATE TABLE sales.orders (id serial PRIMARY KEY, total numeric); CREATE TABLE public.t (x int);");
+    pg
+}
+
+#[test]
+fn test_json_contract_on_success() {
+    let pg = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let out = sluice(&["test", &pg.url("reader", "pw", "postgres"), "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["connected"], true);
+    assert!(v["error"].is_null());
+    let stages: Vec<&str> = v["steps"].as_array().unwrap().iter().map(|s| s["stage"].as_str().unwrap()).collect();
+    assert_eq!(stages, ["resolve", "connect", "tls", "auth", "session"]);
+    for s in v["steps"].as_array().unwrap() {
+        assert!(s["ms"].is_number() && s["status"].is_string());
+    }
+    assert_eq!(v["server"]["current_user"], "reader");
+    assert!(v.get("access").is_none(), "no analysis without --role");
+}
+
+#[test]
+fn test_failure_exit_2_with_classified_error() {
+    let pg = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let out = sluice(&["test", &pg.url("reader", "nope", "postgres"), "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(v["connected"], false);
+    assert_eq!(v["error"]["code"], "auth_failed");
+    assert_eq!(v["error"]["stage"], "auth");
+    assert_eq!(v["error"]["sqlstate"], "28P01");
+    assert!(v["error"]["hint"].as_str().unwrap().len() > 10);
+    assert!(v["server"].is_null());
+    // Human output says the same.
+    let out = sluice(&["test", &pg.url("reader", "nope", "postgres")], dir.path());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("error[auth_failed]") && text.contains("hint:"), "{text}");
+}
+
+#[test]
+fn password_from_pgpassword_and_bad_input() {
+    let pg = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("postgresql://reader@127.0.0.1:{}/postgres", pg.port());
+    let out = Command::new(env!("CARGO_BIN_EXE_sluice"))
+        .args(["test", &url, "--json"])
+        .env("SLUICE_CONFIG_DIR", dir.path())
+        .env("PGPASSWORD", "pw")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = sluice(&["test", "postgresql://h:99999999/db"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+    let out = sluice(&["test", "mysql://h/db"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn role_check_exit_1_then_grants_fix_it() {
+    let pg = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let url = pg.url("reader", "pw", "postgres");
+    let out = sluice(&["test", &url, "--role", "source", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "connected but not ready: {}", String::from_utf8_lossy(&out.stdout));
+    let v = json(&out);
+    assert_eq!(v["verdict"]["ready"], false);
+    assert_eq!(v["verdict"]["role"], "reader");
+    let relations = v["access"]["relations"].as_array().unwrap();
+    assert!(relations.iter().any(|r| r["schema"] == "sales" && r["name"] == "orders" && r["kind"] == "table"));
+
+    let out = sluice(&["grants", &url, "--role", "source"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let sql = String::from_utf8(out.stdout).unwrap();
+    assert!(sql.contains("GRANT USAGE ON SCHEMA sales TO reader"), "{sql}");
+    assert!(sql.contains("GRANT SELECT ON"), "{sql}");
+    pg.psql(&sql);
+    let out = sluice(&["test", &url, "--role", "source", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "ready after the fix: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(json(&out)["verdict"]["ready"], true);
+}
+
+#[test]
+fn timeout_flag_bounds_the_test() {
+    let silent = sluice_harness::listeners::FakeServer::silent();
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let out = sluice(&["test", &format!("postgresql://x@127.0.0.1:{}/y", silent.port()), "--timeout", "1", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["error"]["code"], "timeout");
+    assert!(started.elapsed() < std::time::Duration::from_millis(1600), "{:?}", started.elapsed());
+}
