@@ -1,0 +1,453 @@
+//! The store's logic against the in-memory keyring (the real keyring is
+//! exercised by `tests/store_keyring.rs`).
+
+use std::sync::atomic::Ordering;
+
+use super::secrets::memory::MemoryBackend;
+use super::*;
+use crate::conninfo;
+use crate::secret::Secret;
+
+const PW: &str = "s3cr3t-Pa55word-x";
+
+fn temp() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn open(dir: &Path, mem: &MemoryBackend) -> Store {
+    Store::open_with(dir.to_path_buf(), Box::new(mem.clone())).unwrap()
+}
+
+fn new_conn(name: &str) -> NewConnection {
+    NewConnection {
+        name: name.into(),
+        connection: ConnFields {
+            host: Some("db.example.com".into()),
+            port: Some("5432".into()),
+            dbname: Some("app".into()),
+            user: Some("alex".into()),
+            ..ConnFields::default()
+        },
+        ..NewConnection::default()
+    }
+}
+
+fn file_text(store: &Store) -> String {
+    std::fs::read_to_string(&store.paths().file).unwrap_or_default()
+}
+
+#[test]
+fn add_keeps_the_password_out_of_the_file() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("Prod"), Secrets::password(PW), SaveMode::WithSecrets).unwrap();
+    assert!(r.has_password && r.password_saved && !r.has_sslpassword && !r.has_inline_key);
+    assert_eq!(r.created_at, r.updated_at);
+    assert_eq!(mem.snapshot().get(&format!("{}/password", r.id)).map(String::as_str), Some(PW));
+    let text = file_text(&store);
+    assert!(!text.contains(PW), "{text}");
+    assert!(text.contains("\"version\": 1"));
+
+    let again = open(dir.path(), &mem);
+    assert_eq!(again.list().unwrap(), vec![r.clone()]);
+    assert_eq!(again.get("prod").unwrap().id, r.id);
+    assert_eq!(again.get(&r.id.to_string()).unwrap().name, "Prod");
+    assert_eq!(again.secrets(r.id).unwrap().password.unwrap().expose(), PW);
+    let info = r.to_conninfo(&again.secrets(r.id).unwrap());
+    assert_eq!(info.to_uri(), format!("postgresql://alex:{PW}@db.example.com:5432/app"));
+    assert_eq!(r.to_uri_without_password(), "postgresql://alex@db.example.com:5432/app");
+}
+
+#[test]
+fn names_are_validated_and_unique_ignoring_case() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let a = store.add(new_conn("  Prod  "), Secrets::none(), SaveMode::WithSecrets).unwrap();
+    assert_eq!(a.name, "Prod");
+    let e = store.add(new_conn("PROD"), Secrets::none(), SaveMode::WithSecrets).unwrap_err();
+    assert_eq!(e.kind(), "duplicate_name", "{e}");
+    for bad in ["", "   ", "a\nb", &"x".repeat(65)] {
+        let e = store.add(new_conn(bad), Secrets::none(), SaveMode::WithSecrets).unwrap_err();
+        assert_eq!(e.kind(), "invalid", "{bad:?}: {e}");
+    }
+    let b = store.add(new_conn("Staging"), Secrets::none(), SaveMode::WithSecrets).unwrap();
+    assert_eq!(store.rename(b.id, "prod").unwrap_err().kind(), "duplicate_name");
+    // Renaming to a different case of its own name is fine.
+    assert_eq!(store.rename(a.id, "PROD").unwrap().name, "PROD");
+    assert_eq!(store.get("nope").unwrap_err().kind(), "not_found");
+    assert_eq!(store.list().unwrap().len(), 2);
+}
+
+#[test]
+fn field_validation_blocks_saving() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let mut n = new_conn("x");
+    n.connection.port = Some("99999".into());
+    n.connection.extra = vec![("keepalives".into(), "1".into()), ("password".into(), "oops".into())];
+    let StoreError::Invalid { issues } = store.add(n, Secrets::none(), SaveMode::WithSecrets).unwrap_err() else {
+        panic!("expected invalid")
+    };
+    let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
+    assert_eq!(fields, ["port", "extra"]);
+    assert!(!issues[1].message.contains("oops"));
+
+    let mut n = new_conn("certs");
+    n.connection.sslcert = Some(TlsSource::Pem("-----BEGIN CERTIFICATE-----\n...".into()));
+    let e = store.add(n.clone(), Secrets::none(), SaveMode::WithSecrets).unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid { issues } if issues[0].field == "sslkey"), "{e:?}");
+    let key = Secrets { client_key_pem: Some("-----BEGIN PRIVATE KEY-----\nKEYDATA\n".into()), ..Secrets::default() };
+    let r = store.add(n, key, SaveMode::WithSecrets).unwrap();
+    assert!(r.has_inline_key && !r.has_password);
+    assert!(!file_text(&store).contains("KEYDATA"));
+    let s = store.secrets(r.id).unwrap();
+    assert!(matches!(r.tls_material(&s).client_key, Some(ClientKey::Pem(ref k)) if k.expose().contains("KEYDATA")));
+    assert!(mem.snapshot().contains_key(&format!("{}/sslkey", r.id)));
+    assert_eq!(store.list().unwrap().len(), 1);
+    assert!(store.paths().dir.join(FILE_NAME).is_file());
+}
+
+#[test]
+fn rename_keeps_secrets_and_delete_removes_them() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let secrets = Secrets { password: Some(PW.into()), sslpassword: Some("kp".into()), client_key_pem: None };
+    let r = store.add(new_conn("a"), secrets.clone(), SaveMode::WithSecrets).unwrap();
+    let renamed = store.rename(r.id, "b").unwrap();
+    assert_eq!((renamed.id, renamed.name.as_str()), (r.id, "b"));
+    assert_eq!(store.secrets(r.id).unwrap(), secrets);
+    store.delete(r.id).unwrap();
+    assert!(mem.snapshot().is_empty());
+    assert_eq!(store.delete(r.id).unwrap_err().kind(), "not_found");
+    assert!(!file_text(&store).contains("orphan_secrets"));
+}
+
+#[test]
+fn keyring_unavailable_leaves_the_store_as_it_was() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    store.add(new_conn("first"), Secrets::password("p1"), SaveMode::WithSecrets).unwrap();
+    let before = file_text(&store);
+    let keyring_before = mem.snapshot();
+    mem.unavailable.store(true, Ordering::SeqCst);
+
+    let e = store.add(new_conn("second"), Secrets::password(PW), SaveMode::WithSecrets).unwrap_err();
+    assert_eq!(e.kind(), "keyring_unavailable");
+    assert!(e.hint().unwrap().contains("gnome-keyring") || !cfg!(target_os = "linux"));
+    assert_eq!(file_text(&store), before);
+    assert_eq!(mem.snapshot(), keyring_before);
+
+    // Without secrets: the rest is saved, and the record says the password must be asked for.
+    let r = store.add(new_conn("second"), Secrets::password(PW), SaveMode::WithoutSecrets).unwrap();
+    assert!(!r.password_saved && !r.has_password);
+    assert!(!file_text(&store).contains(PW));
+    assert_eq!(store.secrets(r.id).unwrap(), Secrets::none(), "no keyring call for a record without secrets");
+    // A save that needs no secret does not need the keyring either.
+    store.add(new_conn("third"), Secrets::none(), SaveMode::WithSecrets).unwrap();
+}
+
+#[test]
+fn a_failed_file_write_takes_the_new_secret_back() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    store.add(new_conn("keep"), Secrets::password("old"), SaveMode::WithSecrets).unwrap();
+    let before = file_text(&store);
+    let keyring_before = mem.snapshot();
+    // The first write (listing the pending secret) succeeds, the second (the record) fails.
+    store.inner.fail_writes_after.store(1, Ordering::SeqCst);
+    let e = store.add(new_conn("new"), Secrets::password(PW), SaveMode::WithSecrets).unwrap_err();
+    assert_eq!(e.kind(), "io");
+    assert_eq!(mem.snapshot(), keyring_before);
+    assert_eq!(file_text(&store), before);
+
+    // Update: the previous secret is put back.
+    let keep = store.get("keep").unwrap();
+    store.inner.fail_writes_after.store(0, Ordering::SeqCst);
+    let e = store.update(keep.id, keep.to_new(), Some(Secrets::password(PW)), SaveMode::WithSecrets).unwrap_err();
+    assert_eq!(e.kind(), "io");
+    assert_eq!(store.secrets(keep.id).unwrap().password.unwrap().expose(), "old");
+    assert_eq!(file_text(&store), before);
+}
+
+#[test]
+fn a_keyring_failure_midway_through_an_update_restores_the_first_secrets() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("c"), Secrets::password("old"), SaveMode::WithSecrets).unwrap();
+    let before = (file_text(&store), mem.snapshot());
+    // get(password) ok, set(password) ok, set(sslpassword) fails; the restores then succeed.
+    mem.fail_after.store(2, Ordering::SeqCst);
+    let new_secrets = Secrets { password: Some("new".into()), sslpassword: Some("kp".into()), client_key_pem: None };
+    let e = store.update(r.id, r.to_new(), Some(new_secrets), SaveMode::WithSecrets).unwrap_err();
+    assert_eq!(e.kind(), "keyring_unavailable");
+    mem.fail_after.store(usize::MAX, Ordering::SeqCst);
+    // The restore wrote "old" back; the file lists nothing pending.
+    assert_eq!(mem.snapshot(), before.1);
+    assert_eq!(file_text(&store), before.0);
+}
+
+#[test]
+fn update_keeps_replaces_or_removes_secrets() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("c"), Secrets::password("one"), SaveMode::WithSecrets).unwrap();
+    let mut changes = r.to_new();
+    changes.connection.host = Some("other.example.com".into());
+    changes.role = Role::Destination;
+    changes.options.truncate = true;
+    let u = store.update(r.id, changes.clone(), None, SaveMode::WithSecrets).unwrap();
+    assert_eq!(u.connection.host.as_deref(), Some("other.example.com"));
+    assert!(u.has_password && u.updated_at >= r.updated_at && u.created_at == r.created_at);
+    assert_eq!(store.secrets(r.id).unwrap().password.unwrap().expose(), "one");
+
+    let u = store.update(r.id, changes.clone(), Some(Secrets::password("two")), SaveMode::WithSecrets).unwrap();
+    assert!(u.has_password);
+    assert_eq!(store.secrets(r.id).unwrap().password.unwrap().expose(), "two");
+
+    let u = store.update(r.id, changes.clone(), Some(Secrets::none()), SaveMode::WithSecrets).unwrap();
+    assert!(!u.has_password && u.password_saved);
+    assert!(mem.snapshot().is_empty());
+
+    let u = store.update(r.id, changes, Some(Secrets::password("x")), SaveMode::WithoutSecrets).unwrap();
+    assert!(!u.password_saved && mem.snapshot().is_empty());
+    assert_eq!(
+        store.update(uuid::Uuid::new_v4(), r.to_new(), None, SaveMode::WithSecrets).unwrap_err().kind(),
+        "not_found"
+    );
+}
+
+#[test]
+fn duplicate_copies_secrets_and_record_test_leaves_them() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("orig"), Secrets::password(PW), SaveMode::WithSecrets).unwrap();
+    let summary = TestSummary {
+        at: now(),
+        connected: true,
+        ready: Some(false),
+        code: None,
+        message: "connected in 12 ms".into(),
+        total_ms: 12,
+    };
+    let t = store.record_test(r.id, summary.clone()).unwrap();
+    assert_eq!(t.last_test.as_ref(), Some(&summary));
+    assert_eq!(t.updated_at, r.updated_at);
+    let d = store.duplicate(r.id, "copy").unwrap();
+    assert_ne!(d.id, r.id);
+    assert!(d.has_password && d.last_test.is_none());
+    assert_eq!(d.connection, r.connection);
+    assert_eq!(store.secrets(d.id).unwrap().password.unwrap().expose(), PW);
+    assert_eq!(mem.snapshot().len(), 2);
+    assert_eq!(store.duplicate(r.id, "ORIG").unwrap_err().kind(), "duplicate_name");
+    // Deleting the copy leaves the original's secret.
+    store.delete(d.id).unwrap();
+    assert_eq!(store.secrets(r.id).unwrap().password.unwrap().expose(), PW);
+}
+
+#[test]
+fn secrets_of_a_failed_delete_are_removed_at_the_next_open() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("gone"), Secrets::password(PW), SaveMode::WithSecrets).unwrap();
+    mem.unavailable.store(true, Ordering::SeqCst);
+    store.delete(r.id).unwrap();
+    assert!(store.list().unwrap().is_empty());
+    assert!(
+        matches!(store.warnings().as_slice(), [StoreWarning::LeftoverSecrets { accounts, .. }] if accounts.len() == 1)
+    );
+    assert!(file_text(&store).contains(&format!("{}/password", r.id)));
+    assert_eq!(mem.snapshot().len(), 1);
+
+    // Still unavailable: open works and keeps the list.
+    let again = open(dir.path(), &mem);
+    assert!(again.warnings().is_empty());
+    assert!(file_text(&again).contains("orphan_secrets"));
+
+    mem.unavailable.store(false, Ordering::SeqCst);
+    let again = open(dir.path(), &mem);
+    assert!(mem.snapshot().is_empty());
+    assert!(!file_text(&again).contains("orphan_secrets"));
+}
+
+#[test]
+fn a_pending_secret_left_by_a_crash_is_removed_but_a_claimed_one_is_kept() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("live"), Secrets::password(PW), SaveMode::WithSecrets).unwrap();
+    let crashed = format!("{}/password", uuid::Uuid::new_v4());
+    mem.entries.lock().unwrap().insert(crashed.clone(), "pending".into());
+    let mut doc = file::read(store.paths()).unwrap().unwrap();
+    doc.orphan_secrets = vec![crashed.clone(), format!("{}/password", r.id), "junk".into()];
+    file::write(store.paths(), &doc).unwrap();
+
+    open(dir.path(), &mem);
+    let left = mem.snapshot();
+    assert!(!left.contains_key(&crashed));
+    assert!(left.contains_key(&format!("{}/password", r.id)));
+    assert!(!file_text(&store).contains("orphan_secrets"));
+}
+
+#[test]
+fn a_corrupt_file_is_moved_aside_reported_once_and_never_overwritten() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let garbage = b"{\"version\": 1, \"connections\": [ {\"id\": tru";
+    std::fs::write(dir.path().join(FILE_NAME), garbage).unwrap();
+    let store = open(dir.path(), &mem);
+    let warnings = store.warnings();
+    let [StoreWarning::RecoveredFrom { path, moved_to, message, .. }] = warnings.as_slice() else {
+        panic!("expected one warning: {warnings:?}")
+    };
+    assert_eq!(path, &dir.path().join(FILE_NAME));
+    assert!(moved_to.file_name().unwrap().to_str().unwrap().starts_with("connections.json.corrupt-"));
+    assert_eq!(std::fs::read(moved_to).unwrap(), garbage);
+    assert!(message.contains(&moved_to.display().to_string()) && message.contains(&path.display().to_string()));
+    assert!(store.list().unwrap().is_empty());
+    // Reported once.
+    assert!(open(dir.path(), &mem).warnings().is_empty());
+
+    // Damaged under a live store: the operation that finds it fails, naming both paths.
+    store.add(new_conn("a"), Secrets::none(), SaveMode::WithSecrets).unwrap();
+    std::fs::write(dir.path().join(FILE_NAME), b"\0\0\0").unwrap();
+    let e = store.list().unwrap_err();
+    let StoreError::Corrupt { moved_to, .. } = &e else { panic!("{e:?}") };
+    assert_eq!(std::fs::read(moved_to).unwrap(), b"\0\0\0");
+    assert_eq!(e.kind(), "corrupt");
+    let reopened = open(dir.path(), &mem);
+    assert_eq!(reopened.warnings().len(), 1);
+    assert!(reopened.list().unwrap().is_empty());
+    let aside = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_str().unwrap().contains(".corrupt-"))
+        .count();
+    assert_eq!(aside, 2);
+}
+
+#[test]
+fn a_newer_file_is_refused_and_left_alone() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let newer = b"{\"version\": 7, \"connections\": \"whatever\"}";
+    std::fs::write(dir.path().join(FILE_NAME), newer).unwrap();
+    let e = Store::open_with(dir.path().to_path_buf(), Box::new(mem.clone())).unwrap_err();
+    assert_eq!(e.kind(), "newer_version");
+    assert!(e.to_string().contains("newer Sluice"), "{e}");
+    assert_eq!(std::fs::read(dir.path().join(FILE_NAME)).unwrap(), newer);
+
+    // A store opened before the file was replaced refuses to write over it too.
+    std::fs::remove_file(dir.path().join(FILE_NAME)).unwrap();
+    let store = open(dir.path(), &mem);
+    std::fs::write(dir.path().join(FILE_NAME), newer).unwrap();
+    assert_eq!(store.add(new_conn("x"), Secrets::none(), SaveMode::WithSecrets).unwrap_err().kind(), "newer_version");
+    assert_eq!(store.list().unwrap_err().kind(), "newer_version");
+    assert_eq!(std::fs::read(dir.path().join(FILE_NAME)).unwrap(), newer);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let sub = dir.path().join("nested").join(APP_ID);
+    let store = open(&sub, &mem);
+    store.add(new_conn("a"), Secrets::none(), SaveMode::WithSecrets).unwrap();
+    // A temporary file left by a writer killed mid-write goes at the next locked write.
+    std::fs::write(sub.join("connections.json.tmp-1-2"), b"{\"version\": 1, \"conn").unwrap();
+    store.add(new_conn("b"), Secrets::none(), SaveMode::WithSecrets).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&store.paths().file), 0o600);
+    assert_eq!(mode(&store.paths().lock), 0o600);
+    assert_eq!(mode(&sub), 0o700);
+    let leftovers: Vec<_> = std::fs::read_dir(&sub).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}
+
+#[test]
+fn records_and_errors_serialize_without_secrets() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let (new, secrets, warnings) = NewConnection::from_url(
+        "neon",
+        &format!("postgresql://alex:{PW}@ep-x.eu.aws.neon.tech/db?sslmode=require&sslpassword=kp"),
+    )
+    .unwrap();
+    assert!(warnings.is_empty());
+    assert_eq!(new.provider, Provider::Neon);
+    assert_eq!(secrets.password.as_ref().unwrap().expose(), PW);
+    assert_eq!(
+        format!("{secrets:?}"),
+        "Secrets { password: Some(<redacted>), sslpassword: Some(<redacted>), client_key_pem: None }"
+    );
+    let r = store.add(new, secrets, SaveMode::WithSecrets).unwrap();
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["has_password"], true);
+    assert_eq!(json["has_sslpassword"], true);
+    assert_eq!(json["has_inline_key"], false);
+    assert_eq!(json["provider"], "neon");
+    assert_eq!(json["role"], "source");
+    assert_eq!(json["connection"]["sslmode"], "require");
+    assert!(json["created_at"].as_str().unwrap().ends_with('Z'));
+    let text = serde_json::to_string(&r).unwrap() + &format!("{r:?}") + &file_text(&store);
+    assert!(!text.contains(PW) && !text.contains("\"kp\""), "{text}");
+
+    let e = StoreError::KeyringUnavailable { platform_hint: platform_hint().into(), detail: "no D-Bus".into() };
+    let v = serde_json::to_value(&e).unwrap();
+    assert_eq!(v["kind"], "keyring_unavailable");
+    assert_eq!(v["hint"], platform_hint());
+    assert!(v["message"].as_str().unwrap().contains("no D-Bus"));
+    let v = serde_json::to_value(StoreError::NotFound("x".into())).unwrap();
+    assert_eq!(v, serde_json::json!({"kind": "not_found", "message": "no saved connection \"x\"", "hint": null}));
+}
+
+#[test]
+fn conninfo_round_trips_through_a_record() {
+    let parsed = conninfo::parse(
+        "host=a,b port=5432,5433 dbname=d user=u password=pw sslmode=verify-full sslrootcert=system \
+         application_name=app connect_timeout=5 options='-c x=1' target_session_attrs=read-write \
+         channel_binding=require keepalives=0",
+    )
+    .unwrap();
+    let (new, secrets) = NewConnection::from_conninfo("rt", &parsed.info);
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new, secrets, SaveMode::WithSecrets).unwrap();
+    let back = r.to_conninfo(&store.secrets(r.id).unwrap());
+    assert_eq!(back, parsed.info);
+    assert_eq!(Secret::new("pw"), back.password.unwrap());
+}
+
+#[test]
+fn async_wrappers_run_the_same_calls() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = AsyncStore::new(open(dir.path(), &mem));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let r = store.add(new_conn("a"), Secrets::password(PW), SaveMode::WithSecrets).await.unwrap();
+        assert_eq!(store.get("A").await.unwrap().id, r.id);
+        assert_eq!(store.secrets(r.id).await.unwrap().password.unwrap().expose(), PW);
+        store.rename(r.id, "b").await.unwrap();
+        store.delete(r.id).await.unwrap();
+        assert!(store.list().await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn concurrent_writers_in_one_process_lose_nothing() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let (dir, mem) = (dir.path().to_path_buf(), mem.clone());
+            std::thread::spawn(move || {
+                // Separate Store values: the lock is per file, not per handle.
+                let store = open(&dir, &mem);
+                for i in 0..10 {
+                    store.add(new_conn(&format!("t{t}-{i}")), Secrets::password("p"), SaveMode::WithSecrets).unwrap();
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let store = open(dir.path(), &mem);
+    assert_eq!(store.list().unwrap().len(), 40);
+    assert_eq!(mem.snapshot().len(), 40);
+}
