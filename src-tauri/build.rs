@@ -5,7 +5,19 @@
 // `allow-<command>` permission for it: commands are then reachable only where
 // a capability grants them (src-tauri/capabilities), not from any window by
 // default.
-const COMMANDS: &[&str] = &["app_version"];
+const COMMANDS: &[&str] = &[
+    "app_version",
+    "parse_url",
+    "format_url",
+    "validate_draft",
+    "list_connections",
+    "save_connection",
+    "delete_connection",
+    "duplicate_connection",
+    "test_connection",
+    "cancel_test",
+    "keyring_status",
+];
 
 fn main() {
     println!("cargo:rerun-if-changed=src-tauri/capabilities");

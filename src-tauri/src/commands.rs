@@ -1,11 +1,215 @@
-//! Every command the UI can invoke. Each one is thin: it calls `sluice-core`
-//! and maps errors to [`CommandError`]. New commands must also be listed in
+//! Every command the UI can invoke (the contract is in docs/DESIGN.md).
+//! Each is thin: it calls `sluice-core` and maps errors to
+//! [`CommandError`]. A new command must also be listed in
 //! `src-tauri/build.rs` and granted in `src-tauri/capabilities/main.json`.
 
 use crate::error::CommandError;
+use crate::models::{Connection, ConnectionList, Draft, Fields, JobArg, JobOptions, KeyringStatus, ParsedUrl, TestTarget};
+use crate::state::AppState;
+use sluice_core::access::{DestinationOptions, JobRole, Scope};
+use sluice_core::conninfo::{self, FieldIssue, FormatOptions};
+use sluice_core::probe::{self, AnalysisRequest, InlineTls, ProbeRequest, Report, StepEvent};
+use sluice_core::store::SaveMode;
+use tauri::ipc::Channel;
+use tauri::State;
 
 /// The app's version, as built. The skeleton's end-to-end proof: UI → invoke → Rust → UI.
 #[tauri::command]
 pub fn app_version() -> Result<String, CommandError> {
     Ok(env!("CARGO_PKG_VERSION").to_owned())
 }
+
+/// Parses a pasted URL or key=value string into the form's fields. The
+/// password in the reply is the one the user just typed or pasted.
+#[tauri::command]
+pub fn parse_url(url: String) -> Result<ParsedUrl, CommandError> {
+    let parsed = conninfo::parse(&url)?;
+    Ok(ParsedUrl { fields: Fields::from_conninfo(&parsed.info, true), warnings: parsed.warnings, syntax: parsed.syntax })
+}
+
+/// The canonical URL for the form's fields (password only when asked).
+#[tauri::command]
+pub fn format_url(fields: Fields, include_password: bool) -> Result<String, CommandError> {
+    let info = fields.to_conninfo()?;
+    Ok(conninfo::format_uri(&info, FormatOptions { include_password }))
+}
+
+async fn other_names(state: &AppState, except: Option<uuid::Uuid>) -> Vec<String> {
+    match state.store().await {
+        Ok(store) => store
+            .list()
+            .await
+            .map(|list| list.into_iter().filter(|r| Some(r.id) != except).map(|r| r.name).collect())
+            .unwrap_or_default(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// One issue per field, for inline validation.
+#[tauri::command]
+pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<Vec<FieldIssue>, CommandError> {
+    let info = draft.fields.to_conninfo()?;
+    let names = other_names(&state, draft.uuid()?).await;
+    Ok(conninfo::validate(&draft.name, &info, &names).issues)
+}
+
+#[tauri::command]
+pub async fn list_connections(state: State<'_, AppState>) -> Result<ConnectionList, CommandError> {
+    let store = state.store().await?;
+    let records = store.list().await?;
+    Ok(ConnectionList {
+        connections: records.iter().map(Connection::from).collect(),
+        warnings: store.warnings().iter().map(|w| w.message().to_owned()).collect(),
+    })
+}
+
+/// Saves a new or edited connection: secrets to the keyring, the rest to
+/// the file. On an existing connection, an empty password keeps the saved one.
+#[tauri::command]
+pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_secrets: bool) -> Result<Connection, CommandError> {
+    let id = draft.uuid()?;
+    let info = draft.fields.to_conninfo()?;
+    let names = other_names(&state, id).await;
+    let validation = conninfo::validate(&draft.name, &info, &names);
+    if validation.is_blocking() {
+        return Err(CommandError { issues: validation.issues, ..CommandError::invalid("Some fields need fixing before the connection can be saved.") });
+    }
+    let (new, secrets) = draft.split()?;
+    let mode = if without_secrets { SaveMode::WithoutSecrets } else { SaveMode::WithSecrets };
+    let store = state.store().await?;
+    let record = match id {
+        None => store.add(new, secrets, mode).await?,
+        Some(id) => {
+            // Keep what the user did not retype: the keyring has it.
+            let keep_all = secrets.is_empty();
+            let secrets = if keep_all {
+                None
+            } else {
+                let old = store.secrets(id).await.unwrap_or_default();
+                Some(sluice_core::store::Secrets {
+                    password: secrets.password.or(old.password),
+                    sslpassword: secrets.sslpassword.or(old.sslpassword),
+                    client_key_pem: secrets.client_key_pem.or(old.client_key_pem),
+                })
+            };
+            store.update(id, new, secrets, mode).await?
+        }
+    };
+    Ok(Connection::from(&record))
+}
+
+fn parse_id(id: &str) -> Result<uuid::Uuid, CommandError> {
+    id.parse().map_err(|_| CommandError::invalid(format!("\"{id}\" is not a connection id")))
+}
+
+/// Deletes the connection and its keyring secrets.
+#[tauri::command]
+pub async fn delete_connection(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    let id = parse_id(&id)?;
+    state.store().await?.delete(id).await?;
+    Ok(())
+}
+
+/// Copies a connection, secrets included, as "Name (copy)".
+#[tauri::command]
+pub async fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<Connection, CommandError> {
+    let id = parse_id(&id)?;
+    let store = state.store().await?;
+    let original = store.get(id.to_string()).await?;
+    let names: Vec<String> = store.list().await?.into_iter().map(|r| r.name.to_lowercase()).collect();
+    let name = (1..)
+        .map(|n| if n == 1 { format!("{} (copy)", original.name) } else { format!("{} (copy {n})", original.name) })
+        .find(|candidate| !names.contains(&candidate.to_lowercase()))
+        .unwrap_or_else(|| format!("{} (copy)", original.name));
+    Ok(Connection::from(&store.duplicate(id, name).await?))
+}
+
+/// Builds the probe request for a draft; an edited connection whose
+/// password was not retyped uses the saved secrets.
+async fn draft_request(state: &AppState, draft: &Draft) -> Result<ProbeRequest, CommandError> {
+    let (_, secrets) = draft.split()?;
+    let mut info = draft.fields.to_conninfo()?;
+    let mut inline = InlineTls {
+        root_cert_pem: draft.root_cert_pem.clone().filter(|s| !s.trim().is_empty()),
+        client_cert_pem: draft.client_cert_pem.clone().filter(|s| !s.trim().is_empty()),
+        client_key_pem: secrets.client_key_pem.clone(),
+    };
+    info.sslpassword = secrets.sslpassword.clone();
+    if let Some(id) = draft.uuid()? {
+        if info.password.is_none() || inline.client_key_pem.is_none() {
+            if let Ok(saved) = state.store().await?.secrets(id).await {
+                info.password = info.password.or(saved.password);
+                inline.client_key_pem = inline.client_key_pem.or(saved.client_key_pem);
+                info.sslpassword = info.sslpassword.or(saved.sslpassword);
+            }
+        }
+    }
+    let mut req = ProbeRequest::new(info);
+    req.inline_tls = inline;
+    Ok(req)
+}
+
+/// Test Connection. Progress streams over `on_progress`; `cancel_test`
+/// with the same `test_id` stops it at once.
+#[tauri::command]
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    target: TestTarget,
+    job: JobArg,
+    options: JobOptions,
+    test_id: String,
+    on_progress: Channel<StepEvent>,
+) -> Result<Report, CommandError> {
+    let (mut req, saved_id, schemas) = match &target {
+        TestTarget::Saved { id } => {
+            let id = parse_id(id)?;
+            let store = state.store().await?;
+            let record = store.get(id.to_string()).await?;
+            let secrets = store.secrets(id).await?;
+            (ProbeRequest::for_saved(&record, &secrets), Some(id), record.scope_schemas.clone())
+        }
+        TestTarget::Draft { draft } => (draft_request(&state, draft).await?, None, draft.schemas.clone()),
+    };
+    req.analysis = Some(AnalysisRequest {
+        job: match job {
+            JobArg::Source => JobRole::Source,
+            JobArg::Destination => JobRole::Destination,
+        },
+        options: DestinationOptions { truncate: options.truncate, init_tables: options.init_tables },
+        scope: Scope { schemas, tables: Vec::new() },
+    });
+    let cancel = state.begin_test(&test_id);
+    let progress = move |event: &StepEvent| {
+        // A closed window just drops the events.
+        let _ = on_progress.send(event.clone());
+    };
+    let report = probe::run(&req, &cancel, &progress).await;
+    state.end_test(&test_id);
+    if let Some(id) = saved_id {
+        if let Ok(store) = state.store().await {
+            if let Err(e) = store.record_test(id, probe::summary(&report)).await {
+                tracing::warn!("could not record the test result: {e}");
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Stops a running test; false if none runs under that id.
+#[tauri::command]
+pub fn cancel_test(state: State<'_, AppState>, test_id: String) -> bool {
+    state.cancel_test(&test_id)
+}
+
+/// Whether the OS keyring answers, for the banner.
+#[tauri::command]
+pub async fn keyring_status() -> Result<KeyringStatus, CommandError> {
+    let status = tauri::async_runtime::spawn_blocking(sluice_core::store::keyring_available)
+        .await
+        .map_err(|e| CommandError::internal(e.to_string()))?;
+    Ok(match status {
+        Ok(()) => KeyringStatus { available: true, message: None, hint: None },
+        Err(e) => KeyringStatus { available: false, message: Some(e.to_string()), hint: e.hint() },
+    })
+}
+

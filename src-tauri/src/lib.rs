@@ -2,18 +2,34 @@
 //!
 //! - `commands.rs`: every `#[tauri::command]` the UI can invoke.
 //! - `error.rs`: the one error type commands return, serialized for the UI.
+//! - `models.rs`: the IPC types (docs/DESIGN.md has the contract).
+//! - `state.rs`: the store handle and the running tests' cancel switches.
 //!
 //! `run_app` is generic over the runtime so that tests drive the very same
 //! commands through `tauri::test`'s mock runtime.
 
 pub mod commands;
 pub mod error;
+pub mod models;
+pub mod state;
 
 use tauri::{Builder, Runtime};
 
 /// Registers state and commands on a builder; shared by the real app and tests.
-pub fn run_app<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::app_version])
+pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Builder<R> {
+    builder.manage(state).invoke_handler(tauri::generate_handler![
+        commands::app_version,
+        commands::parse_url,
+        commands::format_url,
+        commands::validate_draft,
+        commands::list_connections,
+        commands::save_connection,
+        commands::delete_connection,
+        commands::duplicate_connection,
+        commands::test_connection,
+        commands::cancel_test,
+        commands::keyring_status,
+    ])
 }
 
 /// Entry point of the desktop app.
@@ -25,7 +41,9 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .init();
-    run_app(tauri::Builder::default())
+    // Never the keyring crate's in-memory mock: pick the OS store explicitly.
+    sluice_core::store::select_platform_store();
+    run_app(tauri::Builder::default(), state::AppState::default())
         .run(tauri::generate_context!())
         .expect("error while running Sluice");
 }

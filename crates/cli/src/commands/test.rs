@@ -10,7 +10,6 @@ use crate::target::{self, CliError};
 use clap::{Args, ValueEnum};
 use sluice_core::access::{DestinationOptions, JobRole, Scope, Severity};
 use sluice_core::probe::{self, AnalysisRequest, Cancel, Report, StepStatus};
-use sluice_core::store::TestSummary;
 use std::time::Duration;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -104,26 +103,11 @@ pub fn run_probe(args: &TargetArgs, job: Option<JobRole>) -> Result<(Report, tar
         probe::run(&target.request, &cancel, &|_| {}).await
     });
     if let Some((store, record)) = &target.saved {
-        if let Err(e) = store.record_test(record.id, summary(&report)) {
+        if let Err(e) = store.record_test(record.id, probe::summary(&report)) {
             eprintln!("warning: the test result could not be saved: {e}");
         }
     }
     Ok((report, target))
-}
-
-fn summary(report: &Report) -> TestSummary {
-    TestSummary {
-        at: time::OffsetDateTime::now_utc(),
-        connected: report.connected,
-        ready: report.verdict.as_ref().map(|v| v.ready),
-        code: report.error.as_ref().map(|e| e.code.as_str().to_owned()),
-        message: match (&report.error, &report.server) {
-            (Some(e), _) => e.message.clone(),
-            (None, Some(s)) => format!("Connected as {} to {} (PostgreSQL {})", s.current_user, s.database, s.server_version),
-            (None, None) => "Connected".into(),
-        },
-        total_ms: report.total_ms.round() as u64,
-    }
 }
 
 pub fn exit_code(report: &Report) -> i32 {

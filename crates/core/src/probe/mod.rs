@@ -19,6 +19,7 @@
 //! - `session.rs`: the one read-only batch and pooler detection.
 //! - `classify.rs`: failure → code, message, hint.
 //! - `tracker.rs`: stage clock and live progress; `cancel.rs`: the cancel switch.
+//! - `summary.rs`: the short outcome the store keeps for the list view.
 
 mod cancel;
 mod classify;
@@ -26,6 +27,7 @@ mod report;
 mod request;
 mod session;
 mod socket;
+mod summary;
 mod target;
 mod tls;
 mod tracker;
@@ -36,6 +38,7 @@ pub use report::{
     ErrorCode, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
 pub use request::{AnalysisRequest, InlineTls, ProbeRequest, DEFAULT_DEADLINE};
+pub use summary::summary;
 pub use tracker::ProgressFn;
 
 use crate::access;

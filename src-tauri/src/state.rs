@@ -1,0 +1,64 @@
+//! What the app keeps between commands: the store (opened on first use, so
+//! a broken config dir or keyring never stops the window from opening) and
+//! the cancel switch of every running test.
+
+use sluice_core::probe::Cancel;
+use sluice_core::store::{AsyncStore, StoreError};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use tokio::sync::OnceCell;
+
+#[derive(Default)]
+pub struct AppState {
+    store: OnceCell<AsyncStore>,
+    /// Overrides the per-user config dir (tests).
+    config_dir: Option<PathBuf>,
+    tests: Mutex<HashMap<String, Cancel>>,
+}
+
+impl AppState {
+    pub fn with_config_dir(dir: PathBuf) -> Self {
+        AppState { config_dir: Some(dir), ..Default::default() }
+    }
+
+    /// The store, opened once; a failed open is retried on the next call.
+    pub async fn store(&self) -> Result<&AsyncStore, StoreError> {
+        self.store
+            .get_or_try_init(|| async {
+                match &self.config_dir {
+                    Some(dir) => AsyncStore::open_at(dir.clone()).await,
+                    None => AsyncStore::open().await,
+                }
+            })
+            .await
+    }
+
+    fn tests(&self) -> std::sync::MutexGuard<'_, HashMap<String, Cancel>> {
+        self.tests.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a running test; a second test with the same id cancels the first.
+    pub fn begin_test(&self, id: &str) -> Cancel {
+        let cancel = Cancel::new();
+        if let Some(old) = self.tests().insert(id.to_owned(), cancel.clone()) {
+            old.cancel();
+        }
+        cancel
+    }
+
+    pub fn end_test(&self, id: &str) {
+        self.tests().remove(id);
+    }
+
+    /// Cancels a running test; false when none runs under that id.
+    pub fn cancel_test(&self, id: &str) -> bool {
+        match self.tests().remove(id) {
+            Some(cancel) => {
+                cancel.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+}
