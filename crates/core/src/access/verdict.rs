@@ -1,0 +1,838 @@
+//! Is the role ready for the job? Rules for a source (reads) and a
+//! destination (writes), over an [`Access`] and a few session facts.
+
+use super::fix_sql::fix_sql;
+use super::quote::{qualified, quote_ident};
+use super::model::{Access, Privilege, RelationAccess, RelationKind, SchemaAccess, UseVia, UsedObject};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// What the connection is used for in a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobRole {
+    Source,
+    Destination,
+}
+
+impl JobRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobRole::Source => "source",
+            JobRole::Destination => "destination",
+        }
+    }
+}
+
+/// Destination job options that need more privileges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestinationOptions {
+    /// The job truncates tables before writing (TRUNCATE required).
+    #[serde(default)]
+    pub truncate: bool,
+    /// The job creates tables (CREATE on the schema required).
+    #[serde(default)]
+    pub init_tables: bool,
+}
+
+/// Facts about the session the role gets, read next to the analysis
+/// (see [`SESSION_FACTS_SQL`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionFacts {
+    /// `pg_is_in_recovery()`: a hot standby, which refuses all writes.
+    pub in_recovery: bool,
+    /// `default_transaction_read_only` is on for this session.
+    pub default_transaction_read_only: bool,
+}
+
+/// One statement (simple protocol) returning the two [`SessionFacts`] as
+/// `in_recovery`, `default_transaction_read_only` (`true`/`false` text).
+pub const SESSION_FACTS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery()::text AS in_recovery, \
+     (pg_catalog.current_setting('default_transaction_read_only') = 'on')::text AS default_transaction_read_only";
+
+impl SessionFacts {
+    /// Decodes the row of [`SESSION_FACTS_SQL`].
+    pub fn from_row(row: &tokio_postgres::SimpleQueryRow) -> Option<SessionFacts> {
+        let flag = |name: &str| -> Option<bool> {
+            match row.try_get(name).ok()?? {
+                "true" | "t" | "on" => Some(true),
+                "false" | "f" | "off" => Some(false),
+                _ => None,
+            }
+        };
+        Some(SessionFacts {
+            in_recovery: flag("in_recovery")?,
+            default_transaction_read_only: flag("default_transaction_read_only")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// What a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectType {
+    /// The server or session (read-only, standby).
+    Server,
+    /// The database as a whole (e.g. nothing in scope).
+    Database,
+    Schema,
+    Table,
+    PartitionedTable,
+    View,
+    MaterializedView,
+    ForeignTable,
+    /// A table named by the scope that was not found (kind unknown).
+    Relation,
+    Sequence,
+    Function,
+    Procedure,
+}
+
+impl From<RelationKind> for ObjectType {
+    fn from(kind: RelationKind) -> ObjectType {
+        match kind {
+            RelationKind::Table => ObjectType::Table,
+            RelationKind::PartitionedTable => ObjectType::PartitionedTable,
+            RelationKind::View => ObjectType::View,
+            RelationKind::MaterializedView => ObjectType::MaterializedView,
+            RelationKind::ForeignTable => ObjectType::ForeignTable,
+        }
+    }
+}
+
+impl ObjectType {
+    pub fn is_relation(self) -> bool {
+        matches!(
+            self,
+            ObjectType::Table
+                | ObjectType::PartitionedTable
+                | ObjectType::View
+                | ObjectType::MaterializedView
+                | ObjectType::ForeignTable
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    pub severity: Severity,
+    pub object_type: ObjectType,
+    pub schema: Option<String>,
+    pub name: Option<String>,
+    /// Functions only: the argument types that identify it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_args: Option<String>,
+    /// The privileges that would fix it (empty when no GRANT can).
+    pub missing: Vec<Privilege>,
+    pub reason: String,
+}
+
+/// The `verdict` JSON object. `role` is the database role; `job` what it is checked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub role: String,
+    pub job: JobRole,
+    pub ready: bool,
+    pub problems: Vec<Problem>,
+    pub fix_sql: String,
+}
+
+impl Verdict {
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| p.severity == Severity::Error)
+    }
+}
+
+/// Judges `access` for `role`. `ready` is true when no problem is an error,
+/// and for a destination also requires `default_transaction_read_only` off
+/// (a warning, since the job's session could turn it off, but as the
+/// session stands writes fail).
+pub fn verdict(access: &Access, facts: &SessionFacts, role: JobRole, options: &DestinationOptions) -> Verdict {
+    let mut problems = Vec::new();
+    let covered = covered_partitions(access);
+    match role {
+        JobRole::Source => source_rules(access, &covered, &mut problems),
+        JobRole::Destination => destination_rules(access, facts, options, &covered, &mut problems),
+    }
+    let has_error = problems.iter().any(|p| p.severity == Severity::Error);
+    let read_only_destination = role == JobRole::Destination && facts.default_transaction_read_only;
+    let ready = !has_error && !read_only_destination;
+    let mut verdict = Verdict { role: access.role.clone(), job: role, ready, problems, fix_sql: String::new() };
+    verdict.fix_sql = fix_sql(access, &verdict);
+    verdict
+}
+
+/// Partitions whose parent is in the analysis: reads and writes go through
+/// the parent, and Postgres checks privileges on the parent only.
+fn covered_partitions(access: &Access) -> HashSet<(&str, &str)> {
+    let present: HashSet<(&str, &str)> = access.relations.iter().map(|r| (r.schema.as_str(), r.name.as_str())).collect();
+    access
+        .relations
+        .iter()
+        .filter(|r| {
+            r.partition_of.as_ref().is_some_and(|p| present.contains(&(p.schema.as_str(), p.name.as_str())))
+        })
+        .map(|r| (r.schema.as_str(), r.name.as_str()))
+        .collect()
+}
+
+fn relation_problem(r: &RelationAccess, severity: Severity, missing: Vec<Privilege>, reason: String) -> Problem {
+    Problem {
+        severity,
+        object_type: r.kind.into(),
+        schema: Some(r.schema.clone()),
+        name: Some(r.name.clone()),
+        identity_args: None,
+        missing,
+        reason,
+    }
+}
+
+fn schema_problem(schema: &str, severity: Severity, missing: Vec<Privilege>, reason: String) -> Problem {
+    Problem {
+        severity,
+        object_type: ObjectType::Schema,
+        schema: Some(schema.to_owned()),
+        name: None,
+        identity_args: None,
+        missing,
+        reason,
+    }
+}
+
+fn words(privileges: &[Privilege]) -> String {
+    privileges.iter().map(|p| p.as_sql()).collect::<Vec<_>>().join(", ")
+}
+
+fn not_found_problems(access: &Access, problems: &mut Vec<Problem>) {
+    for nf in &access.not_found {
+        let (object_type, what) = match &nf.name {
+            None => (ObjectType::Schema, "schema"),
+            Some(_) => (ObjectType::Relation, "table"),
+        };
+        problems.push(Problem {
+            severity: Severity::Error,
+            object_type,
+            schema: Some(nf.schema.clone()),
+            name: nf.name.clone(),
+            identity_args: None,
+            missing: vec![],
+            reason: format!(
+                "the scope names this {what} but the database has none by that name (names are case-sensitive; \
+                 system schemas are never analysed)"
+            ),
+        });
+    }
+}
+
+/// Schemas that hold relations the job must reach (not covered partitions).
+fn schemas_in_use<'a>(access: &'a Access, covered: &HashSet<(&str, &str)>, kinds: impl Fn(RelationKind) -> bool) -> BTreeSet<&'a str> {
+    access
+        .relations
+        .iter()
+        .filter(|r| kinds(r.kind) && !covered.contains(&(r.schema.as_str(), r.name.as_str())))
+        .map(|r| r.schema.as_str())
+        .collect()
+}
+
+fn source_rules(access: &Access, covered: &HashSet<(&str, &str)>, problems: &mut Vec<Problem>) {
+    not_found_problems(access, problems);
+    if access.relations.is_empty() && access.not_found.is_empty() {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            object_type: ObjectType::Database,
+            schema: None,
+            name: Some(access.database.clone()),
+            identity_args: None,
+            missing: vec![],
+            reason: "no table or view in scope: the job would read nothing".into(),
+        });
+    }
+    let schemas: HashMap<&str, &SchemaAccess> = access.schemas.iter().map(|s| (s.name.as_str(), s)).collect();
+    for schema in schemas_in_use(access, covered, |_| true) {
+        if let Some(s) = schemas.get(schema) {
+            if !s.usage {
+                problems.push(schema_problem(
+                    schema,
+                    Severity::Error,
+                    vec![Privilege::Usage],
+                    "no USAGE on the schema: nothing in it can be read, whatever the table grants say".into(),
+                ));
+            }
+        }
+    }
+    for r in &access.relations {
+        if covered.contains(&(r.schema.as_str(), r.name.as_str())) {
+            if !r.has(Privilege::Select) {
+                let parent = r.partition_of.as_ref().expect("covered partitions have a parent");
+                problems.push(relation_problem(
+                    r,
+                    Severity::Info,
+                    vec![],
+                    format!(
+                        "partition of {}: its rows are read through the parent, where Postgres checks privileges; \
+                         reading the partition directly would need SELECT",
+                        qualified(&parent.schema, &parent.name)
+                    ),
+                ));
+            }
+            continue;
+        }
+        if !r.has(Privilege::Select) {
+            match r.column_grant(Privilege::Select) {
+                Some(c) if c.all_columns => problems.push(relation_problem(
+                    r,
+                    Severity::Warning,
+                    vec![],
+                    "SELECT is granted column by column (on every column today) instead of on the table: \
+                     whole rows can be read, but a column added later will not be"
+                        .into(),
+                )),
+                Some(_) => problems.push(relation_problem(
+                    r,
+                    Severity::Error,
+                    vec![Privilege::Select],
+                    "SELECT is granted on some columns only: the job reads whole rows".into(),
+                )),
+                None => problems.push(relation_problem(
+                    r,
+                    Severity::Error,
+                    vec![Privilege::Select],
+                    format!("no SELECT: the {} cannot be read", r.kind.as_str().replace('_', " ")),
+                )),
+            }
+        }
+        if r.rls {
+            problems.push(relation_problem(
+                r,
+                Severity::Warning,
+                vec![],
+                "row level security is on and the role neither bypasses it nor owns the table (or RLS is forced): \
+                 its policies decide which rows the role sees, so a copy may silently miss rows"
+                    .into(),
+            ));
+        }
+    }
+}
+
+fn destination_rules(
+    access: &Access,
+    facts: &SessionFacts,
+    options: &DestinationOptions,
+    covered: &HashSet<(&str, &str)>,
+    problems: &mut Vec<Problem>,
+) {
+    if facts.in_recovery {
+        problems.push(Problem {
+            severity: Severity::Error,
+            object_type: ObjectType::Server,
+            schema: None,
+            name: None,
+            identity_args: None,
+            missing: vec![],
+            reason: "the server is a hot standby (pg_is_in_recovery() is true): it refuses every write, \
+                     whatever the grants; point the destination at the primary"
+                .into(),
+        });
+    }
+    if facts.default_transaction_read_only {
+        problems.push(Problem {
+            severity: Severity::Warning,
+            object_type: ObjectType::Server,
+            schema: None,
+            name: None,
+            identity_args: None,
+            missing: vec![],
+            reason: format!(
+                "default_transaction_read_only is on for this role's sessions: every write fails unless the job \
+                 turns it off in its own session. It is usually set on purpose (ALTER ROLE/DATABASE ... SET, or the \
+                 server configuration) to fence writes, so the destination is not ready until that setting is \
+                 removed for role {} or the job overrides it",
+                quote_ident(&access.role)
+            ),
+        });
+    }
+    not_found_problems(access, problems);
+
+    // Schemas: USAGE where tables are written; USAGE and CREATE everywhere with init_tables.
+    let written_schemas = schemas_in_use(access, covered, RelationKind::is_writable_table);
+    for s in &access.schemas {
+        let mut missing = Vec::new();
+        let needs_usage = options.init_tables || written_schemas.contains(s.name.as_str());
+        if needs_usage && !s.usage {
+            missing.push(Privilege::Usage);
+        }
+        if options.init_tables && !s.create {
+            missing.push(Privilege::Create);
+        }
+        if !missing.is_empty() {
+            let reason = match (missing.contains(&Privilege::Usage), missing.contains(&Privilege::Create)) {
+                (true, true) => "the job creates tables here (CREATE) and writes them (USAGE)",
+                (false, true) => "the job creates tables here: CREATE on the schema is required",
+                _ => "no USAGE on the schema: nothing in it can be written, whatever the table grants say",
+            };
+            problems.push(schema_problem(&s.name, Severity::Error, missing, reason.into()));
+        }
+    }
+
+    let required_write = [Privilege::Insert, Privilege::Update];
+    // Sequences and functions that writes evaluate, deduplicated per object.
+    let mut needed: BTreeMap<(UsedObject, String, String, Option<String>), Vec<String>> = BTreeMap::new();
+
+    for r in &access.relations {
+        let is_covered = covered.contains(&(r.schema.as_str(), r.name.as_str()));
+        match r.kind {
+            RelationKind::View | RelationKind::MaterializedView => {
+                problems.push(relation_problem(
+                    r,
+                    Severity::Info,
+                    vec![],
+                    format!("{} are not written by the job: skipped", plural(r.kind)),
+                ));
+                continue;
+            }
+            RelationKind::ForeignTable => {
+                let mut missing: Vec<Privilege> = required_write.iter().copied().filter(|p| !r.has(*p)).collect();
+                if options.truncate && !r.has(Privilege::Truncate) {
+                    missing.push(Privilege::Truncate);
+                }
+                let reason = if missing.is_empty() {
+                    "foreign table: writes go to the remote server, which checks its own privileges (not visible from here)".to_owned()
+                } else {
+                    format!(
+                        "foreign table without {}: writes through it fail here, and the remote server checks its own \
+                         privileges too",
+                        words(&missing)
+                    )
+                };
+                problems.push(relation_problem(r, Severity::Warning, missing, reason));
+            }
+            RelationKind::Table | RelationKind::PartitionedTable if is_covered => {
+                let mut missing: Vec<Privilege> = required_write.iter().copied().filter(|p| !r.has(*p)).collect();
+                if options.truncate && !r.has(Privilege::Truncate) {
+                    missing.push(Privilege::Truncate);
+                }
+                if !missing.is_empty() {
+                    let parent = r.partition_of.as_ref().expect("covered partitions have a parent");
+                    problems.push(relation_problem(
+                        r,
+                        Severity::Info,
+                        vec![],
+                        format!(
+                            "partition of {}: rows are written (and truncated) through the parent, where Postgres \
+                             checks privileges; writing the partition directly would need {}",
+                            qualified(&parent.schema, &parent.name),
+                            words(&missing)
+                        ),
+                    ));
+                }
+            }
+            RelationKind::Table | RelationKind::PartitionedTable => {
+                let mut missing = Vec::new();
+                let mut by_column = Vec::new();
+                for p in required_write {
+                    if r.has(p) {
+                        continue;
+                    }
+                    match r.column_grant(p) {
+                        Some(c) if c.all_columns => by_column.push(p),
+                        _ => missing.push(p),
+                    }
+                }
+                if options.truncate && !r.has(Privilege::Truncate) {
+                    missing.push(Privilege::Truncate);
+                }
+                if !missing.is_empty() {
+                    let partial: Vec<Privilege> =
+                        missing.iter().copied().filter(|p| r.column_grant(*p).is_some()).collect();
+                    let mut reason = format!("no {} on the {}", words(&missing), r.kind.as_str().replace('_', " "));
+                    if missing.contains(&Privilege::Truncate) {
+                        reason.push_str(" (the job truncates it first)");
+                    }
+                    if !partial.is_empty() {
+                        reason.push_str(&format!("; {} is granted on some columns only", words(&partial)));
+                    }
+                    problems.push(relation_problem(r, Severity::Error, missing, reason));
+                }
+                if !by_column.is_empty() {
+                    problems.push(relation_problem(
+                        r,
+                        Severity::Warning,
+                        vec![],
+                        format!(
+                            "{} granted column by column (on every column today) instead of on the table: rows can be \
+                             written, but not a column added later",
+                            words(&by_column)
+                        ),
+                    ));
+                }
+                if !options.truncate && !r.has(Privilege::Truncate) {
+                    problems.push(relation_problem(
+                        r,
+                        Severity::Info,
+                        vec![],
+                        "no TRUNCATE: fine unless the job is set to truncate before writing".into(),
+                    ));
+                }
+                if r.rls {
+                    problems.push(relation_problem(
+                        r,
+                        Severity::Warning,
+                        vec![],
+                        "row level security is on and the role neither bypasses it nor owns the table (or RLS is \
+                         forced): policies may reject inserted rows or hide rows from updates"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        for dep in &r.uses {
+            // A covered partition's own defaults are not used when rows are
+            // routed through the parent, but its CHECK constraints are.
+            if dep.granted || (is_covered && dep.via != UseVia::Check) || !r.kind.is_writable_table() {
+                continue;
+            }
+            let how = match (dep.via, &dep.column, &dep.constraint) {
+                (UseVia::Default, Some(c), _) => {
+                    format!("the default of {}.{}", qualified(&r.schema, &r.name), quote_ident(c))
+                }
+                (UseVia::Generated, Some(c), _) => {
+                    format!("generated column {}.{}", qualified(&r.schema, &r.name), quote_ident(c))
+                }
+                (UseVia::Check, _, Some(c)) => {
+                    format!("CHECK constraint {} on {}", quote_ident(c), qualified(&r.schema, &r.name))
+                }
+                _ => qualified(&r.schema, &r.name),
+            };
+            needed
+                .entry((dep.object_type, dep.schema.clone(), dep.name.clone(), dep.identity_args.clone()))
+                .or_default()
+                .push(how);
+        }
+    }
+
+    for ((object_type, schema, name, identity_args), users) in needed {
+        let listed = list_some(&users);
+        let (object_type, missing, reason) = match object_type {
+            UsedObject::Sequence => (
+                ObjectType::Sequence,
+                vec![Privilege::Usage],
+                format!(
+                    "nextval() of this sequence is {listed}: inserts that leave that column to its default need USAGE \
+                     (or UPDATE) on the sequence (identity columns need no privilege on theirs)"
+                ),
+            ),
+            UsedObject::Function => (
+                ObjectType::Function,
+                vec![Privilege::Execute],
+                format!("called by {listed}: writes that evaluate it need EXECUTE"),
+            ),
+        };
+        problems.push(Problem {
+            severity: Severity::Error,
+            object_type,
+            schema: Some(schema),
+            name: Some(name),
+            identity_args,
+            missing,
+            reason,
+        });
+    }
+}
+
+fn plural(kind: RelationKind) -> &'static str {
+    match kind {
+        RelationKind::View => "views",
+        RelationKind::MaterializedView => "materialized views",
+        _ => "relations",
+    }
+}
+
+/// `a, b, c and 4 more`.
+fn list_some(items: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut s = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > SHOWN {
+        s.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::model::build::*;
+    use crate::access::model::{ColumnGrant, NotFound, ObjectName};
+    use Privilege::*;
+
+    const RW: &[Privilege] = &[Select, Insert, Update];
+    const NO_OPTIONS: DestinationOptions = DestinationOptions { truncate: false, init_tables: false };
+
+    fn find<'a>(v: &'a Verdict, name: &str) -> Vec<&'a Problem> {
+        v.problems.iter().filter(|p| p.name.as_deref() == Some(name)).collect()
+    }
+
+    fn schema_errors(v: &Verdict) -> Vec<(&str, &[Privilege])> {
+        v.errors()
+            .filter(|p| p.object_type == ObjectType::Schema)
+            .map(|p| (p.schema.as_deref().unwrap(), p.missing.as_slice()))
+            .collect()
+    }
+
+    #[test]
+    fn source_needs_usage_where_relations_are_and_select_on_each() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", false, false), schema("empty", false, false), schema("ok", true, false)];
+        a.relations = vec![table("app", "t", &[]), table("ok", "u", &[Select]), relation("ok", "v", RelationKind::View, &[])];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS);
+        assert!(!v.ready);
+        assert_eq!(schema_errors(&v), [("app", &[Usage][..])]);
+        assert_eq!(find(&v, "t")[0].missing, [Select]);
+        assert_eq!(find(&v, "v")[0].missing, [Select]);
+        assert_eq!(find(&v, "v")[0].object_type, ObjectType::View);
+        assert!(find(&v, "u").is_empty());
+        assert_eq!(v.job, JobRole::Source);
+        assert_eq!(v.role, "r");
+    }
+
+    #[test]
+    fn source_ready_and_fix_sql_says_nothing_to_grant() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false)];
+        a.relations = vec![table("app", "t", &[Select])];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS);
+        assert!(v.ready, "{:?}", v.problems);
+        assert!(v.problems.is_empty());
+        assert_eq!(v.fix_sql, "-- Sluice: role \"r\" is ready as a source; nothing to grant.\n");
+    }
+
+    #[test]
+    fn source_column_grants_and_rls() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false)];
+        let mut all = table("app", "all_cols", &[]);
+        all.column_privileges = vec![ColumnGrant { privilege: Select, all_columns: true }];
+        all.column_only = true;
+        let mut some = table("app", "some_cols", &[]);
+        some.column_privileges = vec![ColumnGrant { privilege: Select, all_columns: false }];
+        some.column_only = true;
+        let mut rls = table("app", "rls", &[Select]);
+        rls.rls = true;
+        a.relations = vec![all, some, rls];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS);
+        let p = find(&v, "all_cols");
+        assert_eq!((p.len(), p[0].severity), (1, Severity::Warning));
+        let p = find(&v, "some_cols");
+        assert_eq!((p[0].severity, p[0].missing.as_slice()), (Severity::Error, &[Select][..]));
+        assert!(p[0].reason.contains("some columns"));
+        let p = find(&v, "rls");
+        assert_eq!((p.len(), p[0].severity), (1, Severity::Warning));
+        assert!(!v.ready);
+    }
+
+    #[test]
+    fn partitions_are_reached_through_their_parent() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false)];
+        let parent = relation("app", "ev", RelationKind::PartitionedTable, RW);
+        let mut covered = table("app", "ev_1", &[]);
+        covered.partition_of = Some(ObjectName { schema: "app".into(), name: "ev".into() });
+        let mut orphan = table("app", "other_1", &[]);
+        orphan.partition_of = Some(ObjectName { schema: "app".into(), name: "not_in_scope".into() });
+        a.relations = vec![parent, covered, orphan];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS);
+        assert_eq!(find(&v, "ev_1")[0].severity, Severity::Info);
+        assert_eq!(find(&v, "other_1")[0].severity, Severity::Error);
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &DestinationOptions { truncate: true, init_tables: false });
+        let p = find(&v, "ev_1");
+        assert_eq!((p.len(), p[0].severity), (1, Severity::Info));
+        assert!(p[0].reason.contains("INSERT, UPDATE, TRUNCATE"));
+        assert_eq!(find(&v, "other_1")[0].missing, [Insert, Update, Truncate]);
+        assert_eq!(find(&v, "ev")[0].missing, [Truncate]);
+    }
+
+    #[test]
+    fn destination_writes_tables_only() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false), schema("views_only", false, false)];
+        a.relations = vec![
+            table("app", "t", &[Select]),
+            relation("app", "p", RelationKind::PartitionedTable, &[Insert, Update, Truncate]),
+            relation("views_only", "v", RelationKind::View, &[]),
+            relation("views_only", "m", RelationKind::MaterializedView, &[]),
+            relation("app", "f", RelationKind::ForeignTable, &[]),
+        ];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &NO_OPTIONS);
+        // No USAGE needed where nothing is written.
+        assert!(schema_errors(&v).is_empty());
+        let t = find(&v, "t");
+        assert_eq!(t.iter().map(|p| p.severity).collect::<Vec<_>>(), [Severity::Error, Severity::Info]);
+        assert_eq!(t[0].missing, [Insert, Update]);
+        assert!(t[1].reason.contains("TRUNCATE"));
+        assert!(find(&v, "p").is_empty());
+        assert_eq!(find(&v, "v")[0].severity, Severity::Info);
+        assert_eq!(find(&v, "m")[0].severity, Severity::Info);
+        assert_eq!((find(&v, "f")[0].severity, find(&v, "f")[0].missing.as_slice()), (Severity::Warning, &[Insert, Update][..]));
+        assert!(!v.ready);
+
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &DestinationOptions { truncate: true, init_tables: false });
+        assert_eq!(find(&v, "t")[0].missing, [Insert, Update, Truncate]);
+        assert!(find(&v, "t").iter().all(|p| p.severity == Severity::Error));
+    }
+
+    #[test]
+    fn destination_column_grants_on_every_column_are_a_warning() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false)];
+        let mut t = table("app", "t", &[Truncate]);
+        t.column_privileges = vec![
+            ColumnGrant { privilege: Insert, all_columns: true },
+            ColumnGrant { privilege: Update, all_columns: false },
+        ];
+        t.column_only = true;
+        a.relations = vec![t];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &NO_OPTIONS);
+        let p = find(&v, "t");
+        assert_eq!(p[0].severity, Severity::Error);
+        assert_eq!(p[0].missing, [Update]);
+        assert!(p[0].reason.contains("UPDATE is granted on some columns only"));
+        assert_eq!(p[1].severity, Severity::Warning);
+        assert!(p[1].reason.starts_with("INSERT granted column by column"));
+    }
+
+    #[test]
+    fn init_tables_needs_create_and_usage_on_every_schema() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, true), schema("empty", false, false), schema("half", true, false)];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &DestinationOptions { truncate: false, init_tables: true });
+        assert_eq!(schema_errors(&v), [("empty", &[Usage, Create][..]), ("half", &[Create][..])]);
+        assert!(v.fix_sql.contains("GRANT USAGE, CREATE ON SCHEMA empty TO r;"), "{}", v.fix_sql);
+        assert!(v.fix_sql.contains("GRANT CREATE ON SCHEMA half TO r;"));
+    }
+
+    #[test]
+    fn sequences_and_functions_that_writes_evaluate() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false)];
+        let mut t1 = table("app", "t1", RW);
+        t1.uses = vec![
+            uses_sequence("id", "app", "shared_seq", false),
+            uses_function(UseVia::Default, "util", "mk", "integer", false),
+            uses_function(UseVia::Check, "app", "ok_fn", "", true),
+        ];
+        let mut t2 = table("app", "t2", RW);
+        t2.uses = vec![
+            uses_sequence("id", "app", "shared_seq", false),
+            uses_sequence("n", "app", "granted_seq", true),
+            uses_function(UseVia::Generated, "util", "mk", "integer", false),
+        ];
+        // A view's uses never matter (it is not written).
+        let mut view = relation("app", "v", RelationKind::View, &[Select]);
+        view.uses = vec![uses_sequence("id", "app", "view_seq", false)];
+        a.relations = vec![t1, t2, view];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &NO_OPTIONS);
+        let seq = find(&v, "shared_seq");
+        assert_eq!(seq.len(), 1, "one problem per sequence");
+        assert_eq!((seq[0].object_type, seq[0].missing.as_slice()), (ObjectType::Sequence, &[Usage][..]));
+        assert!(seq[0].reason.contains("app.t1.id") && seq[0].reason.contains("app.t2.id"), "{}", seq[0].reason);
+        let f = find(&v, "mk");
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].object_type, f[0].identity_args.as_deref(), f[0].missing.as_slice()), (ObjectType::Function, Some("integer"), &[Execute][..]));
+        assert_eq!(f[0].schema.as_deref(), Some("util"));
+        assert!(find(&v, "granted_seq").is_empty() && find(&v, "ok_fn").is_empty() && find(&v, "view_seq").is_empty());
+        assert!(v.fix_sql.contains("GRANT EXECUTE ON FUNCTION util.mk(integer) TO r;"), "{}", v.fix_sql);
+        assert!(v.fix_sql.contains("GRANT USAGE ON SEQUENCE app.shared_seq TO r;"), "{}", v.fix_sql);
+        // A source does not care.
+        assert!(verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS).ready);
+    }
+
+    #[test]
+    fn read_only_sessions() {
+        let mut a = access("r");
+        a.schemas = vec![schema("app", true, false)];
+        a.relations = vec![table("app", "t", &[Select, Insert, Update, Truncate])];
+        let standby = SessionFacts { in_recovery: true, default_transaction_read_only: false };
+        let v = verdict(&a, &standby, JobRole::Destination, &NO_OPTIONS);
+        assert!(!v.ready);
+        assert_eq!((v.problems[0].severity, v.problems[0].object_type), (Severity::Error, ObjectType::Server));
+        assert!(v.fix_sql.contains("no GRANT fixes that"), "{}", v.fix_sql);
+        assert!(v.fix_sql.contains("-- the server is a hot standby"), "{}", v.fix_sql);
+        assert!(verdict(&a, &standby, JobRole::Source, &NO_OPTIONS).ready);
+
+        let fenced = SessionFacts { in_recovery: false, default_transaction_read_only: true };
+        let v = verdict(&a, &fenced, JobRole::Destination, &NO_OPTIONS);
+        assert!(!v.ready, "read-only by default: not ready");
+        assert_eq!(v.problems.len(), 1);
+        assert_eq!(v.problems[0].severity, Severity::Warning);
+        assert!(v.problems[0].reason.contains("default_transaction_read_only"));
+        assert!(v.fix_sql.contains("-- default_transaction_read_only is on"), "{}", v.fix_sql);
+        assert!(v.fix_sql.lines().all(|l| l.starts_with("-- ")), "{}", v.fix_sql);
+        assert!(verdict(&a, &fenced, JobRole::Source, &NO_OPTIONS).ready);
+    }
+
+    #[test]
+    fn not_found_and_empty_scopes() {
+        let mut a = access("r");
+        a.not_found = vec![NotFound { schema: "nope".into(), name: None }, NotFound { schema: "app".into(), name: Some("gone".into()) }];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS);
+        assert!(!v.ready);
+        assert_eq!(v.errors().count(), 2);
+        assert_eq!(find(&v, "gone")[0].object_type, ObjectType::Relation);
+        assert!(v.fix_sql.contains("-- \"nope\": the scope names this schema"), "{}", v.fix_sql);
+
+        let a = access("r");
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Source, &NO_OPTIONS);
+        assert!(v.ready);
+        assert_eq!(v.problems[0].severity, Severity::Warning);
+        assert_eq!(v.problems[0].object_type, ObjectType::Database);
+    }
+
+    #[test]
+    fn json_contract() {
+        let mut a = access("app user");
+        a.schemas = vec![schema("app", false, false)];
+        let mut t = table("app", "t", &[Insert]);
+        t.uses = vec![uses_function(UseVia::Default, "app", "f", "text", false)];
+        a.relations = vec![t];
+        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &NO_OPTIONS);
+        let json = serde_json::to_value(&v).unwrap();
+        let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys.len(), 5);
+        for k in ["role", "job", "ready", "problems", "fix_sql"] {
+            assert!(keys.contains(&k), "{k}");
+        }
+        assert_eq!(json["role"], "app user");
+        assert_eq!(json["job"], "destination");
+        assert_eq!(json["ready"], false);
+        let p = &json["problems"][0];
+        assert_eq!(p["severity"], "error");
+        assert_eq!(p["object_type"], "schema");
+        assert_eq!(p["schema"], "app");
+        assert_eq!(p["name"], serde_json::Value::Null);
+        assert_eq!(p["missing"], serde_json::json!(["USAGE"]));
+        assert!(p["reason"].is_string());
+        assert!(p.get("identity_args").is_none());
+        let f = json["problems"].as_array().unwrap().iter().find(|p| p["object_type"] == "function").unwrap();
+        assert_eq!(f["identity_args"], "text");
+        assert_eq!(f["missing"], serde_json::json!(["EXECUTE"]));
+
+        let access_json = serde_json::to_value(&a).unwrap();
+        assert_eq!(access_json["role"], "app user");
+        assert_eq!(access_json["schemas"][0], serde_json::json!({"name": "app", "usage": false, "create": false, "complete": true}));
+        let r = &access_json["relations"][0];
+        assert_eq!(r["kind"], "table");
+        assert_eq!(r["privileges"], serde_json::json!(["INSERT"]));
+        assert_eq!(r["rls"], false);
+        assert_eq!(r["column_only"], false);
+        let round: Access = serde_json::from_value(access_json).unwrap();
+        assert_eq!(round, a);
+    }
+}
