@@ -122,3 +122,22 @@ async fn through_pgbouncer_in_transaction_mode() {
         assert!(s.pooler.detected, "pgbouncer relays over a Unix socket from port {port}: {:?}", s.pooler);
     }
 }
+
+#[tokio::test]
+async fn analysis_rides_in_the_same_single_batch() {
+    use sluice_core::access::{DestinationOptions, JobRole, Scope};
+    use sluice_core::probe::{AnalysisRequest, ProbeRequest};
+    let pg = Cluster::start_default();
+    pg.create_role("analyst", "pw");
+    pg.psql("CREATE TABLE public.facts (id int); GRANT SELECT ON public.facts TO analyst;");
+    let mut req = ProbeRequest::new(info(&pg.url("analyst", "pw", "postgres")));
+    req.analysis = Some(AnalysisRequest { job: JobRole::Source, options: DestinationOptions::default(), scope: Scope::all() });
+    let r = probe_request(req).await;
+    expect_ok(&r);
+    assert_eq!(step_status(&r, Stage::Access), StepStatus::Ok);
+    let access = r.access.as_ref().expect("access in the report");
+    assert!(access.relations.iter().any(|rel| rel.name == "facts"));
+    assert!(r.verdict.as_ref().expect("verdict").ready, "{:#?}", r.verdict);
+    let statements = pg.log().lines().filter(|l| l.contains("analyst@") && l.contains("statement: ")).count();
+    assert_eq!(statements, 1, "session facts and analysis in one round trip");
+}

@@ -447,33 +447,30 @@ async fn run_batch(
 ) -> Result<(), Failure> {
     let stream = client.simple_query_raw(batch).await.map_err(Failure::Postgres)?;
     let mut stream = std::pin::pin!(stream);
-    let mut statement = 0usize; // 0 BEGIN, 1 session, 2 access (or COMMIT), 3 COMMIT
+    let mut completed = 0usize;
     let mut collector = with_access.then(access::Collector::new);
     let mut tls_info = tls_info;
     while let Some(message) = stream.next().await {
         match message.map_err(Failure::Postgres)? {
-            SimpleQueryMessage::Row(row) => match statement {
-                1 => {
-                    let mut info = session::parse_row(&row, client_side).map_err(Failure::Internal)?;
-                    info.tls = tls_info.take();
-                    out.server = Some(info);
+            SimpleQueryMessage::Row(row) if completed + 1 == session::SESSION_DONE => {
+                let mut info = session::parse_row(&row, client_side).map_err(Failure::Internal)?;
+                info.tls = tls_info.take();
+                out.server = Some(info);
+            }
+            SimpleQueryMessage::Row(row) => {
+                if let Some(c) = collector.as_mut().filter(|_| access::Collector::accepts(&row)) {
+                    c.push(&row).map_err(|e| Failure::Internal(e.to_string()))?;
                 }
-                2 => {
-                    if let Some(c) = collector.as_mut() {
-                        c.push(&row).map_err(|e| Failure::Internal(e.to_string()))?;
-                    }
-                }
-                _ => {}
-            },
+            }
             SimpleQueryMessage::CommandComplete(_) => {
-                statement += 1;
-                if statement == 2 {
+                completed += 1;
+                if completed == session::SESSION_DONE {
                     let detail = out.server.as_ref().map(|s| format!("PostgreSQL {}", s.server_version));
                     tracker.finish(StepStatus::Ok, detail);
                     if with_access {
                         tracker.start(Stage::Access);
                     }
-                } else if statement == 3 && with_access {
+                } else if completed == session::ACCESS_DONE {
                     if let Some(c) = collector.take() {
                         let access = c.finish();
                         tracker.finish(StepStatus::Ok, Some(format!("{} relations", access.relations.len())));

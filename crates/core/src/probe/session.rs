@@ -18,12 +18,21 @@ pg_catalog.inet_server_port(), pg_catalog.pg_backend_pid()";
 
 /// The whole batch. `BEGIN READ ONLY` makes sure nothing can be written,
 /// whatever the access SQL does; `COMMIT` ends it in the same message.
+/// JIT is turned off for the analysis only: on very large catalogs the
+/// planner's estimate can cross `jit_above_cost`, and compiling would cost
+/// more than the query (seen: +1.5 s). `SET LOCAL` dies with the transaction,
+/// so poolers hand on a clean session.
 pub(crate) fn batch(access_sql: Option<&str>) -> String {
     match access_sql {
-        Some(sql) => format!("BEGIN READ ONLY; {SESSION_SQL}; {sql}; COMMIT"),
+        Some(sql) => format!("BEGIN READ ONLY; {SESSION_SQL}; SET LOCAL jit = off; {sql}; COMMIT"),
         None => format!("BEGIN READ ONLY; {SESSION_SQL}; COMMIT"),
     }
 }
+
+/// Statements completed when the session row is in (BEGIN, session).
+pub(crate) const SESSION_DONE: usize = 2;
+/// Statements completed when the analysis is in (BEGIN, session, SET, access).
+pub(crate) const ACCESS_DONE: usize = 4;
 
 /// Where the client connected, to compare with where the backend listens.
 pub(crate) struct ClientSide {
