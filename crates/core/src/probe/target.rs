@@ -53,7 +53,7 @@ impl HostSpec {
 
     /// Needs a DNS lookup (a name, not an IP literal, socket or hostaddr).
     pub fn needs_dns(&self) -> bool {
-        !self.is_socket() && self.hostaddr.is_none() && self.host.as_deref().and_then(|h| parse_ip(h)).is_none()
+        !self.is_socket() && self.hostaddr.is_none() && self.host.as_deref().and_then(parse_ip).is_none()
     }
 }
 
