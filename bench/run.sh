@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds the release binaries, runs the benchmarks, prints a
+# table and rewrites docs/PERFORMANCE.md (figures kept in bench/out/*.json).
+#
+#   bash bench/run.sh                 # every section: catalog rtt size app, then the report
+#   bash bench/run.sh catalog rtt     # some sections, then the report
+#   bash bench/run.sh report          # only rewrite docs/PERFORMANCE.md from bench/out/
+#
+# Environment:
+#   BENCH_RUNS=5                      runs per figure (median, min, max); at least 5 for the docs
+#   BENCH_SIZES=1000,20000,100000     catalog sizes (tables)
+#   BENCH_DELAYS=25,50                one-way delays of the latency proxy (ms)
+#   BENCH_SKIP_BUILD=1                use the release binaries already built
+#
+# Needs what `npm test` installs (PostgreSQL 15, Xvfb, WebKitWebDriver,
+# tauri-driver); runs scripts/setup.sh test to make sure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+sections=("$@")
+[ "${#sections[@]}" -eq 0 ] && sections=(catalog rtt size app)
+for s in "${sections[@]}"; do
+  case "$s" in
+    catalog | rtt | size | app | report) ;;
+    *) echo "bench/run.sh: unknown section '$s' (catalog, rtt, size, app, report)" >&2; exit 2 ;;
+  esac
+done
+want() {
+  local s
+  for s in "${sections[@]}"; do [ "$s" = "$1" ] && return 0; done
+  return 1
+}
+
+runs=${BENCH_RUNS:-5}
+out=bench/out
+release="$CARGO_TARGET_DIR/release"
+mkdir -p "$out"
+
+if want catalog || want rtt || want app; then
+  scripts/setup.sh test
+fi
+
+echo "== build"
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  if want catalog || want rtt || want size; then
+    cargo build --release -p sluice-cli
+  fi
+  if want size || want app; then
+    # The release app and its .deb (LTO: slow).
+    npx tauri build --bundles deb
+  fi
+fi
+cargo build --release -p sluice-bench
+bench="$release/sluice-bench"
+
+if want catalog; then
+  echo "== catalog scale"
+  "$bench" catalog --sluice "$release/sluice" --runs "$runs" --sizes "${BENCH_SIZES:-1000,20000,100000}" --out "$out"
+fi
+if want rtt; then
+  echo "== round trips"
+  "$bench" rtt --sluice "$release/sluice" --runs "$runs" --delays "${BENCH_DELAYS:-25,50}" --out "$out"
+fi
+if want size; then
+  echo "== size"
+  deb=$(ls -t "$release"/bundle/deb/*.deb | head -n 1)
+  "$bench" size --app "$release/sluice-app" --deb "$deb" --cli "$release/sluice" --out "$out"
+fi
+if want app; then
+  echo "== app: cold start, memory, permissions dialog"
+  # The desktop session's chatter (portals, a11y bus, WebKit) goes to a log.
+  if ! SLUICE_APP_BINARY="$release/sluice-app" \
+    scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" \
+    node bench/app/app-bench.mjs --runs "$runs" --out "$out" 2> "$out/app-stderr.log"; then
+    tail -n 40 "$out/app-stderr.log" >&2
+    exit 1
+  fi
+fi
+
+echo "== report"
+"$bench" report --out "$out" --doc docs/PERFORMANCE.md --notes bench/notes.md

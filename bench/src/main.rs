@@ -1,0 +1,126 @@
+//! `sluice-bench SECTION [options]`: one benchmark section; figures go to
+//! `bench/out/SECTION.json`, and `report` writes docs/PERFORMANCE.md from them.
+//! `bench/run.sh` builds the release binaries and calls this.
+
+use serde_json::{json, Value};
+use sluice_bench::{catalog, load, machine, report, rtt, run::Programs, save, size};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  sluice-bench catalog --sluice PATH [--sizes 1000,20000,100000] [--runs 5] [--out DIR]
+  sluice-bench rtt     --sluice PATH [--delays 25,50] [--runs 5] [--out DIR]
+  sluice-bench size    --app PATH --deb PATH [--cli PATH] [--out DIR]
+  sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]";
+
+struct Args {
+    section: String,
+    opts: Vec<(String, String)>,
+}
+
+impl Args {
+    fn parse() -> Result<Args, String> {
+        let mut it = std::env::args().skip(1);
+        let section = it.next().ok_or(USAGE)?;
+        let mut opts = Vec::new();
+        while let Some(flag) = it.next() {
+            let name = flag.strip_prefix("--").ok_or_else(|| format!("unexpected argument {flag}\n{USAGE}"))?;
+            let value = it.next().ok_or_else(|| format!("--{name} needs a value"))?;
+            opts.push((name.to_owned(), value));
+        }
+        Ok(Args { section, opts })
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.opts.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    fn path(&self, name: &str) -> Result<PathBuf, String> {
+        self.get(name).map(PathBuf::from).ok_or_else(|| format!("--{name} is required\n{USAGE}"))
+    }
+
+    fn list(&self, name: &str, default: &[u64]) -> Result<Vec<u64>, String> {
+        match self.get(name) {
+            None => Ok(default.to_vec()),
+            Some(v) => v.split(',').map(|x| x.trim().replace('_', "").parse::<u64>().map_err(|e| format!("--{name}: {e}"))).collect(),
+        }
+    }
+
+    fn runs(&self) -> Result<usize, String> {
+        let runs = self.get("runs").map_or(Ok(5), |v| v.parse::<usize>().map_err(|e| format!("--runs: {e}")))?;
+        if runs == 0 {
+            return Err("--runs must be at least 1".into());
+        }
+        Ok(runs)
+    }
+}
+
+fn main() -> ExitCode {
+    match real_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sluice-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> Result<(), String> {
+    let args = Args::parse()?;
+    let out = args.get("out").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("bench/out"));
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    match args.section.as_str() {
+        "catalog" => {
+            let programs = Programs::new(&args.path("sluice")?);
+            let runs = args.runs()?;
+            let mut doc = load(&out, "catalog");
+            if !doc.is_object() {
+                doc = json!({ "sizes": {} });
+            }
+            for n in args.list("sizes", &[1_000, 20_000, 100_000])? {
+                let n = u32::try_from(n).map_err(|_| "size too large")?;
+                eprintln!("catalog: {n} tables: building the database…");
+                let load_before = machine::load();
+                let fixture = catalog::Fixture::build(n);
+                eprintln!("catalog: {n} tables: measuring ({runs} runs each)…");
+                let mut result = catalog::measure(&fixture, &programs, runs, Some(&out))?;
+                result["machine"] = machine::describe();
+                result["machine"]["load_before"] = load_before;
+                doc["sizes"][n.to_string()] = result;
+                save(&out, "catalog", &doc).map_err(|e| e.to_string())?;
+            }
+        }
+        "rtt" => {
+            let programs = Programs::new(&args.path("sluice")?);
+            let load_before = machine::load();
+            let mut result = rtt::measure(&programs, &args.list("delays", &[25, 50])?, args.runs()?)?;
+            result["machine"] = machine::describe();
+            result["machine"]["load_before"] = load_before;
+            save(&out, "rtt", &result).map_err(|e| e.to_string())?;
+        }
+        "size" => {
+            let cli = args.get("cli").map(PathBuf::from);
+            let mut result = size::measure(&args.path("app")?, &args.path("deb")?, cli.as_deref());
+            result["machine"] = machine::describe();
+            save(&out, "size", &result).map_err(|e| e.to_string())?;
+        }
+        "report" => {
+            let doc = args.get("doc").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("docs/PERFORMANCE.md"));
+            let notes = args.get("notes").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("bench/notes.md"));
+            let data: Value = json!({
+                "catalog": load(&out, "catalog"),
+                "rtt": load(&out, "rtt"),
+                "size": load(&out, "size"),
+                "app": load(&out, "app"),
+                "machine": machine::describe(),
+            });
+            let notes = std::fs::read_to_string(&notes).unwrap_or_default();
+            let (markdown, table) = report::render(&data, &notes);
+            std::fs::write(&doc, markdown).map_err(|e| format!("{}: {e}", doc.display()))?;
+            println!("{table}");
+            eprintln!("wrote {}", doc.display());
+        }
+        other => return Err(format!("unknown section {other}\n{USAGE}")),
+    }
+    Ok(())
+}

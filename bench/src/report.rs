@@ -1,0 +1,599 @@
+//! docs/PERFORMANCE.md from the sections' JSON (`bench/out/*.json`) and the
+//! hand-written analysis in `bench/notes.md`.
+
+use serde_json::Value;
+use std::fmt::Write;
+
+fn f(v: &Value) -> Option<f64> {
+    v.as_f64()
+}
+
+/// `123 ms` / `1.23 s` for one number of milliseconds.
+pub fn ms(x: f64) -> String {
+    if x >= 10_000.0 {
+        format!("{:.1} s", x / 1000.0)
+    } else if x >= 1000.0 {
+        format!("{:.2} s", x / 1000.0)
+    } else if x >= 100.0 {
+        format!("{x:.0} ms")
+    } else if x >= 10.0 {
+        format!("{x:.1} ms")
+    } else {
+        format!("{x:.2} ms")
+    }
+}
+
+/// `median (min–max)` of a summary object, or `–`.
+pub fn span(s: &Value) -> String {
+    match (f(&s["median"]), f(&s["min"]), f(&s["max"])) {
+        (Some(m), Some(lo), Some(hi)) => {
+            let (lo, hi) = (ms(lo), ms(hi));
+            // "1.10 s (1.07–1.38 s)": the low end without its unit when both ends share it.
+            let lo = match (lo.rsplit_once(' '), hi.rsplit_once(' ')) {
+                (Some((n, a)), Some((_, b))) if a == b => n.to_owned(),
+                _ => lo,
+            };
+            format!("{} ({lo}–{hi})", ms(m))
+        }
+        _ => "–".into(),
+    }
+}
+
+fn median(s: &Value) -> Option<f64> {
+    f(&s["median"])
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn count(v: &Value) -> String {
+    v.as_u64().map(thousands).unwrap_or_else(|| "–".into())
+}
+
+fn met(ok: Option<bool>) -> &'static str {
+    match ok {
+        Some(true) => "**met**",
+        Some(false) => "**missed**",
+        None => "not measured",
+    }
+}
+
+fn mib(bytes: f64) -> String {
+    format!("{:.1} MiB", bytes / 1024.0 / 1024.0)
+}
+
+struct Target {
+    what: &'static str,
+    measured: String,
+    ok: Option<bool>,
+}
+
+/// Returns (the whole document, the short table printed on the terminal).
+pub fn render(data: &Value, notes: &str) -> (String, String) {
+    let mut targets = Vec::new();
+    let catalog = &data["catalog"]["sizes"];
+    let rtt = &data["rtt"];
+    let size = &data["size"];
+    let app = &data["app"];
+
+    // --- targets -----------------------------------------------------------
+    let at20k = &catalog["20000"];
+    let ratio = |size: &Value, role: &str| -> Option<f64> {
+        let r = &size["roles"][role];
+        Some(median(&r["sluice"]["wall"])? / median(&r["neosync"]["wall"])?)
+    };
+    {
+        let owner = ratio(at20k, "owner");
+        let reader = ratio(at20k, "reader");
+        let worst = owner.into_iter().chain(reader).fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+        targets.push(Target {
+            what: "20,000 tables: Sluice's whole test ≤ 1.0× Neosync's query alone",
+            measured: match (owner, reader) {
+                (Some(o), Some(r)) => format!("{o:.2}× as owner, {r:.2}× as group-granted reader"),
+                _ => "–".into(),
+            },
+            ok: worst.map(|w| w <= 1.0),
+        });
+    }
+    {
+        let at100k = &catalog["100000"];
+        let walls: Vec<f64> = ["owner", "reader"].iter().filter_map(|r| median(&at100k["roles"][*r]["sluice"]["wall"])).collect();
+        let worst = walls.iter().copied().fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+        targets.push(Target {
+            what: "100,000 tables: Sluice's whole test < 1.5 s end to end",
+            measured: if walls.len() == 2 { format!("{} as owner, {} as reader", ms(walls[0]), ms(walls[1])) } else { "–".into() },
+            ok: worst.map(|w| w < 1500.0),
+        });
+    }
+    {
+        let mut worst: Option<f64> = None;
+        let mut parts = Vec::new();
+        for d in rtt["delays"].as_array().into_iter().flatten().filter(|d| d["one_way_ms"].as_u64() > Some(0)) {
+            let rtt_ms = f(&d["rtt_ms"]).unwrap_or(1.0);
+            let psql = median(&d["tools"]["floor"]["wall"]);
+            for tool in ["sluice_no_role", "sluice"] {
+                if let (Some(p), Some(s)) = (psql, median(&d["tools"][tool]["wall"])) {
+                    let extra = (s - p) / rtt_ms;
+                    worst = Some(worst.map_or(extra, |w| w.max(extra)));
+                }
+            }
+            if let (Some(p), Some(a), Some(b)) = (psql, median(&d["tools"]["sluice_no_role"]["wall"]), median(&d["tools"]["sluice"]["wall"])) {
+                parts.push(format!("{} ms one way: {:+.2} / {:+.2} RTT", d["one_way_ms"], (a - p) / rtt_ms, (b - p) / rtt_ms));
+            }
+        }
+        targets.push(Target {
+            what: "Round trips: Sluice's test (without / with `--role source`) ≤ psql + 1 RTT",
+            measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
+            ok: worst.map(|w| w <= 1.0),
+        });
+    }
+    {
+        let ready = median(&app["modes"]["default"]["cold_start"]["spawn_to_ready"]);
+        targets.push(Target {
+            what: "Cold start: process spawn → UI ready < 500 ms",
+            measured: ready.map(ms).unwrap_or_else(|| "–".into()),
+            ok: ready.map(|r| r < 500.0),
+        });
+    }
+    {
+        let idle = median(&app["modes"]["default"]["memory"]["idle_rss_mib"]);
+        let pss = median(&app["modes"]["default"]["memory"]["idle_pss_mib"]);
+        let floor = median(&app["modes"]["default"]["memory"]["floor_rss_mib"]);
+        targets.push(Target {
+            what: "Memory: whole process tree idle < 150 MB (RSS sum)",
+            measured: match (idle, pss, floor) {
+                (Some(r), Some(p), Some(f)) => format!("{r:.0} MiB RSS sum ({p:.0} MiB PSS); an empty WebKitGTK window: {f:.0} MiB RSS sum"),
+                (Some(r), Some(p), None) => format!("{r:.0} MiB RSS sum ({p:.0} MiB PSS)"),
+                _ => "–".into(),
+            },
+            ok: idle.map(|r| r * 1.048_576 < 150.0),
+        });
+    }
+    {
+        let deb = f(&size["deb"]["bytes"]);
+        targets.push(Target {
+            what: ".deb < 15 MB",
+            measured: deb.map(mib).unwrap_or_else(|| "–".into()),
+            ok: deb.map(|b| b < 15_000_000.0),
+        });
+    }
+
+    let mut doc = String::new();
+    let w = &mut doc;
+    let _ = writeln!(w, "# Performance\n");
+    let _ = writeln!(
+        w,
+        "<!-- Generated by `npm run bench` (bench/run.sh → sluice-bench report) from bench/out/*.json and\n     bench/notes.md. Edit bench/notes.md or the generator, not this file. -->\n"
+    );
+    let _ = writeln!(
+        w,
+        "Ratios measured side by side in the same run are the headline; absolute times are context \
+         (they depend on the machine below and on its load). Every figure is the **median of {} runs** \
+         with (min–max), each run a fresh process and a fresh connection, after one discarded warm-up run.\n",
+        data["catalog"]["sizes"].as_object().and_then(|m| m.values().next()).and_then(|v| v["runs"].as_u64()).unwrap_or(5)
+    );
+    let _ = writeln!(w, "## Reproduce\n");
+    let _ = writeln!(
+        w,
+        "```sh\nnpm run bench                      # everything: builds the release CLI and app (.deb), runs every section, writes this file\n\
+         bash bench/run.sh catalog rtt      # some sections (catalog | rtt | size | app); this file is rewritten after any run\n\
+         bash bench/run.sh report           # this file from the figures in bench/out/\n\
+         BENCH_RUNS=7 BENCH_SIZES=1000,20000 bash bench/run.sh catalog   # other run counts / sizes\n```\n"
+    );
+    let _ = writeln!(
+        w,
+        "Needs what `npm test` installs (PostgreSQL 15 server binaries, Xvfb, WebKitWebDriver, tauri-driver). \
+         The catalog section builds databases of 1,000, 20,000 and 100,000 tables on throwaway clusters \
+         (see the setup times below). `cargo test -p sluice-bench` runs a 100-table smoke \
+         run of the catalog benchmark (part of `npm test`).\n"
+    );
+
+    // --- machine -----------------------------------------------------------
+    let m = &data["machine"];
+    let _ = writeln!(w, "## Machine\n");
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(w, "| CPU | {} ({} cores) |", m["cpu"].as_str().unwrap_or("?"), m["cores"]);
+    let _ = writeln!(w, "| RAM | {} GiB |", m["ram_gib"]);
+    let _ = writeln!(w, "| Kernel | {} |", m["kernel"].as_str().unwrap_or("?"));
+    let _ = writeln!(w, "| OS | {} |", m["os"].as_str().unwrap_or("?"));
+    let _ = writeln!(w, "| PostgreSQL | {} |", m["postgres"].as_str().unwrap_or("?"));
+    let _ = writeln!(w, "| Rust | {} |", m["rustc"].as_str().unwrap_or("?"));
+    for (key, label) in [("webkitgtk", "WebKitGTK (libwebkit2gtk-4.1-0)"), ("mesa", "Mesa (libgl1-mesa-dri)")] {
+        if let Some(v) = m[key].as_str().filter(|v| !v.is_empty()) {
+            let _ = writeln!(w, "| {label} | {v} |");
+        }
+    }
+    let _ = writeln!(w, "| Display | Xvfb, no GPU (WebKit composites with Mesa's llvmpipe) |");
+    let _ = writeln!(w, "| Commit | {} |", m["commit"].as_str().unwrap_or("?"));
+    let _ = writeln!(w, "\nWhen each section ran, and the machine's load average (1/5/15 min) before and after it. The machine is shared with \
+         other engineers' builds; the load also counts the benchmark's own processes (a catalog run keeps about one core busy), \
+         so it is an upper bound on the contention from other work.\n");
+    let _ = writeln!(w, "| section | measured | load before | load after |\n|---|---|---|---|");
+    let load = |v: &Value| v.as_array().map(|a| a.iter().map(|x| format!("{:.2}", x.as_f64().unwrap_or(0.0))).collect::<Vec<_>>().join(" / ")).unwrap_or_else(|| "–".into());
+    let mut by_size: Vec<(&String, &Value)> = catalog.as_object().into_iter().flatten().collect();
+    by_size.sort_by_key(|(n, _)| n.parse::<u64>().unwrap_or(0));
+    for (n, s) in by_size {
+        let _ = writeln!(w, "| catalog {} tables | {} | {} | {} |", thousands(n.parse().unwrap_or(0)), s["machine"]["date_utc"].as_str().unwrap_or("?"), load(&s["machine"]["load_before"]), load(&s["machine"]["load"]));
+    }
+    for (name, v) in [("round trips", rtt), ("size", size), ("app", app)] {
+        if !v.is_null() {
+            let _ = writeln!(w, "| {name} | {} | {} | {} |", v["machine"]["date_utc"].as_str().unwrap_or("?"), load(&v["machine"]["load_before"]), load(&v["machine"]["load"]));
+        }
+    }
+
+    // --- targets table ---------------------------------------------------
+    let mut table = String::new();
+    let _ = writeln!(table, "| target | measured | |\n|---|---|---|");
+    for t in &targets {
+        let _ = writeln!(table, "| {} | {} | {} |", t.what, t.measured, met(t.ok));
+    }
+    let _ = writeln!(w, "\n## Targets\n\n{table}");
+    let _ = writeln!(w, "Where a target is missed, [Notes](#notes) says why, with the evidence.\n");
+
+    // --- 1. catalog --------------------------------------------------------
+    let mut cat = String::new();
+    if let Some(sizes) = catalog.as_object() {
+        let mut sizes: Vec<(&String, &Value)> = sizes.iter().collect();
+        sizes.sort_by_key(|(n, _)| n.parse::<u64>().unwrap_or(0));
+        let _ = writeln!(
+            cat,
+            "| tables | role | `psql -c 'select 1'` | Neosync's query (psql) | `sluice test --role source` | Sluice ÷ Neosync | Sluice found (relations / with SELECT) | Neosync found (rows / tables) |\n|---:|---|---|---|---|---:|---|---|"
+        );
+        for (n, s) in &sizes {
+            for role in ["owner", "reader"] {
+                let r = &s["roles"][role];
+                let ratio = match (median(&r["sluice"]["wall"]), median(&r["neosync"]["wall"])) {
+                    (Some(a), Some(b)) => format!("**{:.2}×**", a / b),
+                    _ => "–".into(),
+                };
+                let _ = writeln!(
+                    cat,
+                    "| {} | {} | {} | {} | {} | {} | {} / {} | {} / {} |",
+                    thousands(n.parse().unwrap_or(0)),
+                    if role == "owner" { "owner" } else { "reader (via group)" },
+                    span(&r["floor"]["wall"]),
+                    span(&r["neosync"]["wall"]),
+                    span(&r["sluice"]["wall"]),
+                    ratio,
+                    count(&r["sluice"]["relations"]),
+                    count(&r["sluice"]["with_select"]),
+                    count(&r["neosync"]["rows"]),
+                    count(&r["neosync"]["tables"]),
+                );
+            }
+        }
+        let _ = writeln!(w, "## 1. Catalog scale\n");
+        let _ = writeln!(
+            w,
+            "Each database has N tables (`id integer PRIMARY KEY, v text`; every 10th `id serial`, so N/10 sequences), \
+             a view on every 20th table, spread over ten schemas and owned by `app_owner`. `reader` has SELECT on all of \
+             them and USAGE on the schemas **only through its group** `readers` (`GRANT SELECT ON ALL TABLES IN SCHEMA … TO readers; \
+             GRANT readers TO reader`). All three contenders connect over TCP with `sslmode=require` (TLS 1.3) and scram-sha-256, \
+             each run a new process and a new backend. Wall-clock time, spawn to exit:\n"
+        );
+        let _ = writeln!(w, "{cat}");
+        let _ = writeln!(
+            w,
+            "- *Sluice found*: relations (tables and views) in the report's `access`, and how many of them have SELECT — \
+             Postgres's own `has_table_privilege`, so membership, ownership and PUBLIC count. \
+             *Neosync found*: rows its query returns (one per table and privilege) and the distinct tables in them; it only \
+             sees grants made to `current_user` or PUBLIC by name, so for the group-granted reader it finds nothing.\n\
+             - Sluice's figure is the whole test: connect, TLS, auth, the session facts and the access analysis of every \
+             schema, relation, sequence and function, the verdict and the JSON printed. Neosync's is its permission query alone \
+             (plus the same connection setup, which psql needs too).\n"
+        );
+
+        let _ = writeln!(w, "### Server side\n");
+        let _ = writeln!(
+            w,
+            "From the statement log (`log_min_duration_statement = 0`: receipt of the Query message to the last row sent), and the \
+             analysis SQL alone (`sluice_core::access::analysis_sql`) under `EXPLAIN (ANALYZE, TIMING OFF)` run by the same role on \
+             a fresh backend (cold catalog caches, as in a real test), with `jit = off` as the probe's batch sets it (`SET LOCAL jit = off`); \
+             then with the server's default JIT settings, *(JIT)* marking where the planner's estimate crossed `jit_above_cost` and the query was compiled. \
+             Neosync's query under the same EXPLAIN (server defaults) for comparison.\n"
+        );
+        let _ = writeln!(
+            w,
+            "| tables | role | Neosync's query (log) | Sluice's batch (log) | analysis alone: planning | analysis alone: execution | the same with the server's default JIT | Neosync EXPLAIN: execution |\n|---:|---|---|---|---|---|---|---|"
+        );
+        for (n, s) in &sizes {
+            for role in ["owner", "reader"] {
+                let r = &s["roles"][role];
+                let e = &s["explain"][role];
+                let jit = if e["analysis_jit_default"]["jit"] == true { " (JIT)" } else { "" };
+                let njit = if e["neosync"]["jit"] == true { " (JIT)" } else { "" };
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} | {} | {}{jit} | {}{njit} |",
+                    thousands(n.parse().unwrap_or(0)),
+                    role,
+                    span(&r["neosync"]["server"]),
+                    span(&r["sluice"]["server"]),
+                    span(&e["analysis"]["planning"]),
+                    span(&e["analysis"]["execution"]),
+                    span(&e["analysis_jit_default"]["execution"]),
+                    span(&e["neosync"]["execution"]),
+                );
+            }
+        }
+        let _ = writeln!(w, "\nSluice's own stage timings (from its report, in-process) against the wall-clock time of the process:\n");
+        let _ = writeln!(w, "| tables | role | connect | tls | auth | session | access | total (in-process) | wall (process) | JSON printed |\n|---:|---|---|---|---|---|---|---|---|---:|");
+        for (n, s) in &sizes {
+            for role in ["owner", "reader"] {
+                let r = &s["roles"][role]["sluice"];
+                let st = |k: &str| median(&r["steps"][k]).map(ms).unwrap_or_else(|| "–".into());
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    thousands(n.parse().unwrap_or(0)),
+                    role,
+                    st("connect"),
+                    st("tls"),
+                    st("auth"),
+                    st("session"),
+                    st("access"),
+                    median(&r["total_ms"]).map(ms).unwrap_or_else(|| "–".into()),
+                    median(&r["wall"]).map(ms).unwrap_or_else(|| "–".into()),
+                    f(&r["stdout_bytes"]).map(mib).unwrap_or_else(|| "–".into()),
+                );
+            }
+        }
+        let _ = writeln!(w, "\nBuilding the databases (one `DO` loop committing every 500 tables, as `app_owner`; then the GRANTs; then `VACUUM (ANALYZE)` of the catalogs and a checkpoint):\n");
+        let _ = writeln!(w, "| tables | views | sequences | create | grant | vacuum + analyze |\n|---:|---:|---:|---|---|---|");
+        for (_, s) in &sizes {
+            let _ = writeln!(
+                w,
+                "| {} | {} | {} | {} | {} | {} |",
+                count(&s["tables"]),
+                count(&s["views"]),
+                count(&s["sequences"]),
+                f(&s["setup_ms"]["create"]).map(ms).unwrap_or_default(),
+                f(&s["setup_ms"]["grant"]).map(ms).unwrap_or_default(),
+                f(&s["setup_ms"]["vacuum_analyze"]).map(ms).unwrap_or_default(),
+            );
+        }
+        let _ = writeln!(w, "\nThe plans (`EXPLAIN (ANALYZE, BUFFERS)`) are kept in `bench/out/explain-*.txt` after a run.\n");
+    } else {
+        let _ = writeln!(w, "## 1. Catalog scale\n\nNot measured yet: `bash bench/run.sh catalog`.\n");
+    }
+
+    // --- 2. round trips ------------------------------------------------------
+    let _ = writeln!(w, "## 2. Round trips\n");
+    if let Some(delays) = rtt["delays"].as_array() {
+        let _ = writeln!(
+            w,
+            "A latency proxy (`bench/src/proxy.rs`, a delay line: every chunk is delivered a fixed time after it was read, in each \
+             direction) in front of a TLS + scram cluster; database `postgres`, nearly empty. *÷ RTT* is the median time divided by the \
+             round-trip time; *added* is (time − the same command's time without the proxy) ÷ RTT, i.e. the round trips it waited for; \
+             *counted* is what the proxy saw, independent of timing: the client→server flights that the client sent only after receiving something (every flight but the first), per connection. The TCP handshake with the \
+             proxy itself is local, so it is in none of the figures (it would add 1 RTT to each alike).\n"
+        );
+        let _ = writeln!(w, "| one way | RTT | command | time | ÷ RTT | added ÷ RTT | round trips counted |\n|---:|---:|---|---|---:|---:|---:|");
+        for d in delays {
+            let one = d["one_way_ms"].as_u64().unwrap_or(0);
+            for (tool, label) in [("floor", "`psql -c 'select 1'`"), ("sluice_no_role", "`sluice test`"), ("sluice", "`sluice test --role source`")] {
+                let t = &d["tools"][tool];
+                let _ = writeln!(
+                    w,
+                    "| {} | {} | {} | {} | {} | {} | {} |",
+                    if one == 0 { "direct".to_owned() } else { format!("{one} ms") },
+                    if one == 0 { "–".to_owned() } else { format!("{} ms", d["rtt_ms"]) },
+                    label,
+                    span(&t["wall"]),
+                    t["time_over_rtt"].as_f64().map(|x| format!("{x:.2}")).unwrap_or_else(|| "–".into()),
+                    t["added_over_rtt"].as_f64().map(|x| format!("{x:.2}")).unwrap_or_else(|| "–".into()),
+                    median(&t["round_trips_counted"]).map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into()),
+                );
+            }
+        }
+        let _ = writeln!(w, "\nSluice's stage timings through the proxy (in-process medians):\n");
+        let _ = writeln!(w, "| one way | command | connect | tls | auth | session | access | total |\n|---:|---|---|---|---|---|---|---|");
+        for d in delays.iter().filter(|d| d["one_way_ms"].as_u64() > Some(0)) {
+            for (tool, label) in [("sluice_no_role", "`sluice test`"), ("sluice", "`sluice test --role source`")] {
+                let st = &d["tools"][tool]["steps"];
+                let g = |k: &str| median(&st[k]).map(ms).unwrap_or_else(|| "–".into());
+                let _ = writeln!(w, "| {} ms | {label} | {} | {} | {} | {} | {} | {} |", d["one_way_ms"], g("connect"), g("tls"), g("auth"), g("session"), g("access"), g("total"));
+            }
+        }
+        if let Some(late) = delays.iter().find_map(|d| d.get("proxy_lateness_us")) {
+            let _ = writeln!(w, "\nProxy accuracy: deliveries were on average {} µs (at most {} µs) later than the configured delay.\n", fmt0(&late["mean"]), late["max"]);
+        }
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh rtt`.\n");
+    }
+
+    // --- 3/4/6. app ------------------------------------------------------------
+    let modes: Vec<(&str, &Value)> = ["default", "no_compositing"]
+        .iter()
+        .filter_map(|k| app["modes"].get(*k).filter(|v| v.is_object()).map(|v| (*k, v)))
+        .collect();
+    let mode_header = |w: &mut String, first: &str| {
+        let _ = write!(w, "| {first} |");
+        for (_, m) in &modes {
+            let _ = write!(w, " {} |", m["label"].as_str().unwrap_or("?"));
+        }
+        let _ = write!(w, "\n|---|");
+        for _ in &modes {
+            let _ = write!(w, "---|");
+        }
+        let _ = writeln!(w);
+    };
+    let _ = writeln!(w, "## 3. Cold start\n");
+    if !modes.is_empty() {
+        let _ = writeln!(w, "{}\n", app["cold_start_method"].as_str().unwrap_or(""));
+        mode_header(w, "from process spawn to");
+        for (k, label) in [
+            ("spawn_to_window_mapped", "the window is mapped (X11 MapNotify)"),
+            ("spawn_to_dom_content_loaded", "the page's DOMContentLoaded"),
+            ("spawn_to_ready", "**UI ready** (`document.body.dataset.ready`)"),
+            ("session_create_to_ready", "(reference) WebDriver new-session request → UI ready, incl. tauri-driver and WebKitWebDriver"),
+        ] {
+            let _ = write!(w, "| {label} |");
+            for (_, m) in &modes {
+                let _ = write!(w, " {} |", span(&m["cold_start"][k]));
+            }
+            let _ = writeln!(w);
+        }
+        let _ = writeln!(w);
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh app`.\n");
+    }
+    let _ = writeln!(w, "## 4. Memory\n");
+    if !modes.is_empty() {
+        let _ = writeln!(w, "{}\n", app["memory_method"].as_str().unwrap_or(""));
+        mode_header(w, "MiB, RSS sum / PSS sum");
+        for (k, label) in [
+            ("idle", "**Sluice idle**"),
+            ("dialog", "Sluice with the permissions dialog at 100,000 rows"),
+            ("floor", "floor: MiniBrowser, about:blank"),
+        ] {
+            let _ = write!(w, "| {label} |");
+            for (_, m) in &modes {
+                let r = &m["memory"][format!("{k}_rss_mib")];
+                let p = &m["memory"][format!("{k}_pss_mib")];
+                let _ = write!(
+                    w,
+                    " {} ({}–{}) / {} ({}–{}) |",
+                    fmt0(&r["median"]),
+                    fmt0(&r["min"]),
+                    fmt0(&r["max"]),
+                    fmt0(&p["median"]),
+                    fmt0(&p["min"]),
+                    fmt0(&p["max"])
+                );
+            }
+            let _ = writeln!(w);
+        }
+        if let Some((_, m)) = modes.first() {
+            let _ = writeln!(w, "\nPer process (MiB, last run, {}): *software GL* is the resident part of Mesa's llvmpipe (libLLVM, swrast_dri), which WebKitGTK loads for compositing when there is no GPU.\n", m["label"].as_str().unwrap_or(""));
+            let _ = writeln!(w, "| | process | RSS | PSS | PSS anonymous | PSS file-backed | software GL (RSS) |\n|---|---|---:|---:|---:|---:|---:|");
+            for (k, label) in [("idle_processes", "Sluice idle"), ("dialog_processes", "Sluice + dialog"), ("floor_processes", "MiniBrowser")] {
+                for p in m["memory"][k].as_array().into_iter().flatten() {
+                    let _ = writeln!(
+                        w,
+                        "| {label} | {} | {} | {} | {} | {} | {} |",
+                        p["name"].as_str().unwrap_or("?"),
+                        fmt0(&p["rss"]),
+                        fmt0(&p["pss"]),
+                        fmt0(&p["pss_anon"]),
+                        fmt0(&p["pss_file"]),
+                        fmt0(&p["soft_gl_rss"])
+                    );
+                }
+            }
+        }
+        let _ = writeln!(w);
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh app`.\n");
+    }
+
+    // --- 5. size -----------------------------------------------------------------
+    let _ = writeln!(w, "## 5. Size\n");
+    if size.is_object() {
+        let _ = writeln!(w, "Built with `npx tauri build --bundles deb` (release profile: LTO, `opt-level = \"s\"`, stripped, `panic = \"abort\"`).\n");
+        let _ = writeln!(w, "| artifact | size |\n|---|---|");
+        if let Some(b) = f(&size["app_binary"]["bytes"]) {
+            let _ = writeln!(w, "| `sluice-app` (release binary) | {} |", mib(b));
+        }
+        if let Some(b) = f(&size["deb"]["bytes"]) {
+            let _ = writeln!(w, "| `{}` | **{}** |", size["deb"]["path"].as_str().unwrap_or(".deb"), mib(b));
+        }
+        if let Some(k) = f(&size["deb"]["installed_kib"]) {
+            let _ = writeln!(w, "| installed size (dpkg `Installed-Size`) | {} |", mib(k * 1024.0));
+        }
+        if let Some(b) = f(&size["cli_binary"]["bytes"]) {
+            let _ = writeln!(w, "| `sluice` CLI (release binary) | {} |", mib(b));
+        }
+        let _ = writeln!(w);
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh size`.\n");
+    }
+
+    let _ = writeln!(w, "## 6. Permissions dialog at scale\n");
+    if !modes.is_empty() {
+        let _ = writeln!(w, "{}\n", app["dialog_method"].as_str().unwrap_or(""));
+        mode_header(w, "measure");
+        for (k, label) in [
+            ("open_to_return", "`openPermissionsDialog` call → return (rows built, dialog in the DOM)"),
+            ("open_to_first_paint", "**call → first frame painted**"),
+            ("scroll_frame_median", "frame time while scrolling: median"),
+            ("scroll_frame_p95", "frame time while scrolling: 95th percentile"),
+            ("scroll_frame_max", "frame time while scrolling: worst"),
+            ("filter_to_paint", "typing a filter → filtered rows painted"),
+        ] {
+            let _ = write!(w, "| {label} |");
+            for (_, m) in &modes {
+                let _ = write!(w, " {} |", span(&m["dialog"][k]));
+            }
+            let _ = writeln!(w);
+        }
+        let _ = write!(w, "| frames over 33 ms while scrolling (of 150) |");
+        for (_, m) in &modes {
+            let fo = &m["dialog"]["frames_over_33ms"];
+            let _ = write!(w, " {} ({}–{}) |", fmt0(&fo["median"]), fmt0(&fo["min"]), fmt0(&fo["max"]));
+        }
+        let _ = writeln!(w);
+        if let Some((_, m)) = modes.first() {
+            let d = &m["dialog"];
+            let _ = writeln!(
+                w,
+                "\nSanity: the table kept {} row elements in the DOM, scrolled {} px, reaching row {}; the filter `t9999` left {} rows.\n",
+                count(&d["rendered_rows"]),
+                count(&d["scrolled_px"]),
+                count(&d["max_first_row_index"]),
+                d["filtered_rows"].as_str().unwrap_or("?")
+            );
+        }
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh app`.\n");
+    }
+
+    let _ = writeln!(w, "## Notes\n");
+    if notes.trim().is_empty() {
+        let _ = writeln!(w, "(none)");
+    } else {
+        let _ = writeln!(w, "{}", notes.trim_end());
+    }
+
+    let mut terminal = table.clone();
+    if !cat.is_empty() {
+        terminal.push('\n');
+        terminal.push_str(&cat);
+    }
+    (doc, terminal)
+}
+
+fn fmt0(v: &Value) -> String {
+    v.as_f64().map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into())
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn formats() {
+        assert_eq!(ms(1234.0), "1.23 s");
+        assert_eq!(ms(12.345), "12.3 ms");
+        assert_eq!(thousands(100000), "100,000");
+        assert_eq!(span(&json!({"median": 120.0, "min": 110.0, "max": 130.0})), "120 ms (110–130 ms)");
+    }
+
+    #[test]
+    fn renders_without_data() {
+        let (doc, table) = render(&json!({}), "");
+        assert!(doc.contains("Not measured yet"));
+        assert!(table.contains("not measured"));
+    }
+}
