@@ -285,6 +285,8 @@ async fn converse(
             _ => None,
         };
         if let Some(kind) = retry {
+            // The report describes the connection that stays, not the refused one.
+            *negotiated.lock().unwrap_or_else(|p| p.into_inner()) = None;
             if let Ok(socket) = socket::open(endpoint).await {
                 attempt = handshake(socket, kind, plan.as_ref(), req, out, None, negotiated.clone()).await;
             }
@@ -330,14 +332,14 @@ async fn converse(
     };
     out.connected = true;
     tracker.finish(StepStatus::Ok, Some(format!("as {}", out.user)));
-    let tls_info = plan.map(|p| p.info).and_then(|mut info| {
-        let (version, cipher, binding) = negotiated.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
-        info.version = version;
-        info.cipher = cipher;
-        info.channel_binding_available = binding;
+    let tls_info = plan.filter(|_| facts.tls_done_at.is_some()).map(|p| p.info).and_then(|mut info| {
+        let n = negotiated.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
+        info.version = n.version;
+        info.cipher = n.cipher;
+        info.key_exchange = n.key_exchange;
+        info.channel_binding_available = n.channel_binding;
         Some(info)
     });
-    let _ = facts;
 
     // The session batch, with the access analysis in the same round trip.
     tracker.start(Stage::Session);
@@ -395,7 +397,7 @@ async fn handshake(
     req: &ProbeRequest,
     out: &Outcome,
     tracker: Option<&Tracker<'_>>,
-    negotiated: Arc<Mutex<Option<(String, String, bool)>>>,
+    negotiated: Arc<Mutex<Option<tls::Negotiated>>>,
 ) -> HandshakeResult {
     let facts: SharedFacts = Arc::default();
     let stream = Recorded::new(socket, facts.clone());
