@@ -43,6 +43,8 @@ async fn prefer_uses_tls_when_offered_and_plain_otherwise() {
     let r = probe(&tls_conn(&pg, "127.0.0.1", "app", "pw", "prefer", None)).await;
     let tls = expect_ok(&r).tls.clone().expect("prefer uses TLS when offered");
     assert!(tls.version.starts_with("TLS 1."));
+    // Postgres <= 17 only takes prime256v1 by default: offered first, no HelloRetryRequest.
+    assert_eq!(tls.key_exchange, "secp256r1");
     assert!(!tls.chain_verified);
     assert_eq!(step_status(&r, Stage::Tls), StepStatus::Ok);
 

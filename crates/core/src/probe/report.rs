@@ -68,6 +68,8 @@ pub struct Step {
 pub struct TlsInfo {
     pub version: String,
     pub cipher: String,
+    /// The key exchange group, e.g. "secp256r1".
+    pub key_exchange: String,
     /// The certificate chain was checked against `root`.
     pub chain_verified: bool,
     /// Which trust anchors were used: a file path, "inline PEM", "system store", or null.

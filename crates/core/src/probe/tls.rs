@@ -54,8 +54,15 @@ enum Check {
     ChainAndName,
 }
 
+/// ring, with P-256 offered first: Postgres up to 17 accepts only its
+/// `ssl_ecdh_curve` (prime256v1 by default) for the TLS 1.3 key share, so
+/// offering X25519 first costs a HelloRetryRequest, one extra round trip
+/// (bench/notes.md). X25519 stays on offer for servers that prefer it.
 fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
+    let mut provider = rustls::crypto::ring::default_provider();
+    provider.kx_groups = vec![SECP256R1, X25519, SECP384R1];
+    Arc::new(provider)
 }
 
 /// Builds the client config for `mode` (not `disable`). `tls_host` is the
@@ -262,6 +269,15 @@ impl ServerCertVerifier for ChainOnly {
     }
 }
 
+/// What the handshake settled on.
+#[derive(Debug, Clone)]
+pub(crate) struct Negotiated {
+    pub version: String,
+    pub cipher: String,
+    pub key_exchange: String,
+    pub channel_binding: bool,
+}
+
 /// tokio-postgres calls this after the server answered 'S' to SSLRequest.
 pub(crate) struct RustlsConnect<'a> {
     /// None when no TLS is planned (sslmode=disable); tokio-postgres then never calls us.
@@ -269,8 +285,8 @@ pub(crate) struct RustlsConnect<'a> {
     pub server_name: Option<ServerName<'static>>,
     pub facts: SharedFacts,
     pub tracker: &'a Tracker<'a>,
-    /// Filled with the negotiated version, cipher and channel binding.
-    pub negotiated: Arc<std::sync::Mutex<Option<(String, String, bool)>>>,
+    /// Filled once the handshake is done.
+    pub negotiated: Arc<std::sync::Mutex<Option<Negotiated>>>,
 }
 
 impl<'a, S> TlsConnect<S> for RustlsConnect<'a>
@@ -295,9 +311,17 @@ where
                         .negotiated_cipher_suite()
                         .map(|c| format!("{:?}", c.suite()))
                         .unwrap_or_default();
+                    let key_exchange = conn
+                        .negotiated_key_exchange_group()
+                        .map(|g| format!("{:?}", g.name()).to_lowercase())
+                        .unwrap_or_default();
                     let binding = conn.peer_certificates().and_then(|c| c.first()).and_then(|c| end_point_hash(c));
-                    *self.negotiated.lock().unwrap_or_else(|p| p.into_inner()) =
-                        Some((version.clone(), cipher, binding.is_some()));
+                    *self.negotiated.lock().unwrap_or_else(|p| p.into_inner()) = Some(Negotiated {
+                        version: version.clone(),
+                        cipher,
+                        key_exchange,
+                        channel_binding: binding.is_some(),
+                    });
                     let now = Instant::now();
                     lock(&self.facts).tls_done_at = Some(now);
                     self.tracker.finish_at(super::report::StepStatus::Ok, Some(version), now);
