@@ -64,7 +64,9 @@ export async function launch({ configHome = freshConfigHome() } = {}) {
     {
       // The webview's chatter (portals, a11y bus) goes to a log, not the test report.
       stdio: ['ignore', logFile(), logFile()],
-      env: { ...process.env, XDG_CONFIG_HOME: configHome },
+      // Software GL: under Xvfb, WebKitGTK's GPU path leaves screenshots
+      // showing the first paint only.
+      env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome },
     },
   );
   let exited = false;
@@ -72,10 +74,21 @@ export async function launch({ configHome = freshConfigHome() } = {}) {
     exited = true;
   });
   await waitForPort(port, 15000);
-  const session = await Session.create(`http://127.0.0.1:${port}`, {
-    browserName: 'wry',
-    'tauri:options': { application },
-  });
+  // tauri-driver listens before WebKitWebDriver does, so the first session
+  // request can fail with "connection refused" from the native driver: retry.
+  let session;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      session = await Session.create(`http://127.0.0.1:${port}`, {
+        browserName: 'wry',
+        'tauri:options': { application },
+      });
+      break;
+    } catch (err) {
+      if (attempt >= 5 || exited) throw err;
+      await new Promise((r) => setTimeout(r, 300 * attempt));
+    }
+  }
   const stop = async () => {
     await session.close();
     if (!exited) {
@@ -98,4 +111,94 @@ export async function screenshot(session, name, { docs = false } = {}) {
     writeFileSync(path.join(dir, `${name}.png`), png);
   }
   return png;
+}
+
+// ---- Sluice UI flows shared by the suites (selectors are data-testid).
+
+/** `[data-testid="id"]` */
+export const tid = (id) => `[data-testid="${id}"]`;
+
+/** Waits for the connections page to have loaded its list (or empty state). */
+export async function waitForList(session) {
+  await session.waitFor(async () => (await session.exec('return document.body.dataset.page === "list" && document.body.dataset.listLoaded === "true";')) || null, { what: 'the connections page' });
+}
+
+/** From the list: "+ New Connection", pick a provider, wait for the form. */
+export async function openNewConnection(session, provider = 'postgres') {
+  await waitForList(session);
+  await session.click(tid('new-connection'));
+  await session.click(tid(`provider-${provider}`));
+  await session.waitForSelector(tid('connection-form'));
+}
+
+/** Chooses URL or Host mode and waits for its panel. */
+export async function setMode(session, mode) {
+  await session.click(tid(`mode-${mode}`));
+  await session.waitFor(async () => (await session.exec('return !document.querySelector(arguments[0]).hidden;', tid(`${mode}-panel`))) || null, { what: `${mode} mode` });
+}
+
+/** The value of a form input. */
+export function valueOf(session, css) {
+  return session.exec('const el = document.querySelector(arguments[0]); return el ? el.value : null;', css);
+}
+
+/** Waits until the input's value equals `expected` (the URL <-> field sync is debounced). */
+export function waitForValue(session, css, expected, ms = 5000) {
+  return session.waitFor(async () => (await valueOf(session, css)) === expected, { ms, what: `${css} = ${expected}` });
+}
+
+/** Clicks Test and waits until the panel is idle again; returns 'success' | 'error' | 'cancelled'. */
+export async function runTest(session, { scope = '', ms = 60000 } = {}) {
+  await session.click(`${scope} ${tid('test-button')}`.trim());
+  return waitForTestEnd(session, { scope, ms });
+}
+
+export async function waitForTestEnd(session, { scope = '', ms = 60000 } = {}) {
+  return session.waitFor(async () => session.exec(`
+    const panel = document.querySelector(arguments[0]);
+    if (!panel || panel.dataset.state === 'running') return null;
+    if (panel.querySelector('[data-testid="test-success"]')) return 'success';
+    if (panel.querySelector('[data-testid="test-error"]')) return 'error';
+    if (panel.querySelector('[data-testid="test-cancelled"]')) return 'cancelled';
+    return null;`, `${scope} ${tid('test-panel')}`.trim()), { ms, what: 'the test to finish' });
+}
+
+/** The stepper's stages as {stage: status}. */
+export function stepStatuses(session, scope = '') {
+  return session.exec(`const out = {}; for (const li of document.querySelectorAll(arguments[0])) out[li.dataset.stage] = li.dataset.status; return out;`, `${scope} ${tid('stepper')} li`.trim());
+}
+
+/** The rendered rows of the permissions table: [{cells: [text...], classes: [cls...], problem}]. */
+export function permissionRows(session) {
+  return session.exec(`return [...document.querySelectorAll('[data-testid="perm-table"] .vt-rows .vt-row')].map((r) => ({
+    cells: [...r.children].map((c) => c.textContent),
+    classes: [...r.children].map((c) => c.className),
+    problem: r.classList.contains('has-problem'),
+  }));`);
+}
+
+/** The permissions table's column headers, in order. */
+export function permissionHeaders(session) {
+  return session.exec(`return [...document.querySelectorAll('[data-testid="perm-table"] .vt-header .vt-cell')].map((c) => c.textContent.replace(/[\\u25B2\\u25BC]/g, '').trim());`);
+}
+
+/** Saves the form and waits for the list to show a row named `name`. */
+export async function saveAndWaitForRow(session, name) {
+  await session.waitFor(async () => !(await session.exec('return document.querySelector(arguments[0]).disabled;', tid('save-button'))), { what: 'Save to be enabled' });
+  await session.click(tid('save-button'));
+  await waitForList(session);
+  return rowByName(session, name);
+}
+
+/** Waits for a list row whose name is exactly `name`; returns its data-id. */
+export function rowByName(session, name, ms = 10000) {
+  return session.waitFor(() => session.exec(`
+    const row = [...document.querySelectorAll('[data-testid="connection-row"]')].find((r) => r.dataset.name === arguments[0]);
+    return row ? row.dataset.id : null;`, name), { ms, what: `a row named ${name}` });
+}
+
+/** Clicks a row action (test, edit, duplicate, delete) on the row named `name`. */
+export async function rowAction(session, name, action) {
+  const id = await rowByName(session, name);
+  await session.click(`[data-testid="connection-row"][data-id="${id}"] ${tid(`action-${action}`)}`);
 }

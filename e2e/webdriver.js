@@ -82,7 +82,48 @@ export class Session {
   async close() {
     await this.cmd('DELETE', '').catch(() => {});
   }
+
+  // ---- conveniences for the UI suites (CSS selectors throughout)
+
+  navigate(url) {
+    return this.cmd('POST', '/url', { url });
+  }
+
+  /** Clicks the first element matching `css` (found again on each call). */
+  async click(css) {
+    return (await this.find(css)).click();
+  }
+
+  /** Types into an input or textarea, after clearing it when `clear` is set. */
+  async typeInto(css, text, { clear = false } = {}) {
+    const el = await this.find(css);
+    if (clear) await el.clear();
+    return el.type(text);
+  }
+
+  /** textContent of the first match (hidden text included), or null. */
+  textOf(css) {
+    return this.exec('const el = document.querySelector(arguments[0]); return el ? el.textContent : null;', css);
+  }
+
+  /** How many elements match `css`. */
+  count(css) {
+    return this.exec('return document.querySelectorAll(arguments[0]).length;', css);
+  }
+
+  /** Waits until `css` matches at least one element; returns the count. */
+  waitForSelector(css, { ms = 10000 } = {}) {
+    return this.waitFor(async () => (await this.count(css)) || null, { ms, what: css });
+  }
+
+  /** Waits until `css` matches nothing. */
+  waitForGone(css, { ms = 10000 } = {}) {
+    return this.waitFor(async () => (await this.count(css)) === 0, { ms, what: `${css} to disappear` });
+  }
 }
+
+/** WebDriver key codes for sendKeys. */
+export const Keys = { CONTROL: '\uE009', ENTER: '\uE007', ESCAPE: '\uE00C', TAB: '\uE004', NULL: '\uE000' };
 
 export class Element {
   constructor(session, id) {

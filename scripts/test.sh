@@ -20,7 +20,7 @@ echo "== rust tests"
 scripts/with-keyring.sh cargo test $features || status=1
 
 echo "== ui module tests"
-node --test ui/tests/ || status=1
+node --test tests/ui/ || status=1
 
 echo "== end-to-end (real app, WebKitWebDriver, Xvfb)"
 export SLUICE_APP_BINARY="$CARGO_TARGET_DIR/debug/sluice-app"

@@ -1,5 +1,10 @@
-// The only module that talks to the Rust side. Every `invoke` and event
-// subscription goes through here, so the IPC surface is visible in one file.
+// The only module that talks to the Rust side. Every `invoke` and the
+// progress Channel go through here, one function per command of the IPC
+// contract (docs/DESIGN.md), so the IPC surface is visible in one file.
+// Arguments are camelCase at the invoke call; objects inside are snake_case.
+// Every function rejects with {kind, message, hint?, issues?, position?}.
+
+import { normalizeError } from './lib/errors.js';
 
 function tauri() {
   const t = window.__TAURI__;
@@ -9,11 +14,97 @@ function tauri() {
   return t;
 }
 
-/** Calls a Rust command; rejects with the command's serialized error object. */
-export function call(command, args = {}) {
-  return tauri().core.invoke(command, args);
+/** Calls a Rust command; rejects with the command's error, normalized. */
+export async function call(command, args = {}) {
+  try {
+    return await tauri().core.invoke(command, args);
+  } catch (err) {
+    throw normalizeError(err);
+  }
 }
 
 export function appVersion() {
   return call('app_version');
+}
+
+/** -> {fields, warnings: string[], syntax: "uri"|"key_value"}; rejects invalid_input with `position`. */
+export function parseUrl(url) {
+  return call('parse_url', { url });
+}
+
+/** -> "postgresql://..." (the password only when includePassword). */
+export function formatUrl(fields, includePassword = false) {
+  return call('format_url', { fields, includePassword });
+}
+
+/** -> [{field, severity: "error"|"warning", message}] */
+export function validateDraft(draft) {
+  return call('validate_draft', { draft });
+}
+
+/** -> {connections: Connection[], warnings: string[]} */
+export function listConnections() {
+  return call('list_connections');
+}
+
+/** -> Connection. withoutSecrets saves no password/key (keyring unavailable). */
+export function saveConnection(draft, withoutSecrets = false) {
+  return call('save_connection', { draft, withoutSecrets });
+}
+
+/** Deletes the connection and its keyring secrets. -> null */
+export function deleteConnection(id) {
+  return call('delete_connection', { id });
+}
+
+/** -> Connection (the copy) */
+export function duplicateConnection(id) {
+  return call('duplicate_connection', { id });
+}
+
+/**
+ * Runs a test. target: {id} | {draft}; job: "source"|"destination";
+ * options: {truncate, init_tables}; onStep(StepEvent) is called for every
+ * progress event streamed over a Channel scoped to this test.
+ * -> Report
+ */
+export function testConnection({ target, job, options, testId, onStep }) {
+  const { Channel } = tauri().core;
+  const channel = new Channel();
+  channel.onmessage = (event) => {
+    if (onStep) onStep(event);
+  };
+  return call('test_connection', {
+    target,
+    job,
+    options: { truncate: !!(options && options.truncate), init_tables: !!(options && options.init_tables) },
+    testId,
+    onProgress: channel,
+  });
+}
+
+/** -> bool: a test with this id was running. */
+export function cancelTest(testId) {
+  return call('cancel_test', { testId });
+}
+
+/** -> {available, message?, hint?} */
+export function keyringStatus() {
+  return call('keyring_status');
+}
+
+/** A fresh id for one test run (what cancel_test names). */
+export function newTestId() {
+  if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+  return `t-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Copies text; resolves true when it worked. */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,10 +1,57 @@
-// Entry point: wires the header and mounts the connections page.
-import { appVersion } from './api.js';
+// Entry point: the header (version), the keyring banner, and a two-page
+// router (Connections list <-> New/Edit form). Each page returns
+// { focus, destroy }; navigation destroys the old page and moves focus to
+// the new page's heading.
+import * as api from './api.js';
+import { h, replace } from './lib/dom.js';
+import { mountConnections } from './views/connections.js';
+import { mountConnectionForm } from './views/connection-form.js';
+
+const app = {
+  version: '',
+  keyring: null,
+  page: null,
+  navigate,
+  setKeyring,
+};
+
+function navigate(name, params = {}) {
+  const root = document.getElementById('app');
+  if (app.page && app.page.destroy) app.page.destroy();
+  root.replaceChildren();
+  document.body.dataset.page = name;
+  if (name === 'new' || name === 'edit') {
+    app.page = mountConnectionForm(root, app, { connection: params.connection || null, provider: params.provider || null });
+  } else {
+    app.page = mountConnections(root, app, params);
+  }
+  window.scrollTo(0, 0);
+  if (app.page.focus) app.page.focus();
+}
+
+/** Shows (or hides) the keyring banner: the app stays usable without it. */
+function setKeyring(status) {
+  app.keyring = status;
+  const host = document.getElementById('banners');
+  if (!host) return;
+  if (!status || status.available !== false) {
+    replace(host);
+    return;
+  }
+  replace(host, h('div', { class: 'banner banner-warn', role: 'status', 'data-testid': 'keyring-banner' },
+    h('span', { class: 'banner-icon', 'aria-hidden': 'true', text: '\u26A0' }),
+    h('div', { class: 'banner-text' },
+      h('strong', { text: 'Passwords cannot be saved: the system keyring is unavailable. ' }),
+      h('span', { 'data-testid': 'keyring-message', text: status.message || '' }),
+      status.hint ? h('p', { class: 'banner-hint', 'data-testid': 'keyring-hint', text: status.hint }) : null,
+      h('p', { class: 'banner-hint', text: 'You can still test connections, and save them without their password.' }))));
+}
 
 async function showVersion() {
   const el = document.getElementById('app-version');
   try {
-    el.textContent = `v${await appVersion()}`;
+    app.version = await api.appVersion();
+    el.textContent = `v${app.version}`;
     document.body.dataset.ready = 'true';
   } catch (err) {
     el.textContent = 'version unavailable';
@@ -12,4 +59,15 @@ async function showVersion() {
   }
 }
 
+async function checkKeyring() {
+  try {
+    setKeyring(await api.keyringStatus());
+  } catch (err) {
+    // An older backend without keyring_status: say nothing until a save fails.
+    console.warn('keyring_status', err);
+  }
+}
+
 showVersion();
+checkKeyring();
+navigate('list');

@@ -1,0 +1,227 @@
+// The main flows in the real app against a real Postgres: create by URL,
+// test, permissions (and a hostile table name shown as text), a wrong
+// password, save / relaunch / test from the keyring, edit, delete.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  launch, screenshot, tid, openNewConnection, setMode, valueOf, waitForValue, runTest, waitForTestEnd,
+  stepStatuses, permissionRows, permissionHeaders, saveAndWaitForRow, rowByName, rowAction, waitForList,
+} from './app.js';
+import { Keys } from './webdriver.js';
+import { startCluster, loadFixture, HOSTILE_TABLE } from './pg.js';
+
+const OK = '\u2713';
+const NO = '\u2715';
+
+let pg;
+let fx;
+
+before(async () => {
+  pg = await startCluster();
+  fx = loadFixture(pg);
+});
+
+after(async () => {
+  if (pg) await pg.stop();
+});
+
+/** Items in the Secret Service for a connection's password, or null when it cannot be asked. */
+function keyringItems(id) {
+  try {
+    const out = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets',
+      '--method', 'org.freedesktop.Secret.Service.SearchItems', `{'service': 'dev.sluice.app', 'username': '${id}/password'}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return (out.match(/'\/org\/freedesktop\/secrets\//g) || []).length;
+  } catch {
+    return null;
+  }
+}
+
+function cellsByName(rows) {
+  return Object.fromEntries(rows.map((r) => [r.cells[1], r]));
+}
+
+test('create by URL: the fields fill in, the test passes stage by stage, the permissions show ✓ and ✗', async (t) => {
+  const { session, stop } = await launch();
+  try {
+    await waitForList(session);
+    await openNewConnection(session, 'postgres');
+    await session.typeInto(tid('field-name'), 'Shop reader');
+    const url = pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable');
+    await session.typeInto(tid('field-url'), url);
+
+    // The URL fills the host fields (parse_url, debounced).
+    await waitForValue(session, tid('field-host'), '127.0.0.1');
+    await screenshot(session, 'new-connection-url', { docs: true });
+    await setMode(session, 'host');
+    assert.equal(await valueOf(session, tid('field-port')), String(pg.port));
+    assert.equal(await valueOf(session, tid('field-dbname')), 'shop');
+    assert.equal(await valueOf(session, tid('field-user')), 'reader');
+    assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
+    assert.equal(await session.exec('return document.querySelector(arguments[0]).checked;', tid('sslmode-disable')), true);
+    await screenshot(session, 'new-connection-host', { docs: true });
+
+    // Back to URL mode: nothing was lost.
+    await setMode(session, 'url');
+    assert.ok((await valueOf(session, tid('field-url'))).includes(`@127.0.0.1:${pg.port}/shop`));
+    assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
+
+    const outcome = await runTest(session);
+    assert.equal(outcome, 'success', await session.textOf(tid('test-result')));
+    const steps = await stepStatuses(session);
+    for (const stage of ['connect', 'auth', 'session', 'access']) assert.equal(steps[stage], 'ok', `${stage}: ${JSON.stringify(steps)}`);
+    // No DNS for an IP address, no TLS with sslmode=disable: both say "skipped".
+    assert.equal(steps.resolve, 'skipped');
+    assert.equal(steps.tls, 'skipped');
+    assert.ok(await session.textOf(tid('step-ms-connect')), 'the connect stage shows its time');
+    assert.match(await session.textOf(tid('success-banner')), /^Connected to shop on 127\.0\.0\.1 as reader: PostgreSQL \d+(\.\d+)?, no TLS, [\d.]+ (ms|s)$/);
+
+    // The permissions dialog opens by itself after a test with access.
+    await session.waitForSelector(tid('permissions-dialog'));
+    assert.equal(await session.textOf(tid('verdict-headline')), 'Not ready as source: 1 problem');
+    const headers = await permissionHeaders(session);
+    assert.deepEqual(headers, ['Schema', 'Name', 'Kind', 'Select', 'Insert', 'Update', 'Delete', 'Truncate', 'Flags']);
+    const rows = cellsByName(await permissionRows(session));
+    for (const name of fx.tables) assert.ok(rows[name], `row for ${name}: ${Object.keys(rows)}`);
+    assert.deepEqual(rows.customers.cells.slice(0, 8), ['app', 'customers', 'table', OK, NO, NO, NO, NO]);
+    assert.deepEqual(rows.orders.cells.slice(3, 8), [OK, NO, NO, NO, NO]);
+    const hostile = rows[HOSTILE_TABLE];
+    assert.equal(hostile.cells[3], NO, 'no SELECT on the hostile table');
+    assert.ok(hostile.classes[3].includes('required-missing'), 'the missing SELECT a source needs is highlighted');
+    assert.ok(!rows.customers.classes[4].includes('required-missing'), 'INSERT is not needed by a source');
+    assert.ok(hostile.problem, 'the row is marked as a problem');
+    await screenshot(session, 'permissions-dialog', { docs: true });
+
+    await t.test('a hostile table name is shown as text, never as markup', async () => {
+      const inDialog = await session.exec(`
+        const d = document.querySelector('[data-testid="permissions-dialog"]');
+        const cells = [...d.querySelectorAll('.vt-cell')].filter((c) => c.textContent === arguments[0]);
+        return { cells: cells.length, imgs: d.querySelectorAll('img').length, problems: [...d.querySelectorAll('[data-testid="problem"]')].filter((p) => p.textContent.includes(arguments[0])).length };`, HOSTILE_TABLE);
+      assert.equal(inDialog.cells, 1);
+      assert.equal(inDialog.imgs, 0);
+      assert.ok(inDialog.problems >= 1, 'the problem list names it, as text');
+      assert.equal(await session.count('img:not(.brand img)'), 0, 'no <img> anywhere but the logo');
+      assert.equal(await session.exec('return typeof window.__xss;'), 'undefined');
+    });
+
+    await t.test('the filter, sorting and "only problems" narrow the table', async () => {
+      await session.typeInto(tid('perm-filter'), 'cust');
+      await session.waitFor(async () => (await permissionRows(session)).length === 1, { what: 'one row' });
+      assert.equal((await permissionRows(session))[0].cells[1], 'customers');
+      await session.typeInto(tid('perm-filter'), ' ', { clear: true });
+      await session.waitFor(async () => (await permissionRows(session)).length === 3, { what: 'all rows' });
+      await session.click(tid('perm-only-problems'));
+      await session.waitFor(async () => (await permissionRows(session)).every((r) => r.problem), { what: 'problem rows only' });
+      await session.click(tid('perm-only-problems'));
+      await session.click(tid('sort-name'));
+      await session.click(tid('sort-name'));
+      const names = (await permissionRows(session)).map((r) => r.cells[1]);
+      assert.deepEqual(names, [...names].sort((a, b) => b.localeCompare(a, 'en', { sensitivity: 'base' })));
+      await session.click(tid('perm-show-more'));
+      assert.deepEqual((await permissionHeaders(session)).slice(8), ['References', 'Trigger', 'Flags']);
+    });
+
+    // Escape closes the dialog; the stepper and banner stay.
+    await (await session.find(tid('perm-filter'))).type(Keys.ESCAPE);
+    await session.waitForGone(tid('permissions-dialog'));
+    await screenshot(session, 'test-finished', { docs: true });
+  } finally {
+    await stop();
+  }
+});
+
+test('a wrong password fails at auth with its message and hint, and no permissions dialog', async () => {
+  const { session, stop } = await launch();
+  try {
+    await openNewConnection(session, 'postgres');
+    await session.typeInto(tid('field-name'), 'Wrong password');
+    await setMode(session, 'host');
+    await session.typeInto(tid('field-host'), '127.0.0.1');
+    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
+    await session.typeInto(tid('field-dbname'), fx.db);
+    await session.typeInto(tid('field-user'), fx.reader.user);
+    await session.typeInto(tid('field-password'), 'not-the-password');
+    await session.click(tid('sslmode-disable'));
+    // Ctrl+Enter runs the test from anywhere in the form.
+    await (await session.find(tid('field-password'))).type(Keys.CONTROL + Keys.ENTER + Keys.NULL);
+    const outcome = await waitForTestEnd(session);
+    assert.equal(outcome, 'error');
+    assert.equal(await session.exec('return document.querySelector(arguments[0]).dataset.code;', tid('test-error')), 'auth_failed');
+    assert.ok((await session.textOf(tid('error-message'))).length > 10);
+    const hint = await session.textOf(tid('error-hint'));
+    assert.ok(hint && hint.length > 20, `hint: ${hint}`);
+    assert.ok(await (await session.find(tid('error-hint'))).displayed());
+    const steps = await stepStatuses(session);
+    assert.equal(steps.auth, 'failed');
+    assert.equal(await session.count(tid('permissions-dialog')), 0);
+    // The raw detail is there, folded; the page never shows the password.
+    await session.click(`${tid('test-error')} summary`);
+    await session.exec('document.querySelector(arguments[0]).scrollIntoView({ block: "end" });', tid('test-error'));
+    assert.ok(!(await session.exec('return document.body.textContent;')).includes('not-the-password'));
+    await screenshot(session, 'test-failed', { docs: true });
+  } finally {
+    await stop();
+  }
+});
+
+test('save, quit, relaunch: the connection is listed and tests with the keyring password; edit, then delete', async (t) => {
+  const first = await launch();
+  const { configHome } = first;
+  let id;
+  try {
+    await openNewConnection(first.session, 'postgres');
+    await first.session.typeInto(tid('field-name'), 'Shop reader');
+    await first.session.typeInto(tid('field-url'), pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'));
+    await waitForValue(first.session, tid('field-host'), '127.0.0.1');
+    id = await saveAndWaitForRow(first.session, 'Shop reader');
+    assert.match(await first.session.textOf(`[data-id="${id}"] ${tid('conn-summary')}`), new RegExp(`^reader@127\\.0\\.0\\.1:${pg.port}/shop$`));
+    assert.equal(await first.session.textOf(`[data-id="${id}"] ${tid('conn-role')}`), 'Source');
+  } finally {
+    await first.stop();
+  }
+
+  const second = await launch({ configHome });
+  const { session } = second;
+  try {
+    await waitForList(session);
+    assert.equal(await rowByName(session, 'Shop reader'), id);
+    await rowAction(session, 'Shop reader', 'test');
+    await session.waitForSelector(tid('test-dialog'));
+    assert.equal(await waitForTestEnd(session, { scope: tid('test-dialog') }), 'success', await session.textOf(tid('test-dialog')));
+    await session.click(`${tid('test-dialog')} ${tid('dialog-close')}`);
+    await session.waitForGone(tid('test-dialog'));
+    // The list shows the last test, relative to now.
+    await session.waitFor(async () => /Connected (just now|1 min ago)/.test(await session.textOf(`[data-id="${id}"] ${tid('conn-last-test')}`)), { what: 'the last test result' });
+    await screenshot(session, 'connections-list', { docs: true });
+
+    await t.test('edit the name: still listed, still tests', async () => {
+      await rowAction(session, 'Shop reader', 'edit');
+      await session.waitForSelector(tid('connection-form'));
+      await session.typeInto(tid('field-name'), 'Shop reader (renamed)', { clear: true });
+      assert.equal(await saveAndWaitForRow(session, 'Shop reader (renamed)'), id);
+      assert.equal(await session.count(`[data-testid="connection-row"][data-name="Shop reader"]`), 0);
+      await rowAction(session, 'Shop reader (renamed)', 'test');
+      assert.equal(await waitForTestEnd(session, { scope: tid('test-dialog') }), 'success');
+      await session.click(`${tid('test-dialog')} ${tid('dialog-close')}`);
+    });
+
+    await t.test('delete: confirmed in a dialog, gone from the list and the keyring', async () => {
+      const before = keyringItems(id);
+      await rowAction(session, 'Shop reader (renamed)', 'delete');
+      await session.waitForSelector(tid('delete-dialog'));
+      await session.click(tid('confirm-ok'));
+      await session.waitForGone(`[data-testid="connection-row"][data-id="${id}"]`);
+      await session.waitForSelector(tid('empty-state'));
+      if (before === null) {
+        // No Secret Service to ask (gdbus missing or no session bus): the
+        // store's own tests cover the keyring; only the list is checked here.
+        t.diagnostic('keyring not queryable; skipped the keyring assertion');
+        return;
+      }
+      assert.ok(before >= 1, 'the password was in the keyring before the delete');
+      assert.equal(keyringItems(id), 0, 'the password left the keyring with the connection');
+    });
+  } finally {
+    await second.stop();
+  }
+});

@@ -1,0 +1,56 @@
+// verify-full against a TLS cluster whose CA is given as a file: the test
+// passes and says which TLS version it negotiated and what it verified.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, screenshot, tid, openNewConnection, setMode, runTest, stepStatuses } from './app.js';
+import { startCluster, lit } from './pg.js';
+
+let pg;
+
+before(async () => {
+  pg = await startCluster({ tls: true });
+  pg.psql(`CREATE ROLE tls_user LOGIN PASSWORD ${lit('tls-pw')};`);
+});
+
+after(async () => {
+  if (pg) await pg.stop();
+});
+
+test('host mode with verify-full and a root certificate file: connected over verified TLS', async () => {
+  const { session, stop } = await launch();
+  try {
+    await openNewConnection(session, 'postgres');
+    await session.typeInto(tid('field-name'), 'TLS verify-full');
+    await setMode(session, 'host');
+    await session.typeInto(tid('field-host'), 'localhost');
+    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
+    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
+    await session.typeInto(tid('field-user'), 'tls_user');
+    await session.typeInto(tid('field-password'), 'tls-pw');
+    await session.click(tid('sslmode-verify-full'));
+    await session.click(`${tid('tls-section')} summary`);
+    await session.typeInto(tid('field-sslrootcert'), pg.pki.ca);
+    assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
+    const banner = await session.textOf(tid('success-banner'));
+    assert.match(banner, /^Connected to postgres on localhost as tls_user: PostgreSQL [\d.]+, TLS 1\.[23], /);
+    assert.match(await session.textOf(tid('test-success')), /certificate and host name verified/);
+    const steps = await stepStatuses(session);
+    assert.equal(steps.tls, 'ok');
+    // The permissions dialog opened by itself; the database has no tables to read.
+    await session.waitForSelector(tid('permissions-dialog'));
+    await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
+    await session.waitForGone(tid('permissions-dialog'));
+    // The URL carries the mode and the root certificate.
+    await setMode(session, 'url');
+    const url = await session.exec('return document.querySelector(arguments[0]).value;', tid('field-url'));
+    assert.match(url, /sslmode=verify-full/);
+    assert.ok(!url.includes('tls-pw'), 'the URL on screen has no password');
+    await session.exec('document.querySelector(arguments[0]).closest(".aside-column").scrollIntoView();', tid('test-panel'));
+    await screenshot(session, 'test-tls-verify-full', { docs: true });
+  } catch (e) {
+    await screenshot(session, 'failure-tls').catch(() => {});
+    throw e;
+  } finally {
+    await stop();
+  }
+});

@@ -1,0 +1,51 @@
+// The UI's pure modules against real Reports, as `sluice test --json` prints
+// them (the app's test_connection returns the same JSON): a reader as source,
+// a writer as destination, a wrong password. Fixtures: tests/ui/fixtures/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { buildRelationRows, buildSequenceRows, filterRows, countProblems } from '../../ui/js/lib/permissions.js';
+import { successBanner, verdictHeadline } from '../../ui/js/lib/format.js';
+import { diagnosticsText } from '../../ui/js/lib/diagnostics.js';
+
+const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/report-${name}.json`, import.meta.url), 'utf8'));
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+test('source report: the table without SELECT is the one problem, highlighted on SELECT', () => {
+  const r = load('source');
+  assert.match(successBanner(r), /^Connected to shop on 127\.0\.0\.1 as reader: PostgreSQL 15\.\d+, no TLS, [\d.]+ ms$/);
+  assert.equal(verdictHeadline(r.verdict), 'Not ready as source: 1 problem');
+  const rows = buildRelationRows(r.access, r.verdict, { job: 'source' });
+  const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
+  assert.ok(byName[HOSTILE].problem);
+  assert.deepEqual([...byName[HOSTILE].missing], ['SELECT']);
+  assert.equal(byName.customers.problem, false);
+  assert.equal(byName.customers.privs.SELECT, true);
+  assert.equal(byName.customers.privs.INSERT, false);
+  assert.deepEqual(filterRows(rows, { onlyProblems: true }).map((x) => x.name), [HOSTILE]);
+});
+
+test('destination report: info notes are not problems; sequences carry theirs', () => {
+  const r = load('destination');
+  assert.equal(verdictHeadline(r.verdict), `Not ready as destination: ${r.verdict.problems.filter((p) => p.severity === 'error').length} problems`);
+  const rows = buildRelationRows(r.access, r.verdict, { job: 'destination' });
+  const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
+  assert.equal(byName.customers.problem, false, 'only an info note (no TRUNCATE) on customers');
+  assert.equal(byName.customers.severity, 'info');
+  assert.ok(byName.customers.reasons.some((t) => /TRUNCATE/.test(t)));
+  assert.deepEqual([...byName.orders.missing].sort(), ['INSERT', 'UPDATE']);
+  assert.equal(countProblems(rows), 2);
+  const seqs = buildSequenceRows(r.access, r.verdict);
+  const seq = seqs.find((s) => s.name === 'orders_id_seq');
+  assert.ok(seq && seq.problem && seq.missing.has('USAGE'));
+  assert.match(r.verdict.fix_sql, /GRANT INSERT, UPDATE/);
+});
+
+test('failed report: diagnostics carry the code and hint', () => {
+  const r = load('bad');
+  assert.equal(r.error.code, 'auth_failed');
+  const text = diagnosticsText({ report: r, fields: { host: '127.0.0.1', user: 'reader', dbname: 'shop', password: 'nope-nope' } });
+  assert.match(text, /auth_failed/);
+  assert.ok(text.includes(r.error.hint));
+  assert.ok(!text.includes('nope-nope'));
+});

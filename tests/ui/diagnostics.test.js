@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { diagnosticsText, scrub } from '../../ui/js/lib/diagnostics.js';
+
+const PASSWORD = 's3cret-Pa55!';
+
+const failed = {
+  connected: false,
+  total_ms: 41.2,
+  steps: [
+    { stage: 'resolve', status: 'ok', ms: 0.3, detail: '127.0.0.1' },
+    { stage: 'connect', status: 'ok', ms: 1.2, detail: '127.0.0.1:5432' },
+    { stage: 'tls', status: 'skipped', ms: 0 },
+    { stage: 'auth', status: 'failed', ms: 39.1 },
+  ],
+  server: null,
+  error: {
+    code: 'auth_failed', stage: 'auth', sqlstate: '28P01',
+    message: 'Password authentication failed for user "app".',
+    hint: 'Check the password.',
+    detail: `FATAL: password authentication failed (client sent ${PASSWORD}) postgresql://app:${PASSWORD}@h/db password=${PASSWORD}`,
+  },
+};
+
+test('diagnostics carry steps, error and hint, but never the password', () => {
+  const text = diagnosticsText({
+    report: failed,
+    fields: { host: '127.0.0.1', port: '5432', user: 'app', dbname: 'db', password: PASSWORD, sslmode: 'prefer' },
+    name: 'Prod',
+    job: 'source',
+    appVersion: '0.1.0',
+    now: Date.parse('2025-01-01T00:00:00Z'),
+  });
+  assert.ok(!text.includes(PASSWORD), text);
+  assert.match(text, /auth_failed/);
+  assert.match(text, /28P01/);
+  assert.match(text, /Check the password\./);
+  assert.match(text, /app@127\.0\.0\.1:5432\/db/);
+  assert.match(text, /password:\s+set \(not shown\)/);
+  assert.match(text, /Authenticate\s+failed/);
+  assert.match(text, /Sluice diagnostics \(v0\.1\.0\)/);
+});
+
+test('passphrases and pasted keys passed as secrets are masked too', () => {
+  const text = diagnosticsText({
+    report: { ...failed, error: { ...failed.error, detail: 'key passphrase hunter22 rejected; -----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----' } },
+    fields: { user: 'app' },
+    secrets: ['hunter22'],
+  });
+  assert.ok(!text.includes('hunter22'));
+  assert.ok(!text.includes('MIIB'));
+});
+
+test('success diagnostics describe the server and TLS', () => {
+  const text = diagnosticsText({
+    report: {
+      connected: true, total_ms: 23, steps: [], error: null,
+      server: { server_version: '15.18', database: 'db', connected_to: 'h:5432', login_user: 'app', current_user: 'app', session_user: 'app', tls: { version: 'TLSv1.3', cipher: 'TLS13_AES_256_GCM_SHA384', chain_verified: true, hostname_verified: true }, pooler: { detected: false } },
+      verdict: { job: 'source', ready: false, problems: [{ severity: 'error', object_type: 'table', schema: 'public', name: 't', missing: ['SELECT'], reason: 'no grant' }] },
+    },
+    fields: { user: 'app' },
+  });
+  assert.match(text, /TLSv1\.3/);
+  assert.match(text, /host name verified: yes/);
+  assert.match(text, /\[error\] table public\.t: missing SELECT/);
+});
+
+test('scrub masks URL userinfo and password= pairs', () => {
+  assert.equal(scrub('postgresql://u:abc@h/d'), 'postgresql://u:********@h/d');
+  assert.equal(scrub("host=h password='a b' user=u"), 'host=h password=******** user=u');
+  assert.equal(scrub('nothing here'), 'nothing here');
+});

@@ -1,0 +1,289 @@
+// The permissions dialog: the verdict for the job ("Ready as source" / "Not
+// ready as destination: 3 problems") with its problems, then what the role
+// can reach, tab by tab (Tables, Schemas, Sequences, Functions), in a
+// virtualized table with a filter, sortable columns, "only problems", the
+// fix SQL (preview + copy) and CSV export. Every database string is text.
+import * as api from '../api.js';
+import { h, setText, replace, uniqueId } from '../lib/dom.js';
+import { verdictHeadline, successBanner, plural } from '../lib/format.js';
+import {
+  TABLE_PRIVILEGES, HIDDEN_BY_DEFAULT, SEQUENCE_PRIVILEGES, KIND_LABELS,
+  buildRelationRows, buildSchemaRows, buildSequenceRows, buildFunctionRows,
+  filterRows, sortRows, countProblems,
+} from '../lib/permissions.js';
+import { toCsv, csvFileName, downloadText } from '../lib/csv.js';
+import { createVirtualTable } from './virtual-table.js';
+import { openDialog } from './dialog.js';
+import { toast, announce } from './live.js';
+
+const SEVERITY_ICON = { error: '\u2715', warning: '\u26A0', info: '\u2139' };
+const PROBLEMS_SHOWN = 200;
+
+function privCell(row, p) {
+  const granted = row.privs[p];
+  const missing = row.missing.has(p);
+  return {
+    text: granted ? '\u2713' : '\u2715',
+    cls: `priv ${granted ? 'yes' : 'no'}${missing ? ' required-missing' : ''}`,
+    label: `${p} ${granted ? 'granted' : 'not granted'}${missing ? ', needed for this job' : ''}`,
+  };
+}
+
+function boolCell(value, missing, word) {
+  return {
+    text: value ? '\u2713' : '\u2715',
+    cls: `priv ${value ? 'yes' : 'no'}${missing ? ' required-missing' : ''}`,
+    label: `${word} ${value ? 'granted' : 'not granted'}${missing ? ', needed for this job' : ''}`,
+  };
+}
+
+function tableColumns(showMore) {
+  const privs = TABLE_PRIVILEGES.filter((p) => showMore || !HIDDEN_BY_DEFAULT.includes(p));
+  return [
+    { key: 'schema', label: 'Schema', width: 'minmax(90px, 1fr)', cell: (r) => r.schema },
+    { key: 'name', label: 'Name', width: 'minmax(160px, 2.2fr)', cell: (r) => ({ text: r.name, cls: 'obj-name', title: r.reasons.length ? `${r.name}\n${r.reasons.join('\n')}` : r.name }) },
+    { key: 'kind', label: 'Kind', width: '96px', cell: (r) => KIND_LABELS[r.kind] || r.kind },
+    ...privs.map((p) => ({ key: p, label: p[0] + p.slice(1).toLowerCase(), title: p, width: p === 'REFERENCES' || p === 'TRUNCATE' ? '92px' : '78px', align: 'center', cell: (r) => privCell(r, p) })),
+    { key: 'flags', label: 'Flags', width: '150px', sortable: false, cell: (r) => ({ text: [r.rls ? 'RLS' : '', r.column_only ? 'column-only' : ''].filter(Boolean).join(' \u00B7 '), cls: 'flags', title: [r.rls ? 'Row level security applies to this role: it sees only rows its policies allow.' : '', r.column_only ? 'Some privileges are granted on some columns only.' : ''].filter(Boolean).join('\n') }) },
+  ];
+}
+
+const TABS = {
+  tables: {
+    label: 'Tables',
+    build: (access, verdict, job, truncate) => buildRelationRows(access, verdict, { job, truncate }),
+    columns: tableColumns,
+    csv: () => [
+      { label: 'schema', value: (r) => r.schema },
+      { label: 'name', value: (r) => r.name },
+      { label: 'kind', value: (r) => r.kind },
+      ...TABLE_PRIVILEGES.map((p) => ({ label: p.toLowerCase(), value: (r) => (r.privs[p] ? 'yes' : 'no') })),
+      { label: 'rls', value: (r) => (r.rls ? 'yes' : 'no') },
+      { label: 'column_only', value: (r) => (r.column_only ? 'yes' : 'no') },
+      { label: 'missing_for_job', value: (r) => [...r.missing].join(' ') },
+    ],
+  },
+  schemas: {
+    label: 'Schemas',
+    build: (access, verdict) => buildSchemaRows(access, verdict),
+    columns: () => [
+      { key: 'name', label: 'Schema', width: 'minmax(200px, 3fr)', cell: (r) => ({ text: r.name, cls: 'obj-name' }) },
+      { key: 'usage', label: 'Usage', width: '90px', align: 'center', cell: (r) => boolCell(r.usage, r.missing.has('USAGE'), 'USAGE') },
+      { key: 'create', label: 'Create', width: '90px', align: 'center', cell: (r) => boolCell(r.create, r.missing.has('CREATE'), 'CREATE') },
+      { key: 'reason', label: 'Note', width: 'minmax(160px, 3fr)', sortable: false, cell: (r) => r.reasons.join(' ') },
+    ],
+    csv: () => [
+      { label: 'schema', value: (r) => r.name },
+      { label: 'usage', value: (r) => (r.usage ? 'yes' : 'no') },
+      { label: 'create', value: (r) => (r.create ? 'yes' : 'no') },
+      { label: 'missing_for_job', value: (r) => [...r.missing].join(' ') },
+    ],
+  },
+  sequences: {
+    label: 'Sequences',
+    build: (access, verdict) => buildSequenceRows(access, verdict),
+    columns: () => [
+      { key: 'schema', label: 'Schema', width: 'minmax(90px, 1fr)', cell: (r) => r.schema },
+      { key: 'name', label: 'Name', width: 'minmax(160px, 2fr)', cell: (r) => ({ text: r.name, cls: 'obj-name' }) },
+      ...SEQUENCE_PRIVILEGES.map((p) => ({ key: p, label: p[0] + p.slice(1).toLowerCase(), width: '78px', align: 'center', cell: (r) => privCell(r, p) })),
+      { key: 'owned_by', label: 'Owned by', width: 'minmax(140px, 2fr)', cell: (r) => r.owned_by },
+    ],
+    csv: () => [
+      { label: 'schema', value: (r) => r.schema },
+      { label: 'name', value: (r) => r.name },
+      ...SEQUENCE_PRIVILEGES.map((p) => ({ label: p.toLowerCase(), value: (r) => (r.privs[p] ? 'yes' : 'no') })),
+      { label: 'owned_by', value: (r) => r.owned_by },
+      { label: 'missing_for_job', value: (r) => [...r.missing].join(' ') },
+    ],
+  },
+  functions: {
+    label: 'Functions',
+    build: (access, verdict) => buildFunctionRows(access, verdict),
+    columns: () => [
+      { key: 'schema', label: 'Schema', width: 'minmax(90px, 1fr)', cell: (r) => r.schema },
+      { key: 'name', label: 'Name', width: 'minmax(140px, 2fr)', cell: (r) => ({ text: r.name, cls: 'obj-name' }) },
+      { key: 'args', label: 'Arguments', width: 'minmax(140px, 2fr)', cell: (r) => r.args },
+      { key: 'kind', label: 'Kind', width: '96px', cell: (r) => r.kind },
+      { key: 'execute', label: 'Execute', width: '84px', align: 'center', cell: (r) => boolCell(r.execute, r.missing.has('EXECUTE'), 'EXECUTE') },
+    ],
+    csv: () => [
+      { label: 'schema', value: (r) => r.schema },
+      { label: 'name', value: (r) => r.name },
+      { label: 'arguments', value: (r) => r.args },
+      { label: 'kind', value: (r) => r.kind },
+      { label: 'execute', value: (r) => (r.execute ? 'yes' : 'no') },
+    ],
+  },
+};
+
+function problemItem(p) {
+  const sev = p.severity || 'error';
+  const type = String(p.object_type || '').toLowerCase();
+  const object = type === 'schema' || type === 'database'
+    ? (p.name || p.schema || '')
+    : [p.schema, p.name].filter((x) => x != null && x !== '').join('.');
+  return h(
+    'li',
+    { class: ['problem', `sev-${sev}`], 'data-testid': 'problem' },
+    h('span', { class: 'problem-icon', 'aria-hidden': 'true', text: SEVERITY_ICON[sev] || '\u2022' }),
+    h('span', { class: 'visually-hidden', text: `${sev}: ` }),
+    h('span', { class: 'problem-object' }, p.object_type ? h('span', { class: 'problem-type', text: `${p.object_type} ` }) : null, h('code', { text: object || '(database)' })),
+    p.missing && p.missing.length ? h('span', { class: 'problem-missing', text: `missing ${p.missing.join(', ')}` }) : null,
+    p.reason ? h('span', { class: 'problem-reason', text: p.reason }) : null,
+  );
+}
+
+/**
+ * report: the test Report (with access, verdict); job: "source"|"destination";
+ * truncate: destination option; name: the connection's name (for file names).
+ */
+export function openPermissionsDialog({ report, job, truncate = false, name = '', host = null }) {
+  const access = report.access || { relations: [], schemas: [], sequences: [], functions: [] };
+  const verdict = report.verdict || null;
+  const effectiveJob = (verdict && verdict.job) || job || 'source';
+  const data = {};
+  for (const [id, tab] of Object.entries(TABS)) data[id] = tab.build(access, verdict, effectiveJob, truncate);
+
+  const state = { tab: 'tables', text: '', onlyProblems: false, showMore: false, sortKey: null, sortDir: 'asc', view: data.tables };
+
+  // Verdict header
+  // Errors first, then warnings, then info notes (stable within each).
+  const order = { error: 0, warning: 1, info: 2 };
+  const problems = ((verdict && verdict.problems) || []).map((p, i) => [p, i]).sort((a, b) => ((order[a[0].severity] ?? 3) - (order[b[0].severity] ?? 3)) || a[1] - b[1]).map(([p]) => p);
+  const headline = verdict ? verdictHeadline(verdict) : `Access of ${access.role || 'this role'}`;
+  const ready = verdict ? verdict.ready : true;
+  const header = h(
+    'div',
+    { class: ['verdict', ready ? 'ready' : 'not-ready'], 'data-testid': 'verdict' },
+    h('p', { class: 'verdict-headline' }, h('span', { class: 'verdict-icon', 'aria-hidden': 'true', text: ready ? '\u2713' : '\u26A0' }), h('span', { 'data-testid': 'verdict-headline', text: headline })),
+    h('p', { class: 'verdict-sub', text: `${report.server ? successBanner(report, host) : ''}${access.role ? ` \u00B7 role ${access.role}` : ''}${access.superuser ? ' (superuser)' : ''}` }),
+  );
+  const problemList = problems.length
+    ? h('ul', { class: 'problems', 'data-testid': 'problem-list', 'aria-label': 'Problems' }, problems.slice(0, PROBLEMS_SHOWN).map(problemItem), problems.length > PROBLEMS_SHOWN ? h('li', { class: 'problem more', text: `\u2026 and ${(problems.length - PROBLEMS_SHOWN).toLocaleString('en-US')} more: tick \u201COnly problems\u201D to see them all in the table.` }) : null)
+    : null;
+
+  // Fix SQL
+  const fixSql = (verdict && verdict.fix_sql) || '';
+  const sqlPre = h('pre', { class: 'fix-sql', 'data-testid': 'fix-sql', tabindex: '0', text: fixSql || '-- Nothing to grant: the role already has what this job needs.' });
+  const sqlPanel = h('details', { class: 'fix-sql-panel', 'data-testid': 'fix-sql-panel' }, h('summary', { text: 'Fix SQL preview (run as the table owner or an admin)' }), sqlPre);
+  const copySqlBtn = h('button', {
+    type: 'button', class: 'btn btn-small', 'data-testid': 'copy-fix-sql', disabled: !fixSql, text: 'Copy fix SQL',
+    on: { click: async () => { sqlPanel.open = true; const ok = await api.copyText(fixSql); toast(ok ? 'Fix SQL copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }); } },
+  });
+
+  // Tabs
+  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Object types' });
+  const panelId = uniqueId('perm-panel');
+  const tabButtons = {};
+  for (const [id, tab] of Object.entries(TABS)) {
+    const n = data[id].length;
+    const bad = countProblems(data[id]);
+    const btn = h('button', {
+      type: 'button', role: 'tab', class: 'tab', id: `${panelId}-${id}`, 'aria-controls': panelId, 'aria-selected': id === state.tab ? 'true' : 'false', tabindex: id === state.tab ? '0' : '-1', 'data-testid': `tab-${id}`,
+      on: { click: () => selectTab(id) },
+    }, tab.label, h('span', { class: 'tab-count', text: ` ${n.toLocaleString('en-US')}` }), bad ? h('span', { class: 'tab-bad', text: ` \u00B7 ${bad.toLocaleString('en-US')} \u26A0`, title: plural(bad, 'problem') }) : null);
+    tabButtons[id] = btn;
+    tabList.appendChild(btn);
+  }
+  tabList.addEventListener('keydown', (e) => {
+    const ids = Object.keys(TABS);
+    const i = ids.indexOf(state.tab);
+    let next = null;
+    if (e.key === 'ArrowRight') next = ids[(i + 1) % ids.length];
+    else if (e.key === 'ArrowLeft') next = ids[(i - 1 + ids.length) % ids.length];
+    else if (e.key === 'Home') next = ids[0];
+    else if (e.key === 'End') next = ids[ids.length - 1];
+    if (next) {
+      e.preventDefault();
+      selectTab(next);
+      tabButtons[next].focus();
+    }
+  });
+
+  // Toolbar
+  const filter = h('input', { type: 'search', class: 'input filter', placeholder: 'Filter by schema or name', 'aria-label': 'Filter objects', 'data-testid': 'perm-filter', autocomplete: 'off', spellcheck: 'false' });
+  const onlyProblems = h('input', { type: 'checkbox', 'data-testid': 'perm-only-problems' });
+  const showMore = h('input', { type: 'checkbox', 'data-testid': 'perm-show-more' });
+  const showMoreLabel = h('label', { class: 'check' }, showMore, 'References, Trigger');
+  const count = h('span', { class: 'perm-count', 'data-testid': 'perm-count', 'aria-live': 'polite' });
+  const exportBtn = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'export-csv', text: 'Export CSV', on: { click: exportCsv } });
+  const toolbar = h('div', { class: 'perm-toolbar' }, filter, h('label', { class: 'check' }, onlyProblems, 'Only problems'), showMoreLabel, h('span', { class: 'spacer' }), count, copySqlBtn, exportBtn);
+
+  const table = createVirtualTable({
+    columns: TABS.tables.columns(false),
+    rowHeight: 30,
+    ariaLabel: 'Tables and their privileges',
+    testid: 'perm-table',
+    emptyText: 'No objects match.',
+    rowClass: (r) => (r.problem ? `has-problem sev-${r.severity}` : ''),
+    onSort: (key, dir) => {
+      state.sortKey = key;
+      state.sortDir = dir;
+      recompute({ keepScroll: false });
+    },
+  });
+  const tabPanel = h('div', { class: 'tab-panel', role: 'tabpanel', id: panelId, 'aria-labelledby': `${panelId}-tables` }, table.el);
+
+  function recompute({ keepScroll = false } = {}) {
+    const rows = data[state.tab];
+    let view = filterRows(rows, { text: state.text, onlyProblems: state.onlyProblems });
+    if (state.sortKey) view = sortRows(view, state.sortKey, state.sortDir);
+    state.view = view;
+    table.setEmptyText(rows.length ? 'No objects match the filter.' : `No ${TABS[state.tab].label.toLowerCase()} in what the analysis covered.`);
+    table.setRows(view, { keepScroll });
+    setText(count, view.length === rows.length ? plural(rows.length, TABS[state.tab].label.toLowerCase().replace(/s$/, '')) : `${view.length.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')}`);
+    count.dataset.shown = String(view.length);
+    count.dataset.total = String(rows.length);
+  }
+
+  function selectTab(id) {
+    state.tab = id;
+    state.sortKey = null;
+    for (const [k, b] of Object.entries(tabButtons)) {
+      b.setAttribute('aria-selected', k === id ? 'true' : 'false');
+      b.tabIndex = k === id ? 0 : -1;
+    }
+    tabPanel.setAttribute('aria-labelledby', `${panelId}-${id}`);
+    showMoreLabel.hidden = id !== 'tables';
+    table.setSort(null);
+    table.setColumns(id === 'tables' ? tableColumns(state.showMore) : TABS[id].columns());
+    table.el.setAttribute('aria-label', `${TABS[id].label} and their privileges`);
+    recompute();
+  }
+
+  function exportCsv() {
+    const csv = toCsv(TABS[state.tab].csv(), state.view);
+    downloadText(csv, csvFileName('sluice', name, access.role, state.tab));
+    announce(`Exported ${state.view.length} rows`);
+  }
+
+  let filterTimer = 0;
+  filter.addEventListener('input', () => {
+    clearTimeout(filterTimer);
+    filterTimer = setTimeout(() => {
+      state.text = filter.value;
+      recompute();
+    }, 60);
+  });
+  onlyProblems.addEventListener('change', () => {
+    state.onlyProblems = onlyProblems.checked;
+    recompute();
+  });
+  showMore.addEventListener('change', () => {
+    state.showMore = showMore.checked;
+    table.setColumns(tableColumns(state.showMore));
+  });
+
+  const body = h('div', { class: 'perm-body' }, header, problemList, fixSql ? sqlPanel : null, tabList, toolbar, tabPanel);
+  const d = openDialog({
+    title: `Permissions${name ? ` \u00B7 ${name}` : ''}`,
+    body,
+    size: 'xl',
+    testid: 'permissions-dialog',
+    initialFocus: filter,
+  });
+  recompute();
+  // The table measures itself once it is in the document.
+  requestAnimationFrame(() => table.refresh());
+  return d;
+}

@@ -1,0 +1,186 @@
+// Test Connection, as a panel: the Test/Cancel buttons, the live stepper and
+// the outcome (success banner, or the error's message, hint, raw detail and
+// "Copy diagnostics"). Used by the form (beside the fields) and by the list
+// (in a dialog). Cancel calls cancel_test and puts the panel back to idle at
+// once; a late reply of a cancelled run is ignored.
+import * as api from '../api.js';
+import { h, replace } from '../lib/dom.js';
+import { successBanner, verdictHeadline, formatMs, tlsLabel } from '../lib/format.js';
+import { diagnosticsText } from '../lib/diagnostics.js';
+import { createStepper } from './stepper.js';
+import { announce, toast } from './live.js';
+
+/**
+ * prepare(): Promise<{target, job, options, info: {fields, name, provider, secrets}} | null>
+ * onFinished(report, run), onPermissions(report, run)
+ */
+export function createTestPanel({ prepare, onFinished, onPermissions, appVersion = () => '', compact = false }) {
+  const stepper = createStepper({ announce });
+  const testBtn = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'test-button', 'aria-keyshortcuts': 'Control+Enter', title: 'Test connection (Ctrl+Enter)' }, h('span', { 'aria-hidden': 'true', text: '\u25B6 ' }), 'Test connection');
+  const cancelBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'cancel-test', hidden: true, text: 'Cancel' });
+  const status = h('span', { class: 'test-status', 'data-testid': 'test-status' });
+  const result = h('div', { class: 'test-result', 'data-testid': 'test-result' });
+  const el = h(
+    'section',
+    { class: ['test-panel', compact ? 'compact' : ''], 'aria-label': 'Test connection', 'data-testid': 'test-panel', dataset: { state: 'idle' } },
+    h('div', { class: 'test-actions' }, testBtn, cancelBtn, status),
+    stepper.el,
+    result,
+  );
+
+  testBtn.addEventListener('click', () => start());
+  cancelBtn.addEventListener('click', () => cancel());
+
+  let run = null; // {id, testId, job, info}
+  let seq = 0;
+  let lastReport = null;
+
+  function setState(state) {
+    el.dataset.state = state;
+    const running = state === 'running';
+    testBtn.disabled = running;
+    cancelBtn.hidden = !running;
+    status.textContent = running ? 'Testing\u2026' : '';
+  }
+
+  async function start() {
+    if (el.dataset.state === 'running') return;
+    let prepared;
+    try {
+      prepared = await prepare();
+    } catch (err) {
+      showRejection(err, null);
+      return;
+    }
+    if (!prepared) return;
+    seq += 1;
+    const mine = { id: seq, testId: api.newTestId(), job: prepared.job, info: prepared.info || {} };
+    run = mine;
+    lastReport = null;
+    stepper.reset();
+    replace(result);
+    setState('running');
+    announce('Testing connection');
+    try {
+      const report = await api.testConnection({
+        target: prepared.target,
+        job: prepared.job,
+        options: prepared.options,
+        testId: mine.testId,
+        onStep: (ev) => {
+          if (run === mine) stepper.update(ev);
+        },
+      });
+      if (run !== mine) return; // cancelled or superseded
+      run = null;
+      lastReport = report;
+      stepper.applyReport(report);
+      setState('idle');
+      showReport(report, mine);
+      if (onFinished) onFinished(report, mine);
+    } catch (err) {
+      if (run !== mine) return;
+      run = null;
+      stepper.applyReport({ steps: [], error: err });
+      setState('idle');
+      showRejection(err, mine);
+    }
+  }
+
+  function cancel() {
+    if (!run) return;
+    const { testId } = run;
+    run = null;
+    delete el.dataset.cancelAck;
+    api.cancelTest(testId).then(
+      (wasRunning) => { el.dataset.cancelAck = String(wasRunning); },
+      (err) => { el.dataset.cancelAck = 'error'; console.warn('cancel_test', err); },
+    );
+    stepper.cancelled();
+    setState('idle');
+    replace(result, h('p', { class: 'result-note', 'data-testid': 'test-cancelled', text: 'Test cancelled.' }));
+    announce('Test cancelled');
+    testBtn.focus();
+  }
+
+  function copyDiagnostics(report, mine) {
+    const info = (mine && mine.info) || {};
+    const text = diagnosticsText({ report, fields: info.fields, name: info.name, provider: info.provider, job: mine && mine.job, secrets: info.secrets, appVersion: appVersion() });
+    api.copyText(text).then((ok) => toast(ok ? 'Diagnostics copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }));
+  }
+
+  function showReport(report, mine) {
+    if (report.error) {
+      showError(report.error, report, mine);
+      return;
+    }
+    const s = report.server || {};
+    const notes = [];
+    if (s.tls) {
+      const verified = s.tls.hostname_verified ? 'certificate and host name verified' : s.tls.chain_verified ? 'certificate verified, host name not checked' : 'certificate not verified';
+      notes.push(`${tlsLabel(s.tls)}${s.tls.cipher ? ` (${s.tls.cipher})` : ''}: ${verified}`);
+    } else {
+      notes.push('Not encrypted: no TLS on this connection.');
+    }
+    if (s.pooler && s.pooler.detected) notes.push(`Through a pooler: ${s.pooler.evidence || 'detected'}`);
+    if (s.in_recovery) notes.push('This server is a read-only standby (in recovery).');
+    if (s.default_transaction_read_only) notes.push('Sessions are read-only by default (default_transaction_read_only).');
+    const banner = successBanner(report, mine && mine.info && mine.info.fields ? mine.info.fields.host : null);
+    const children = [
+      h('p', { class: 'result-title' }, h('span', { class: 'result-icon', 'aria-hidden': 'true', text: '\u2713' }), h('span', { 'data-testid': 'success-banner', text: banner })),
+      h('ul', { class: 'result-notes' }, notes.map((n) => h('li', { text: n }))),
+    ];
+    const v = report.verdict;
+    const actions = [];
+    if (v || report.access) {
+      const head = v ? verdictHeadline(v) : 'Privileges analysed';
+      children.push(h('p', { class: ['verdict-line', v && !v.ready ? 'not-ready' : 'ready'], 'data-testid': 'verdict-line' }, h('span', { 'aria-hidden': 'true', text: v && !v.ready ? '\u26A0 ' : '\u2713 ' }), head));
+      actions.push(h('button', { type: 'button', class: 'btn btn-primary btn-small', 'data-testid': 'view-permissions', text: 'View permissions', on: { click: () => onPermissions && onPermissions(report, mine) } }));
+    }
+    actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-diagnostics', text: 'Copy diagnostics', on: { click: () => copyDiagnostics(report, mine) } }));
+    children.push(h('div', { class: 'result-actions' }, actions));
+    replace(result, h('div', { class: 'result result-ok', role: 'status', 'data-testid': 'test-success' }, children));
+    announce(`${banner}${v ? `. ${verdictHeadline(v)}` : ''}`);
+  }
+
+  function showError(error, report, mine) {
+    const e = error || {};
+    const where = [e.code, e.stage ? `at ${e.stage}` : '', e.sqlstate ? `SQLSTATE ${e.sqlstate}` : '', report && report.total_ms != null ? `after ${formatMs(report.total_ms)}` : ''].filter(Boolean).join(' \u00B7 ');
+    const parts = [
+      h('p', { class: 'result-title' }, h('span', { class: 'result-icon', 'aria-hidden': 'true', text: '\u2715' }), h('span', { 'data-testid': 'error-message', text: e.message || 'The test failed.' })),
+      where ? h('p', { class: 'result-code', 'data-testid': 'error-code', dataset: { code: e.code || '' }, text: where }) : null,
+      e.hint ? h('p', { class: 'result-hint', 'data-testid': 'error-hint' }, h('strong', { text: 'What to do: ' }), e.hint) : null,
+      e.detail ? h('details', { class: 'result-detail' }, h('summary', { text: 'Raw detail' }), h('pre', { 'data-testid': 'error-detail', text: e.detail })) : null,
+      h('div', { class: 'result-actions' }, h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-diagnostics', text: 'Copy diagnostics', on: { click: () => copyDiagnostics(report || { steps: [], error: e }, mine) } })),
+    ];
+    replace(result, h('div', { class: 'result result-error', role: 'alert', 'data-testid': 'test-error', dataset: { code: e.code || e.kind || '' } }, parts));
+    announce(`Test failed: ${e.message || ''}`);
+  }
+
+  /** The command itself rejected (bad input, unknown id): same look as a failure. */
+  function showRejection(err, mine) {
+    const e = err || {};
+    const issues = Array.isArray(e.issues) ? e.issues.map((i) => `${i.field}: ${i.message}`).join('; ') : '';
+    showError({ code: e.kind, message: e.message, hint: e.hint || issues || null, detail: null }, null, mine);
+  }
+
+  return {
+    el,
+    start,
+    cancel,
+    get running() {
+      return el.dataset.state === 'running';
+    },
+    get lastReport() {
+      return lastReport;
+    },
+    reset() {
+      if (run) cancel();
+      stepper.reset();
+      replace(result);
+    },
+    focus() {
+      testBtn.focus();
+    },
+  };
+}
