@@ -3,7 +3,7 @@
 // the keyring is the Secret Service of the surrounding dbus session.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, openSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -46,7 +46,10 @@ function logFile() {
 
 /** A fresh per-user config dir, so tests never see each other's connections. */
 export function freshConfigHome() {
-  return mkdtempSync(path.join(tmpdir(), 'sluice-e2e-config-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-e2e-config-'));
+  // Kept across relaunches within a test file, removed when it ends.
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /**

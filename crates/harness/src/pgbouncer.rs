@@ -3,6 +3,7 @@
 
 use crate::os_user::{hand_over, is_root};
 use crate::Cluster;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tempfile::TempDir;
@@ -40,8 +41,11 @@ impl PgBouncer {
         } else {
             Command::new("pgbouncer")
         };
+        // Its own process group: when we are root, `runuser` is the child and
+        // pgbouncer its child, so only killing the group stops pgbouncer.
         let child = cmd
             .arg(&ini_path)
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -65,9 +69,37 @@ impl PgBouncer {
     }
 }
 
+impl PgBouncer {
+    /// Whether any process of the group is still running. Read from /proc,
+    /// because `kill -0` also succeeds for zombies nobody has reaped yet.
+    pub fn group_alive(&self) -> bool {
+        let group = self.child.id().to_string();
+        std::fs::read_dir("/proc").into_iter().flatten().flatten().any(|entry| {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { return false };
+            // After "pid (comm) ": state, ppid, pgrp.
+            let Some(rest) = stat.rsplit_once(") ").map(|(_, r)| r) else { return false };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            fields.len() > 2 && fields[0] != "Z" && fields[2] == group
+        })
+    }
+
+    /// Stops pgbouncer and everything it started.
+    pub fn stop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).stderr(Stdio::null()).status();
+        for _ in 0..100 {
+            if !self.group_alive() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for PgBouncer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }

@@ -82,3 +82,16 @@ fn keyring_round_trip_on_the_real_secret_service() {
     again.delete_credential().unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));
 }
+
+#[test]
+fn pgbouncer_starts_relays_and_stops_with_its_whole_process_group() {
+    let pg = Cluster::start_default();
+    pg.create_role("app", "pw");
+    let mut bouncer = sluice_harness::pgbouncer::PgBouncer::start(&pg, "app", "pw");
+    let url = format!("postgresql://app:pw@127.0.0.1:{}/postgres?sslmode=disable", bouncer.port());
+    assert_eq!(psql_as(&pg, &url, "SELECT current_user").unwrap(), "app");
+    assert!(bouncer.group_alive());
+    bouncer.stop();
+    assert!(!bouncer.group_alive(), "pgbouncer must not outlive its test");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", bouncer.port())).is_err());
+}
