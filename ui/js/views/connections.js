@@ -131,6 +131,13 @@ export function mountConnections(root, app, { highlight } = {}) {
   }
 
   function testConnection(c) {
+    // Saved while the keyring was unavailable: ask for the password now,
+    // in the form, instead of failing at auth.
+    if (c.password_saved === false) {
+      toast('This connection was saved without its password. Enter it, then press Test connection.', { kind: 'info' });
+      app.navigate('edit', { connection: c });
+      return null;
+    }
     const job = c.role === 'destination' ? 'destination' : 'source';
     const panel = createTestPanel({
       compact: true,
