@@ -220,3 +220,27 @@ async fn cancel_returns_at_once() {
     assert_eq!(e.stage, Stage::Tls);
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
 }
+
+#[tokio::test]
+async fn cancel_closes_the_socket() {
+    use sluice_core::probe::{Cancel, ProbeRequest};
+    use std::io::Read;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let req = ProbeRequest::new(info(&format!("host=127.0.0.1 port={port} user=x dbname=y sslmode=prefer")));
+    let cancel = Cancel::new();
+    let trigger = cancel.clone();
+    let server = std::thread::spawn(move || {
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut request = [0u8; 8];
+        conn.read_exact(&mut request).unwrap(); // the SSLRequest; never answered
+        trigger.cancel();
+        conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = [0u8; 1];
+        conn.read(&mut rest) // 0 = the client closed its end
+    });
+    let r = sluice_core::probe::run(&req, &cancel, &|_| {}).await;
+    expect_error(&r, ErrorCode::Cancelled);
+    let read = server.join().unwrap();
+    assert_eq!(read.expect("closed, not timed out"), 0, "the socket must be closed once the probe returns");
+}
