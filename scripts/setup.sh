@@ -9,7 +9,7 @@ what=${1:-app}
 
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev dbus gnome-keyring)
-test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11)
+test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11 openssl libglib2.0-bin)
 
 packages=("${app_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")
