@@ -54,9 +54,10 @@ export function freshConfigHome() {
 
 /**
  * Starts the app and returns { session, stop }. `configHome` lets a test
- * relaunch the app on the same saved state.
+ * relaunch the app on the same saved state; `env` overrides variables (e.g.
+ * a D-Bus address with no Secret Service behind it).
  */
-export async function launch({ configHome = freshConfigHome() } = {}) {
+export async function launch({ configHome = freshConfigHome(), env = {} } = {}) {
   const application = process.env.SLUICE_APP_BINARY;
   if (!application) throw new Error('SLUICE_APP_BINARY is not set (npm test sets it)');
   const port = await freePort();
@@ -69,7 +70,7 @@ export async function launch({ configHome = freshConfigHome() } = {}) {
       stdio: ['ignore', logFile(), logFile()],
       // Software GL: under Xvfb, WebKitGTK's GPU path leaves screenshots
       // showing the first paint only.
-      env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome },
+      env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome, ...env },
     },
   );
   let exited = false;
