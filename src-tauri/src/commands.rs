@@ -82,16 +82,7 @@ pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_s
         Some(id) => {
             // Keep what the user did not retype: the keyring has it.
             let keep_all = secrets.is_empty();
-            let secrets = if keep_all {
-                None
-            } else {
-                let old = store.secrets(id).await.unwrap_or_default();
-                Some(sluice_core::store::Secrets {
-                    password: secrets.password.or(old.password),
-                    sslpassword: secrets.sslpassword.or(old.sslpassword),
-                    client_key_pem: secrets.client_key_pem.or(old.client_key_pem),
-                })
-            };
+            let secrets = if keep_all { None } else { Some(secrets.or(store.secrets(id).await.unwrap_or_default())) };
             store.update(id, new, secrets, mode).await?
         }
     };
@@ -127,25 +118,23 @@ pub async fn duplicate_connection(state: State<'_, AppState>, id: String) -> Res
 /// Builds the probe request for a draft; an edited connection whose
 /// password was not retyped uses the saved secrets.
 async fn draft_request(state: &AppState, draft: &Draft) -> Result<ProbeRequest, CommandError> {
-    let (_, secrets) = draft.split()?;
-    let mut info = draft.fields.to_conninfo()?;
-    let mut inline = InlineTls {
-        root_cert_pem: draft.root_cert_pem.clone().filter(|s| !s.trim().is_empty()),
-        client_cert_pem: draft.client_cert_pem.clone().filter(|s| !s.trim().is_empty()),
-        client_key_pem: secrets.client_key_pem.clone(),
-    };
-    info.sslpassword = secrets.sslpassword.clone();
+    let (_, mut secrets) = draft.split()?;
     if let Some(id) = draft.uuid()? {
-        if info.password.is_none() || inline.client_key_pem.is_none() {
+        if secrets.password.is_none() || secrets.client_key_pem.is_none() {
             if let Ok(saved) = state.store().await?.secrets(id).await {
-                info.password = info.password.or(saved.password);
-                inline.client_key_pem = inline.client_key_pem.or(saved.client_key_pem);
-                info.sslpassword = info.sslpassword.or(saved.sslpassword);
+                secrets = secrets.or(saved);
             }
         }
     }
+    let mut info = draft.fields.to_conninfo()?;
+    info.password = secrets.password;
+    info.sslpassword = secrets.sslpassword;
     let mut req = ProbeRequest::new(info);
-    req.inline_tls = inline;
+    req.inline_tls = InlineTls {
+        root_cert_pem: draft.root_cert_pem.clone().filter(|s| !s.trim().is_empty()),
+        client_cert_pem: draft.client_cert_pem.clone().filter(|s| !s.trim().is_empty()),
+        client_key_pem: secrets.client_key_pem,
+    };
     Ok(req)
 }
 

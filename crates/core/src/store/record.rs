@@ -251,6 +251,16 @@ impl Secrets {
         self.password.is_none() && self.sslpassword.is_none() && self.client_key_pem.is_none()
     }
 
+    /// Each secret given here, else the one from `fallback` (e.g. the saved
+    /// ones when an edit did not retype them).
+    pub fn or(self, fallback: Secrets) -> Secrets {
+        Secrets {
+            password: self.password.or(fallback.password),
+            sslpassword: self.sslpassword.or(fallback.sslpassword),
+            client_key_pem: self.client_key_pem.or(fallback.client_key_pem),
+        }
+    }
+
     /// Empty values count as absent (an empty password is no password).
     pub(crate) fn normalized(self) -> Secrets {
         let keep = |s: Option<Secret>| s.filter(|s| !s.is_empty());
