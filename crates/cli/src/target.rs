@@ -39,8 +39,18 @@ impl From<sluice_core::store::StoreError> for CliError {
     }
 }
 
-/// The password for an unsaved URL: the URL's own, else `PGPASSWORD` (as libpq).
+/// The password: the URL's own or the keyring's, else `PGPASSWORD` (as libpq).
 pub fn resolve(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError> {
+    let mut target = resolve_without_env(url, name)?;
+    if target.request.info.password.is_none() {
+        if let Ok(pw) = std::env::var("PGPASSWORD") {
+            target.request.info.password = Some(Secret::new(pw));
+        }
+    }
+    Ok(target)
+}
+
+fn resolve_without_env(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError> {
     match (url, name) {
         (Some(_), Some(_)) => Err(CliError::new("give either a connection URL or --name, not both")),
         (None, None) => Err(CliError {
@@ -49,25 +59,14 @@ pub fn resolve(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError
         }),
         (Some(url), None) => {
             let parsed = conninfo::parse(url).map_err(|e| CliError::new(e.to_string()))?;
-            let mut info = parsed.info;
-            check_fields(&info)?;
-            if info.password.is_none() {
-                if let Ok(pw) = std::env::var("PGPASSWORD") {
-                    info.password = Some(Secret::new(pw));
-                }
-            }
-            Ok(Target { request: ProbeRequest::new(info), saved: None, warnings: parsed.warnings })
+            check_fields(&parsed.info)?;
+            Ok(Target { request: ProbeRequest::new(parsed.info), saved: None, warnings: parsed.warnings })
         }
         (None, Some(name)) => {
             let store = Store::open()?;
             let record = store.get(name)?;
             let secrets = store.secrets(record.id)?;
-            let mut request = ProbeRequest::for_saved(&record, &secrets);
-            if request.info.password.is_none() {
-                if let Ok(pw) = std::env::var("PGPASSWORD") {
-                    request.info.password = Some(Secret::new(pw));
-                }
-            }
+            let request = ProbeRequest::for_saved(&record, &secrets);
             Ok(Target { request, saved: Some((store, record)), warnings: Vec::new() })
         }
     }
