@@ -302,8 +302,10 @@ async fn converse(
                 Failure::Postgres(_) if facts.first_byte == Some(b'N') && first == PgSsl::Require && facts.tls_done_at.is_none() => {
                     Failure::TlsNotOffered
                 }
-                Failure::Postgres(e) if facts.tls_error.is_some() || facts.tls_io_error.is_some() && facts.tls_done_at.is_none() => {
-                    let _ = e;
+                // The handshake itself failed: classify its typed error, not the wrapper.
+                Failure::Postgres(_)
+                    if (facts.tls_error.is_some() || facts.tls_io_error.is_some()) && facts.tls_done_at.is_none() =>
+                {
                     Failure::Handshake { tls: facts.tls_error.clone(), other: facts.tls_io_error.clone() }
                 }
                 other => other,
