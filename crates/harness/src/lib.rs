@@ -7,8 +7,10 @@
 //! - [`pgbouncer`]: a real PgBouncer in transaction mode in front of a cluster.
 //! - [`pg_bin`]: where the machine's Postgres binaries are.
 //! - [`keyring_env`]: a guard that the real Secret Service is reachable.
+//! - [`hostile`]: a hostile database owner's traps, and whether any ran.
 
 pub mod cluster;
+pub mod hostile;
 pub mod keyring_env;
 pub mod listeners;
 pub mod pg_bin;
