@@ -2,9 +2,12 @@
 //!
 //! `Secret` has no `Display`, its `Debug` prints `<redacted>`, and it does not
 //! implement `Serialize`: a record holding one cannot be logged or sent over
-//! IPC without someone calling [`Secret::expose`] on purpose.
+//! IPC without someone calling [`Secret::expose`] on purpose. Its memory is
+//! overwritten with zeros when it is dropped (copies made by `expose` callers
+//! are theirs to keep short-lived).
 
 use std::fmt;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
@@ -24,6 +27,14 @@ impl Secret {
         self.0.is_empty()
     }
 }
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for Secret {}
 
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -59,5 +70,15 @@ mod tests {
         assert_eq!(format!("{s:?}"), "<redacted>");
         assert_eq!(format!("{:?}", Some(s.clone())), "Some(<redacted>)");
         assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn dropping_wipes_the_value() {
+        fn wiped_on_drop<T: ZeroizeOnDrop>() {}
+        wiped_on_drop::<Secret>();
+        // What Drop does, observed on a live value.
+        let mut s = Secret::new("hunter2");
+        s.0.zeroize();
+        assert!(s.is_empty());
     }
 }

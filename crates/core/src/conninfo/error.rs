@@ -57,6 +57,14 @@ pub enum ParseError {
     /// A raw NUL: C strings (and so libpq) would silently cut the string there.
     #[error("NUL character at position {position} is not allowed in a connection string")]
     NulCharacter { position: usize },
+
+    /// In `key=value`, an unquoted password ended at a space and what
+    /// followed is not a keyword: most likely a password with spaces. The
+    /// words are not repeated here, since they may be part of the password.
+    #[error(
+        "missing \"=\" after the word that follows the password (at position {position}); if the password contains spaces, quote it: password='...'"
+    )]
+    SpaceInSecret { position: usize },
 }
 
 impl ParseError {
@@ -76,7 +84,18 @@ impl ParseError {
             | MissingEquals { position, .. }
             | UnterminatedQuote { position }
             | InvalidSslMode { position, .. }
-            | NulCharacter { position } => Some(*position),
+            | NulCharacter { position }
+            | SpaceInSecret { position } => Some(*position),
+        }
+    }
+
+    /// The same error without any text of the input: for errors found
+    /// inside a secret's value, so that no message can quote a password.
+    pub(crate) fn redacted(self) -> ParseError {
+        use ParseError::*;
+        match self {
+            InvalidPercentToken { position, .. } => InvalidPercentToken { token: "%\u{2026}".into(), position },
+            other => other,
         }
     }
 }

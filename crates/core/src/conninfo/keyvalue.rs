@@ -6,13 +6,16 @@
 //! `=`, whitespace is skipped, so `host= port=5` sets host to `port=5`.
 
 use super::parse::{is_c_space, Builder};
-use super::ParseError;
+use super::{keywords, ParseError};
 
 pub(crate) fn parse_into(b: &mut Builder<'_>) -> Result<(), ParseError> {
     let input = b.input;
     let s = input.as_bytes();
     let n = s.len();
     let mut cp = 0;
+    // The previous value was a secret's and unquoted: a space may have cut
+    // the password, so what follows must not be quoted back in a message.
+    let mut after_bare_secret = false;
     while cp < n {
         if is_c_space(s[cp]) {
             cp += 1;
@@ -37,7 +40,11 @@ pub(crate) fn parse_into(b: &mut Builder<'_>) -> Result<(), ParseError> {
             cp += 1;
         }
         let name = input.get(name_start..name_end).unwrap_or("");
+        let maybe_password = after_bare_secret && !keywords::is_known(name);
         if cp >= n || s[cp] != b'=' {
+            if maybe_password {
+                return Err(ParseError::SpaceInSecret { position: b.pos(name_start) });
+            }
             return Err(ParseError::MissingEquals { keyword: name.to_owned(), position: b.pos(name_start) });
         }
         cp += 1;
@@ -47,7 +54,8 @@ pub(crate) fn parse_into(b: &mut Builder<'_>) -> Result<(), ParseError> {
 
         let value_at = cp;
         let mut value = Vec::new();
-        if cp >= n || s[cp] != b'\'' {
+        let bare = cp >= n || s[cp] != b'\'';
+        if bare {
             while cp < n {
                 if is_c_space(s[cp]) {
                     cp += 1;
@@ -90,7 +98,12 @@ pub(crate) fn parse_into(b: &mut Builder<'_>) -> Result<(), ParseError> {
         // Only ASCII backslashes were dropped from valid UTF-8, so this holds;
         // lossy conversion is a belt, not a path.
         let value = String::from_utf8(value).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        b.store(name, value, value_at)?;
+        if maybe_password {
+            b.store_unnamed_unknown(name, value);
+        } else {
+            b.store(name, value, value_at)?;
+        }
+        after_bare_secret = bare && keywords::is_secret(name);
     }
     Ok(())
 }
@@ -111,6 +124,20 @@ mod tests {
         let p = parse_keyvalue("user='a'dbname=b").unwrap();
         assert_eq!(p.info.user.as_deref(), Some("a"));
         assert_eq!(p.info.dbname.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn a_password_cut_by_a_space_is_never_quoted_back() {
+        let e = parse_keyvalue("host=h password=top secret dbname=x").unwrap_err();
+        assert!(matches!(e, crate::conninfo::ParseError::SpaceInSecret { position: 20 }), "{e:?}");
+        assert!(!e.to_string().contains("secret"), "{e}");
+        let p = parse_keyvalue("password=top sec=ret host=h").unwrap();
+        assert_eq!(p.info.host.as_deref(), Some("h"));
+        assert!(p.warnings.iter().all(|w| !w.contains("sec") && !w.contains("ret")), "{:?}", p.warnings);
+        assert_eq!(p.warnings.len(), 1);
+        // A quoted password, or a keyword after it, is not suspicious.
+        assert!(parse_keyvalue("password='top secret' dbname=x").is_ok());
+        assert!(matches!(parse_keyvalue("user=a typo").unwrap_err(), crate::conninfo::ParseError::MissingEquals { .. }));
     }
 
     #[test]

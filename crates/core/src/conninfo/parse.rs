@@ -96,12 +96,24 @@ pub(crate) struct Builder<'a> {
     pub(crate) input: &'a str,
     info: ConnInfo,
     unknown: Vec<(String, String)>,
+    /// Unknown keywords that may be pieces of a password: warned about without their name.
+    unnamed: Vec<String>,
     warnings: Vec<String>,
 }
 
 impl<'a> Builder<'a> {
     fn new(input: &'a str) -> Self {
-        Builder { input, info: ConnInfo::default(), unknown: Vec::new(), warnings: Vec::new() }
+        Builder { input, info: ConnInfo::default(), unknown: Vec::new(), unnamed: Vec::new(), warnings: Vec::new() }
+    }
+
+    /// Sets aside an unknown `key=value` that may be the rest of a password
+    /// cut by a space; its warning does not name it.
+    pub(crate) fn store_unnamed_unknown(&mut self, keyword: &str, value: String) {
+        self.unnamed.push(keyword.to_owned());
+        match self.unknown.iter_mut().find(|(k, _)| k == keyword) {
+            Some(slot) => slot.1 = value,
+            None => self.unknown.push((keyword.to_owned(), value)),
+        }
     }
 
     /// Character offset of a byte offset in the input, for error positions.
@@ -143,7 +155,14 @@ impl<'a> Builder<'a> {
     }
 
     fn finish(mut self, syntax: Syntax) -> Parsed {
-        let unknown_warnings: Vec<String> = self.unknown.iter().map(|(k, _)| unknown_warning(k)).collect();
+        let unknown_warnings: Vec<String> = self
+            .unknown
+            .iter()
+            .map(|(k, _)| match self.unnamed.contains(k) {
+                true => "a word after the password was read as an unknown parameter and ignored; if the password contains spaces, quote it: password='...'".to_owned(),
+                false => unknown_warning(k),
+            })
+            .collect();
         self.warnings.extend(unknown_warnings);
         Parsed { info: self.info, syntax, unknown: self.unknown, warnings: self.warnings }
     }

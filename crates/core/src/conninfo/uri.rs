@@ -51,7 +51,7 @@ pub(crate) fn parse_into(b: &mut Builder<'_>, start: usize, end: usize) -> Resul
                 q += 1;
             }
             if q > pw_start {
-                let password = decode(b, pw_start, q)?;
+                let password = decode(b, pw_start, q).map_err(ParseError::redacted)?;
                 b.store("password", password, pw_start)?;
             }
         }
@@ -123,7 +123,8 @@ pub(crate) fn parse_into(b: &mut Builder<'_>, start: usize, end: usize) -> Resul
             // An unencoded "@" in a password ends the userinfo early and the
             // rest of the password lands here.
             if input.get(hs..he).is_some_and(|raw| raw.contains('@')) {
-                b.warn(format!("host \"{h}\" contains \"@\": if it is part of the password, write it as %40"));
+                // The host is not quoted: what precedes the "@" may be the rest of the password.
+                b.warn("a host contains \"@\": if it is part of the password, write it as %40".to_owned());
             }
             joined.push(h);
         }
@@ -176,15 +177,19 @@ fn parse_query(b: &mut Builder<'_>, mut p: usize, end: usize) -> Result<(), Pars
         loop {
             match at(p) {
                 b'=' => {
-                    if eq.is_some() {
+                    if let Some(first) = eq {
                         let mut param_end = p;
                         while !matches!(at(param_end), 0 | b'&') {
                             param_end += 1;
                         }
-                        return Err(ParseError::ExtraQuerySeparator {
-                            parameter: input.get(param_start..param_end).unwrap_or("").to_owned(),
-                            position: b.pos(p),
-                        });
+                        let key = input.get(param_start..first).unwrap_or("");
+                        // Never echo a secret's value, even a malformed one.
+                        let parameter = if is_secret_key(key) {
+                            format!("{key}=\u{2026}")
+                        } else {
+                            input.get(param_start..param_end).unwrap_or("").to_owned()
+                        };
+                        return Err(ParseError::ExtraQuerySeparator { parameter, position: b.pos(p) });
                     }
                     eq = Some(p);
                     p += 1;
@@ -201,7 +206,8 @@ fn parse_query(b: &mut Builder<'_>, mut p: usize, end: usize) -> Result<(), Pars
                         });
                     };
                     let key = decode(b, param_start, eq)?;
-                    let value = decode(b, eq + 1, param_end)?;
+                    let value = decode(b, eq + 1, param_end)
+                        .map_err(|e| if is_secret_key(&key) { e.redacted() } else { e })?;
                     // libpq's JDBC compatibility: ssl=true means sslmode=require.
                     if key == "ssl" && value == "true" {
                         b.store("sslmode", "require".to_owned(), eq + 1)?;
@@ -215,6 +221,12 @@ fn parse_query(b: &mut Builder<'_>, mut p: usize, end: usize) -> Result<(), Pars
         }
     }
     Ok(())
+}
+
+/// A query key naming a secret keyword (raw or percent-encoded).
+fn is_secret_key(key: &str) -> bool {
+    let decoded = key.replace("%5F", "_").replace("%5f", "_").to_ascii_lowercase();
+    super::keywords::is_secret(key) || super::keywords::is_secret(&decoded)
 }
 
 /// libpq's `conninfo_uri_decode` on `input[start..end]`: `%XX` (either case)
@@ -270,6 +282,26 @@ fn hex(c: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::super::parse_uri;
+
+    #[test]
+    fn errors_and_warnings_never_quote_a_password() {
+        for uri in [
+            "postgresql://h?password=top=secret",
+            "postgresql://h?password=top%zzsecret",
+            "postgresql://h?sslpassword=top%zzsecret",
+            "postgresql://h?password%5Fx=1&password=a=secret",
+            "postgresql://u:top%zzsecret@h",
+        ] {
+            let e = parse_uri(uri).unwrap_err();
+            let text = e.to_string();
+            assert!(!text.contains("secret") && !text.contains("zz"), "{uri}: {text}");
+            assert!(e.position().is_some());
+        }
+        let p = parse_uri("postgresql://u:top@secret@h").unwrap();
+        assert!(p.warnings.iter().all(|w| !w.contains("secret")), "{:?}", p.warnings);
+        // Other parameters are still quoted, to point at the mistake.
+        assert!(parse_uri("postgresql://h?dbname=a=b").unwrap_err().to_string().contains("dbname=a=b"));
+    }
 
     #[test]
     fn userinfo_lookahead_ignores_question_mark_like_libpq() {
