@@ -10,7 +10,9 @@
 //! - `format.rs`: write a model back as a canonical URI.
 //! - `validate.rs`: per-field checks for the connection form.
 //! - `error.rs`: typed parse errors with positions.
+//! - `defaults.rs`: libpq's per-machine defaults (`~/.postgresql/root.crt`...).
 
+pub mod defaults;
 mod error;
 mod format;
 mod keyvalue;

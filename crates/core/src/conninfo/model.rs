@@ -34,3 +34,15 @@ pub struct ConnInfo {
     /// Other known libpq keywords, in the order they appeared.
     pub extra: Vec<(String, String)>,
 }
+
+impl ConnInfo {
+    /// The sslmode libpq uses: the one set; else, with `sslrootcert=system`,
+    /// verify-full (libpq 16+); else prefer.
+    pub fn effective_sslmode(&self) -> SslMode {
+        match (self.sslmode, self.sslrootcert.as_deref()) {
+            (Some(mode), _) => mode,
+            (None, Some("system")) => SslMode::VerifyFull,
+            (None, _) => SslMode::Prefer,
+        }
+    }
+}

@@ -300,17 +300,32 @@ pub fn validate_client_cert_pair(info: &ConnInfo) -> Option<FieldIssue> {
     }
 }
 
-/// verify-ca / verify-full without a root certificate still works, against
-/// the system trust store; say so, since private CAs then fail.
+/// The root certificate against the mode, as libpq judges it:
+/// `sslrootcert=system` only with verify-full (anything else would accept any
+/// public server whatever its name), verify-ca only with a root certificate
+/// (given, or libpq's `~/.postgresql/root.crt`), and verify-full without one
+/// works against the system trust store, which is worth a word.
 pub fn validate_root_cert_for_mode(info: &ConnInfo) -> Option<FieldIssue> {
-    let verifying = matches!(info.sslmode, Some(SslMode::VerifyCa | SslMode::VerifyFull));
-    let has_root = info.sslrootcert.as_deref().is_some_and(|s| !s.is_empty());
-    (verifying && !has_root).then(|| {
-        FieldIssue::warning(
+    let root = info.sslrootcert.as_deref().filter(|s| !s.is_empty());
+    let mode = info.effective_sslmode();
+    match root {
+        Some("system") if mode != SslMode::VerifyFull => Some(FieldIssue::error(
             "sslrootcert",
-            "No root certificate given: the server's certificate will be checked against the system trust store.",
-        )
-    })
+            format!("The system trust store (sslrootcert=system) can only be used with SSL mode verify-full, not {mode}: with a weaker mode any publicly trusted certificate would be accepted for any host name."),
+        )),
+        None if super::defaults::root_cert().is_none() => match mode {
+            SslMode::VerifyCa => Some(FieldIssue::error(
+                "sslrootcert",
+                "SSL mode verify-ca needs a root certificate (the CA that signed the server's certificate); without one any publicly trusted certificate for any host name would be accepted. Give the CA, or use verify-full.",
+            )),
+            SslMode::VerifyFull => Some(FieldIssue::warning(
+                "sslrootcert",
+                "No root certificate given: the server's certificate will be checked against the system trust store.",
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -388,9 +403,18 @@ mod tests {
         let v = validate("n", &info(&[("sslmode", "verify-full"), ("sslrootcert", "system")]), NONE);
         assert!(v.is_empty(), "{v:?}");
 
-        let v = validate("n", &info(&[("sslmode", "verify-ca")]), NONE);
+        let v = validate("n", &info(&[("sslmode", "verify-full")]), NONE);
         assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Warning));
         assert!(!v.is_blocking());
+        // verify-ca against the system store would accept any public certificate, for any name.
+        let v = validate("n", &info(&[("sslmode", "verify-ca")]), NONE);
+        assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Error));
+        for mode in ["verify-ca", "require", "prefer", "disable"] {
+            let v = validate("n", &info(&[("sslmode", mode), ("sslrootcert", "system")]), NONE);
+            assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Error), "{mode}");
+        }
+        // sslrootcert=system alone means verify-full, as in libpq 16.
+        assert!(validate("n", &info(&[("sslrootcert", "system")]), NONE).is_empty());
 
         let v = validate("n", &info(&[("sslcert", cert)]), NONE);
         assert_eq!(v.get("sslkey").map(|i| i.severity), Some(Severity::Error));

@@ -74,7 +74,7 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
     }
     match failure {
         Failure::Settings(msg) => err(
-            ErrorCode::Internal,
+            ErrorCode::InvalidSettings,
             stage,
             format!("The connection settings are invalid: {msg}."),
             "Fix the setting named above and test again.",
@@ -90,6 +90,12 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
             pe
         }
         Failure::Connect { addr, error } => classify_connect(&addr, error, host),
+        Failure::TlsSetup(SetupError::WeakTrust(msg)) => err(
+            ErrorCode::InvalidSettings,
+            Stage::Tls,
+            format!("These TLS settings would not protect the connection: {msg}."),
+            "Use SSL mode verify-full (the certificate must then name the host), or give the CA that signed the server's certificate as the root certificate.",
+        ),
         Failure::TlsSetup(SetupError::RootCert(msg)) => err(
             ErrorCode::CertificateUntrusted,
             Stage::Tls,
@@ -347,4 +353,14 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
         detail.push_str(&format!("\nHINT: {h}"));
     }
     ProbeError { code: kind, stage: failed_stage, message, hint, sqlstate: Some(code.code().to_owned()), detail: Some(detail) }
+}
+
+/// Rewrites an authentication failure of a test whose saved password was
+/// held back (the connection now names another server or user than the one
+/// it was saved for), so that the user knows why and what to do.
+pub fn explain_withheld_password(report: &mut super::Report) {
+    if let Some(e) = report.error.as_mut().filter(|e| e.code == ErrorCode::AuthFailed) {
+        e.message = "The server asks for a password, and the saved one was not sent: the host, port or user differ from the ones it was saved for.".into();
+        e.hint = "Type the password for this server. Sluice only ever sends a saved password to the server it was saved for.".into();
+    }
 }

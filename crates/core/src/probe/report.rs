@@ -133,6 +133,8 @@ pub enum ErrorCode {
     TooManyConnections,
     ServerStarting,
     NotPostgres,
+    /// The connection settings cannot work or would not be safe (caught before or at connecting).
+    InvalidSettings,
     Cancelled,
     Internal,
 }
@@ -155,6 +157,7 @@ impl ErrorCode {
             ErrorCode::TooManyConnections => "too_many_connections",
             ErrorCode::ServerStarting => "server_starting",
             ErrorCode::NotPostgres => "not_postgres",
+            ErrorCode::InvalidSettings => "invalid_settings",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }

@@ -36,6 +36,8 @@ use tokio_postgres::tls::{ChannelBinding, TlsConnect, TlsStream};
 /// Why TLS could not even be set up (bad files, bad PEM): the user's to fix.
 #[derive(Debug)]
 pub(crate) enum SetupError {
+    /// The sslmode and the trust anchors do not go together (libpq refuses them too).
+    WeakTrust(String),
     RootCert(String),
     ClientCert(String),
     Internal(String),
@@ -68,7 +70,20 @@ fn provider() -> Arc<CryptoProvider> {
 /// Builds the client config for `mode` (not `disable`). `tls_host` is the
 /// name the certificate must carry: `host`, even when `hostaddr` is used.
 pub(crate) fn plan(mode: SslMode, tls_host: &str, info: &ConnInfo, inline: &InlineTls) -> Result<TlsPlan, SetupError> {
-    let root_given = inline.root_cert_pem.is_some() || info.sslrootcert.as_deref().is_some_and(|s| !s.is_empty());
+    let root = RootSource::of(info, inline);
+    // libpq refuses the system store for anything but verify-full: it would
+    // accept any publicly trusted certificate, issued for any host name.
+    if matches!(root, RootSource::System) && mode != SslMode::VerifyFull {
+        return Err(SetupError::WeakTrust(format!(
+            "sslrootcert=system may only be used with sslmode verify-full (sslmode is {mode}): the system's CAs would vouch for any public server, whatever its name"
+        )));
+    }
+    if matches!(root, RootSource::None) && mode == SslMode::VerifyCa {
+        return Err(SetupError::WeakTrust(
+            "sslmode verify-ca needs a root certificate (the CA that signed the server's certificate): without one, any publicly trusted certificate for any host name would pass".into(),
+        ));
+    }
+    let root_given = !matches!(root, RootSource::None);
     let check = match mode {
         SslMode::Disable | SslMode::Allow | SslMode::Prefer => Check::Nothing,
         // libpq: require with a root certificate behaves as verify-ca.
@@ -124,11 +139,36 @@ fn read_pem_file(path: &str, what: &str) -> Result<Vec<u8>, String> {
     std::fs::read(path).map_err(|e| format!("the {what} file \"{path}\" cannot be read: {e}"))
 }
 
+/// Where the trust anchors come from, as libpq decides it.
+enum RootSource {
+    Inline(String),
+    File(String),
+    /// `sslrootcert=system`.
+    System,
+    /// Nothing given and no `~/.postgresql/root.crt`: Sluice uses the system
+    /// store for verify-full (libpq would fail), and verify-ca is refused.
+    None,
+}
+
+impl RootSource {
+    fn of(info: &ConnInfo, inline: &InlineTls) -> RootSource {
+        match (&inline.root_cert_pem, info.sslrootcert.as_deref().filter(|s| !s.is_empty())) {
+            (Some(pem), _) => RootSource::Inline(pem.clone()),
+            (None, Some("system")) => RootSource::System,
+            (None, Some(path)) => RootSource::File(path.to_owned()),
+            (None, None) => match crate::conninfo::defaults::root_cert() {
+                Some(path) => RootSource::File(path),
+                None => RootSource::None,
+            },
+        }
+    }
+}
+
 fn load_roots(info: &ConnInfo, inline: &InlineTls) -> Result<(RootCertStore, String), SetupError> {
     let mut roots = RootCertStore::empty();
-    let (pem, label) = match (&inline.root_cert_pem, info.sslrootcert.as_deref().filter(|s| !s.is_empty())) {
-        (Some(pem), _) => (pem.as_bytes().to_vec(), "inline PEM".to_owned()),
-        (None, Some("system")) | (None, None) => {
+    let (pem, label) = match RootSource::of(info, inline) {
+        RootSource::Inline(pem) => (pem.into_bytes(), "inline PEM".to_owned()),
+        RootSource::System | RootSource::None => {
             let found = rustls_native_certs::load_native_certs();
             for cert in found.certs {
                 let _ = roots.add(cert);
@@ -140,7 +180,7 @@ fn load_roots(info: &ConnInfo, inline: &InlineTls) -> Result<(RootCertStore, Str
             }
             return Ok((roots, "system store".to_owned()));
         }
-        (None, Some(path)) => (read_pem_file(path, "root certificate").map_err(SetupError::RootCert)?, path.to_owned()),
+        RootSource::File(path) => (read_pem_file(&path, "root certificate").map_err(SetupError::RootCert)?, path),
     };
     for cert in CertificateDer::pem_slice_iter(&pem) {
         let cert = cert.map_err(|e| SetupError::RootCert(format!("the root certificate ({label}) is not valid PEM: {e}")))?;

@@ -1,0 +1,20 @@
+//! libpq's compiled-in defaults that depend on the machine: the files it
+//! reads when a keyword is not set.
+
+use std::path::PathBuf;
+
+/// libpq's per-user directory: `~/.postgresql` (`%APPDATA%\\postgresql` on Windows).
+pub fn user_dir() -> Option<PathBuf> {
+    if cfg!(windows) {
+        std::env::var_os("APPDATA").map(|d| PathBuf::from(d).join("postgresql"))
+    } else {
+        directories::BaseDirs::new().map(|b| b.home_dir().join(".postgresql"))
+    }
+}
+
+/// libpq's default root certificate, `~/.postgresql/root.crt`, when the file
+/// exists. With it, even sslmode require verifies the chain, as with libpq.
+pub fn root_cert() -> Option<String> {
+    let path = user_dir()?.join("root.crt");
+    path.is_file().then(|| path.to_string_lossy().into_owned())
+}
