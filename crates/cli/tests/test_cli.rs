@@ -116,3 +116,30 @@ fn timeout_flag_bounds_the_test() {
     assert_eq!(json(&out)["error"]["code"], "timeout");
     assert!(started.elapsed() < std::time::Duration::from_millis(1600), "{:?}", started.elapsed());
 }
+
+#[test]
+fn testing_a_hostile_database_runs_none_of_its_code() {
+    use sluice_harness::hostile;
+    let pg = hostile::cluster();
+    hostile::evil_first(&pg);
+    let dir = tempfile::tempdir().unwrap();
+    for user in ["tester", "boss"] {
+        for role in [None, Some("source"), Some("destination")] {
+            let url = pg.url(user, &format!("{user}-pw"), "shop");
+            let mut args = vec!["test", url.as_str(), "--json"];
+            if let Some(r) = role {
+                args.extend(["--role", r]);
+            }
+            let from = pg.log().len();
+            let out = sluice(&args, dir.path());
+            let v = json(&out);
+            assert_eq!(v["connected"], true, "{user} {role:?}: {v}");
+            assert_eq!(v["server"]["current_user"], user);
+            if role.is_some() {
+                assert!(v["access"]["relations"].as_array().unwrap().iter().any(|r| r["name"] == "orders"));
+            }
+            let sprung = hostile::sprung(&pg, from, user);
+            assert!(sprung.is_empty(), "{user} {role:?}: the database's own code ran: {sprung:?}");
+        }
+    }
+}

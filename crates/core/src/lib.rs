@@ -5,9 +5,11 @@
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
 //! - [`access`]: what the role can reach, a source/destination verdict, and the GRANTs that fix it.
+//! - `pinned`: the trust boundary: every statement runs read-only with `search_path` pinned to `pg_catalog`.
 
 pub mod access;
 pub mod conninfo;
+mod pinned;
 pub mod probe;
 pub mod secret;
 pub mod store;

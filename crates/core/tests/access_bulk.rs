@@ -84,7 +84,7 @@ async fn run(tables: u32) {
         .filter(|l| l.contains("bulkreader@bulk") && l.contains("statement:"))
         .collect();
     assert_eq!(ours.len(), 1, "expected one statement, got {ours:#?}");
-    assert!(ours[0].contains("LOG:  statement: WITH"), "{}", ours[0]);
+    assert!(ours[0].contains("LOG:  statement: BEGIN READ ONLY; SET LOCAL search_path TO pg_catalog, pg_temp;"), "{}", ours[0]);
     assert!(log[log_before..].contains("AS sluice_access"));
 
     eprintln!(

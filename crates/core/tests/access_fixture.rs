@@ -10,11 +10,11 @@
 
 use sluice_core::access::{
     analyze, verdict, Access, DestinationOptions, JobRole, ObjectType, Privilege, RelationKind, Scope,
-    SessionFacts, Severity, Verdict, SESSION_FACTS_SQL,
+    SessionFacts, Severity, Verdict,
 };
 use sluice_harness::Cluster;
 use std::collections::{BTreeMap, BTreeSet};
-use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+use tokio_postgres::{Client, NoTls};
 
 const PW: &str = "pw";
 const DB: &str = "fixture";
@@ -138,15 +138,14 @@ async fn connect(pg: &Cluster, user: &str) -> Client {
     client
 }
 
+/// The two facts the verdict reads, as a test asks for them (the probe reads
+/// them in its session stage).
 async fn facts(client: &Client) -> SessionFacts {
-    let messages = client.simple_query(SESSION_FACTS_SQL).await.expect("session facts");
-    messages
-        .iter()
-        .find_map(|m| match m {
-            SimpleQueryMessage::Row(row) => SessionFacts::from_row(row),
-            _ => None,
-        })
-        .expect("a facts row")
+    let row = client
+        .query_one("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_setting('default_transaction_read_only') OPERATOR(pg_catalog.=) 'on'", &[])
+        .await
+        .expect("session facts");
+    SessionFacts { in_recovery: row.get(0), default_transaction_read_only: row.get(1) }
 }
 
 async fn access_of(pg: &Cluster, user: &str) -> Access {

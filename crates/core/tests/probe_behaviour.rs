@@ -46,9 +46,13 @@ async fn the_server_log_shows_one_read_only_batch_and_no_write() {
     let batch = statements[0];
     assert!(batch.starts_with("BEGIN READ ONLY;") && batch.trim_end().ends_with("COMMIT"), "{batch}");
     let upper = batch.to_uppercase();
-    for verb in ["INSERT", "UPDATE ", "DELETE", "CREATE", "ALTER", "DROP", "GRANT", "TRUNCATE", "SET "] {
+    for verb in ["INSERT", "UPDATE ", "DELETE", "CREATE", "ALTER", "DROP", "GRANT", "TRUNCATE"] {
         assert!(!upper.contains(verb), "the probe must not run {verb}: {batch}");
     }
+    // Only transaction-scoped settings, which die with the COMMIT (poolers
+    // hand the session on clean): the search_path pin, first of all.
+    assert!(batch.starts_with("BEGIN READ ONLY; SET LOCAL search_path TO pg_catalog, pg_temp;"), "{batch}");
+    assert_eq!(upper.matches("SET ").count(), upper.matches("SET LOCAL ").count(), "no session-level SET: {batch}");
     // Unnamed/simple protocol only: no prepared statement names in the log.
     assert!(!log.contains("execute s0") && !log.contains("execute <unnamed>"), "simple protocol only");
 }

@@ -9,7 +9,7 @@
 //! list the objects instead.
 
 use super::model::{Access, Privilege};
-use super::quote::{comment_name, qualified, quote_ident};
+use super::quote::{comment_name, is_identity_argument_list, qualified, quote_ident};
 use super::verdict::{ObjectType, Severity, Verdict};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -140,9 +140,20 @@ pub fn fix_sql(access: &Access, verdict: &Verdict) -> String {
         }
         listed(&mut out, "SEQUENCE", schema, &group.sequences, &sequences_on_all, &role);
 
-        // Functions and procedures, one statement each (identity arguments differ).
+        // Functions and procedures, one statement each (identity arguments
+        // differ). The argument list is the server's text: it goes into the
+        // statement only when it is a plain type list, else into a comment.
         for (keyword, name, args) in &group.routines {
-            out.push_str(&format!("GRANT EXECUTE ON {keyword} {}({args}) TO {role};\n", qualified(schema, name)));
+            if is_identity_argument_list(args) {
+                out.push_str(&format!("GRANT EXECUTE ON {keyword} {}({args}) TO {role};\n", qualified(schema, name)));
+            } else {
+                out.push_str(&comment_lines(&format!(
+                    "Not written as a statement: the server described the arguments of {}.{} as {}, which is not a plain type list. Grant EXECUTE on it by hand after checking its signature.",
+                    comment_name(schema),
+                    comment_name(name),
+                    comment_name(args)
+                )));
+            }
         }
     }
     out
@@ -369,6 +380,31 @@ mod tests {
                 "GRANT EXECUTE ON PROCEDURE app.p(IN x integer) TO r;",
             ]
         );
+    }
+
+    #[test]
+    fn argument_lists_from_the_server_that_are_not_type_lists_become_comments() {
+        let a = access("r");
+        let hostile = "integer) TO r; ALTER ROLE r SUPERUSER; --";
+        let v = Verdict {
+            role: "r".into(),
+            job: JobRole::Source,
+            ready: false,
+            problems: vec![Problem {
+                severity: Severity::Error,
+                object_type: ObjectType::Function,
+                schema: Some("app".into()),
+                name: Some("f".into()),
+                identity_args: Some(hostile.into()),
+                missing: vec![Execute],
+                reason: "test".into(),
+            }],
+            fix_sql: String::new(),
+        };
+        let sql = fix_sql(&a, &v);
+        assert!(statements(&sql).is_empty(), "no statement carries the server's text: {sql}");
+        assert!(sql.contains("not a plain type list"), "{sql}");
+        assert!(sql.lines().all(|l| l.is_empty() || l.starts_with("--")), "{sql}");
     }
 
     #[test]

@@ -34,7 +34,7 @@ pub use model::{
 pub use query::{analysis_sql, Scope, KIND_COLUMN};
 pub use quote::{is_quoted_keyword, quote_ident, quote_literal};
 pub use verdict::{
-    verdict, DestinationOptions, JobRole, ObjectType, Problem, SessionFacts, Severity, Verdict, SESSION_FACTS_SQL,
+    verdict, DestinationOptions, JobRole, ObjectType, Problem, SessionFacts, Severity, Verdict,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -49,13 +49,13 @@ pub enum AccessError {
     Row(String),
 }
 
-/// Runs the analysis alone on `client` (one statement, simple protocol) and
-/// decodes rows as they stream in.
+/// Runs the analysis alone on `client` (one pinned read-only batch, simple
+/// protocol, see `crate::pinned`) and decodes rows as they stream in.
 pub async fn analyze(client: &tokio_postgres::Client, scope: &Scope) -> Result<Access, AccessError> {
     use futures_util::TryStreamExt;
     use tokio_postgres::SimpleQueryMessage;
 
-    let sql = analysis_sql(scope)?;
+    let sql = crate::pinned::read_only_batch(&["SET LOCAL jit TO off", &analysis_sql(scope)?]);
     let stream = client.simple_query_raw(&sql).await?;
     let mut stream = std::pin::pin!(stream);
     let mut collector = Collector::new();

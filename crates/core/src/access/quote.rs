@@ -92,9 +92,120 @@ pub fn comment_name(name: &str) -> String {
     out
 }
 
+/// Whether `args` reads as what `pg_get_function_identity_arguments` writes:
+/// a list of `[mode] [name] type` items separated by `, `, where a name or a
+/// type part is a bare word or a `"quoted"` identifier, type parts may be
+/// dotted (`schema.type`) or several words (`double precision`), and a type
+/// may end in a `(n[,m])` modifier and `[]`s. Nothing else: no parenthesis,
+/// quote or semicolon outside a quoted identifier, so text from the server
+/// that passes cannot end the GRANT it is put in.
+pub(crate) fn is_identity_argument_list(args: &str) -> bool {
+    args.is_empty() || args.split(", ").all(is_argument) && !args.contains(",,")
+}
+
+fn is_argument(arg: &str) -> bool {
+    let mut rest = arg;
+    let mut words = 0;
+    loop {
+        // One dotted name: word or "quoted", joined by dots.
+        loop {
+            rest = match rest.strip_prefix('"') {
+                Some(quoted) => match closing_quote(quoted) {
+                    Some(end) => &quoted[end + 1..],
+                    None => return false,
+                },
+                None => {
+                    let end = rest.find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')).unwrap_or(rest.len());
+                    if end == 0 || rest.starts_with(|c: char| c.is_ascii_digit()) {
+                        return false;
+                    }
+                    &rest[end..]
+                }
+            };
+            match rest.strip_prefix('.') {
+                Some(r) => rest = r,
+                None => break,
+            }
+        }
+        words += 1;
+        // A type modifier, then array brackets, end the argument.
+        if let Some(r) = rest.strip_prefix('(') {
+            let Some(close) = r.find(')') else { return false };
+            let inner = &r[..close];
+            if inner.is_empty() || !inner.split(',').all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) {
+                return false;
+            }
+            rest = &r[close + 1..];
+        }
+        while let Some(r) = rest.strip_prefix("[]") {
+            rest = r;
+        }
+        match rest.strip_prefix(' ') {
+            Some(r) if !r.is_empty() && !r.starts_with(' ') => rest = r,
+            _ => break,
+        }
+    }
+    rest.is_empty() && words >= 1
+}
+
+/// The byte index of the `"` that closes a quoted identifier (`""` is an escaped quote).
+fn closing_quote(after_open: &str) -> Option<usize> {
+    let bytes = after_open.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'"' {
+            if bytes.get(i + 1) == Some(&b'"') {
+                i += 2;
+                continue;
+            }
+            return (i > 0).then_some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_argument_lists() {
+        for ok in [
+            "",
+            "integer",
+            "a integer, b text",
+            "IN x integer",
+            "VARIADIC args text[]",
+            "double precision, timestamp with time zone",
+            "character varying, bit varying(8)",
+            "\"my arg\" public.\"My Type\"[], \"char\"",
+            "numeric(10,2)",
+            "x \"we\"\"ird);drop\"",
+            "ünïcode integer",
+            "a anyelement, \"any\"",
+        ] {
+            assert!(is_identity_argument_list(ok), "{ok}");
+        }
+        for bad in [
+            "integer) TO x; DROP TABLE t; --",
+            "integer); --",
+            "text, ",
+            ", text",
+            "a  b",
+            "integer;",
+            "'x'",
+            "\"unterminated",
+            "int(2",
+            "int(a)",
+            "x\ny",
+            "a /* c */ b",
+            "1abc",
+            "\"\"",
+        ] {
+            assert!(!is_identity_argument_list(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn keyword_list_is_sorted_and_lower_case() {

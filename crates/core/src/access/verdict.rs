@@ -35,8 +35,8 @@ pub struct DestinationOptions {
     pub init_tables: bool,
 }
 
-/// Facts about the session the role gets, read next to the analysis
-/// (see [`SESSION_FACTS_SQL`]).
+/// Facts about the session the role gets, read by the probe's session
+/// stage (one decoder: `probe/session.rs`) next to the analysis.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionFacts {
     /// `pg_is_in_recovery()`: a hot standby, which refuses all writes.
@@ -45,25 +45,9 @@ pub struct SessionFacts {
     pub default_transaction_read_only: bool,
 }
 
-/// One statement (simple protocol) returning the two [`SessionFacts`] as
-/// `in_recovery`, `default_transaction_read_only` (`true`/`false` text).
-pub const SESSION_FACTS_SQL: &str = "SELECT pg_catalog.pg_is_in_recovery()::text AS in_recovery, \
-     (pg_catalog.current_setting('default_transaction_read_only') = 'on')::text AS default_transaction_read_only";
-
-impl SessionFacts {
-    /// Decodes the row of [`SESSION_FACTS_SQL`].
-    pub fn from_row(row: &tokio_postgres::SimpleQueryRow) -> Option<SessionFacts> {
-        let flag = |name: &str| -> Option<bool> {
-            match row.try_get(name).ok()?? {
-                "true" | "t" | "on" => Some(true),
-                "false" | "f" | "off" => Some(false),
-                _ => None,
-            }
-        };
-        Some(SessionFacts {
-            in_recovery: flag("in_recovery")?,
-            default_transaction_read_only: flag("default_transaction_read_only")?,
-        })
+impl From<&crate::probe::ServerInfo> for SessionFacts {
+    fn from(server: &crate::probe::ServerInfo) -> SessionFacts {
+        SessionFacts { in_recovery: server.in_recovery, default_transaction_read_only: server.default_transaction_read_only }
     }
 }
 

@@ -34,6 +34,7 @@ mod tracker;
 mod wire;
 
 pub use cancel::Cancel;
+pub use classify::explain_withheld_password;
 pub use report::{
     ErrorCode, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
@@ -129,7 +130,7 @@ impl Outcome {
             port: target::DEFAULT_PORT,
             user,
             dbname,
-            sslmode: req.info.sslmode.unwrap_or_default(),
+            sslmode: req.info.effective_sslmode(),
         }
     }
 
@@ -377,11 +378,7 @@ async fn converse(
         return Err(classify(failure, stage, &out.context()));
     }
     if let (Some(a), Some(access), Some(server)) = (&req.analysis, &out.access, &out.server) {
-        let facts = access::SessionFacts {
-            in_recovery: server.in_recovery,
-            default_transaction_read_only: server.default_transaction_read_only,
-        };
-        out.verdict = Some(access::verdict(access, &facts, a.job, &a.options));
+        out.verdict = Some(access::verdict(access, &access::SessionFacts::from(server), a.job, &a.options));
     }
     Ok(())
 }

@@ -6,33 +6,41 @@
 //! PgBouncer and Supavisor in transaction mode.
 
 use super::report::{PoolerInfo, ServerInfo};
+use crate::pinned;
 use tokio_postgres::SimpleQueryRow;
 
-/// The session facts, one row. `is_superuser` is a GUC the server reports
-/// for the session, so no catalog lookup is needed.
-pub(crate) const SESSION_SQL: &str = "SELECT current_setting('server_version'), \
-current_setting('server_version_num'), current_user, session_user, current_database(), \
-pg_catalog.pg_is_in_recovery(), current_setting('default_transaction_read_only'), \
-current_setting('is_superuser'), pg_catalog.inet_server_addr()::text, \
-pg_catalog.inet_server_port(), pg_catalog.pg_backend_pid()";
+/// The session facts, one row, every column named (and decoded by name in
+/// [`parse_row`]). `is_superuser` is a GUC the server reports for the
+/// session, so no catalog lookup is needed. Every function is
+/// `pg_catalog.`-qualified (see `crate::pinned`).
+pub(crate) const SESSION_SQL: &str = "SELECT pg_catalog.current_setting('server_version') AS server_version, \
+pg_catalog.current_setting('server_version_num') AS server_version_num, current_user AS current_user, \
+session_user AS session_user, pg_catalog.current_database() AS database, \
+pg_catalog.pg_is_in_recovery() AS in_recovery, \
+pg_catalog.current_setting('default_transaction_read_only') AS default_transaction_read_only, \
+pg_catalog.current_setting('is_superuser') AS superuser, \
+pg_catalog.inet_server_addr()::pg_catalog.text AS backend_addr, \
+pg_catalog.inet_server_port() AS backend_port, pg_catalog.pg_backend_pid() AS backend_pid";
 
-/// The whole batch. `BEGIN READ ONLY` makes sure nothing can be written,
-/// whatever the access SQL does; `COMMIT` ends it in the same message.
-/// JIT is turned off for the analysis only: on very large catalogs the
+/// Turns JIT off for the analysis only: on very large catalogs the
 /// planner's estimate can cross `jit_above_cost`, and compiling would cost
-/// more than the query (seen: +1.5 s). `SET LOCAL` dies with the transaction,
-/// so poolers hand on a clean session.
+/// more than the query (seen: +1.5 s). `SET LOCAL` dies with the
+/// transaction, so poolers hand on a clean session.
+const NO_JIT: &str = "SET LOCAL jit TO off";
+
+/// The whole batch, in one Query message: the pinned read-only transaction
+/// of `crate::pinned`, the session facts and, when asked, the analysis.
 pub(crate) fn batch(access_sql: Option<&str>) -> String {
     match access_sql {
-        Some(sql) => format!("BEGIN READ ONLY; {SESSION_SQL}; SET LOCAL jit = off; {sql}; COMMIT"),
-        None => format!("BEGIN READ ONLY; {SESSION_SQL}; COMMIT"),
+        Some(sql) => pinned::read_only_batch(&[SESSION_SQL, NO_JIT, sql]),
+        None => pinned::read_only_batch(&[SESSION_SQL]),
     }
 }
 
-/// Statements completed when the session row is in (BEGIN, session).
-pub(crate) const SESSION_DONE: usize = 2;
-/// Statements completed when the analysis is in (BEGIN, session, SET, access).
-pub(crate) const ACCESS_DONE: usize = 4;
+/// Statements completed when the session row is in (the preamble, session).
+pub(crate) const SESSION_DONE: usize = pinned::PREAMBLE + 1;
+/// Statements completed when the analysis is in (... session, SET jit, access).
+pub(crate) const ACCESS_DONE: usize = pinned::PREAMBLE + 3;
 
 /// Where the client connected, to compare with where the backend listens.
 pub(crate) struct ClientSide {
@@ -43,28 +51,31 @@ pub(crate) struct ClientSide {
 }
 
 pub(crate) fn parse_row(row: &SimpleQueryRow, client: &ClientSide) -> Result<ServerInfo, String> {
-    let text = |i: usize| -> Result<String, String> {
-        row.try_get(i).map_err(|e| e.to_string())?.map(str::to_owned).ok_or_else(|| format!("column {i} is null"))
+    let opt = |name: &str| -> Result<Option<String>, String> {
+        row.try_get(name).map(|v| v.map(str::to_owned)).map_err(|e| format!("column {name}: {e}"))
     };
-    let opt = |i: usize| -> Option<String> { row.try_get(i).ok().flatten().map(str::to_owned) };
-    let boolean = |i: usize| -> Result<bool, String> { Ok(matches!(text(i)?.as_str(), "t" | "on" | "true")) };
-    let backend_addr = opt(8);
-    let backend_port = opt(9).and_then(|p| p.parse::<u16>().ok());
+    let text = |name: &str| -> Result<String, String> { opt(name)?.ok_or_else(|| format!("column {name} is null")) };
+    let boolean = |name: &str| -> Result<bool, String> { Ok(matches!(text(name)?.as_str(), "t" | "on" | "true")) };
+    let number = |name: &str| -> Result<i64, String> {
+        text(name)?.parse().map_err(|_| format!("column {name} is not a number"))
+    };
+    let backend_addr = opt("backend_addr")?;
+    let backend_port = opt("backend_port")?.and_then(|p| p.parse::<u16>().ok());
     let pooler = detect_pooler(client, backend_addr.as_deref(), backend_port);
     Ok(ServerInfo {
-        server_version: text(0)?,
-        server_version_num: text(1)?.parse().map_err(|_| "server_version_num is not a number".to_owned())?,
+        server_version: text("server_version")?,
+        server_version_num: u32::try_from(number("server_version_num")?).map_err(|e| e.to_string())?,
         login_user: client.login_user.clone(),
-        current_user: text(2)?,
-        session_user: text(3)?,
-        database: text(4)?,
-        in_recovery: boolean(5)?,
-        default_transaction_read_only: boolean(6)?,
-        superuser: boolean(7)?,
+        current_user: text("current_user")?,
+        session_user: text("session_user")?,
+        database: text("database")?,
+        in_recovery: boolean("in_recovery")?,
+        default_transaction_read_only: boolean("default_transaction_read_only")?,
+        superuser: boolean("superuser")?,
         connected_to: client.connected_to.clone(),
         backend_addr,
         backend_port,
-        backend_pid: text(10)?.parse().map_err(|_| "pg_backend_pid is not a number".to_owned())?,
+        backend_pid: i32::try_from(number("backend_pid")?).map_err(|e| e.to_string())?,
         pooler,
         tls: None,
     })
@@ -104,9 +115,10 @@ mod tests {
     }
 
     #[test]
-    fn batch_is_read_only_and_single() {
+    fn batch_is_read_only_single_and_pinned_first() {
         let b = batch(Some("SELECT 1"));
-        assert!(b.starts_with("BEGIN READ ONLY;"));
-        assert!(b.ends_with("COMMIT"));
+        assert!(b.starts_with("BEGIN READ ONLY; SET LOCAL search_path TO pg_catalog, pg_temp; SELECT pg_catalog."));
+        assert!(b.ends_with("SET LOCAL jit TO off; SELECT 1; COMMIT"));
+        assert_eq!(b.matches("; ").count() + 1, ACCESS_DONE + 1, "statements: preamble, session, jit, access, commit");
     }
 }
