@@ -146,6 +146,60 @@ fn keyring_status_and_cancel_of_nothing() {
     assert_eq!(h.ok("cancel_test", json!({"testId": "nothing-runs"})), json!(false));
 }
 
+/// A test run of `target` (a saved id or a draft) as the form runs it.
+fn run_test(h: &Harness, target: Value) -> Value {
+    h.ok(
+        "test_connection",
+        json!({"target": target, "job": "source", "options": {"truncate": false, "init_tables": false},
+               "testId": "t-1", "onProgress": "__CHANNEL__:1"}),
+    )
+}
+
+#[test]
+fn a_saved_password_is_never_sent_to_another_server() {
+    sluice_harness::keyring_env::require_secret_service();
+    sluice_core::store::select_platform_store();
+    let pg = sluice_harness::Cluster::start_default();
+    pg.create_role("app", "s3cret-saved-pw");
+    let catcher = sluice_harness::listeners::FakeServer::cleartext_catcher();
+    let h = harness();
+    let fields = json!({"host": "127.0.0.1", "port": pg.port().to_string(), "dbname": "postgres", "user": "app", "sslmode": "disable"});
+    let mut with_pw = fields.clone();
+    with_pw["password"] = json!("s3cret-saved-pw");
+    let saved = h.ok("save_connection", json!({"draft": {"name": "Mine", "fields": with_pw}, "withoutSecrets": false}));
+    let id = saved["id"].as_str().unwrap().to_owned();
+
+    // The form, unchanged but for the database: the saved password is used.
+    let mut same = fields.clone();
+    same["dbname"] = json!("template1");
+    let report = run_test(&h, json!({"draft": {"id": id, "name": "Mine", "fields": same}}));
+    assert_eq!(report["connected"], true, "{report}");
+
+    // A stranger's server pasted into the same connection: the password stays home.
+    for (field, value) in [("port", json!(catcher.port().to_string())), ("user", json!("postgres"))] {
+        let mut moved = fields.clone();
+        moved[field] = value;
+        if field == "user" {
+            moved["port"] = json!(catcher.port().to_string());
+        }
+        let report = run_test(&h, json!({"draft": {"id": id, "name": "Mine", "fields": moved}}));
+        assert_eq!(report["connected"], false);
+        assert_eq!(report["error"]["code"], "auth_failed", "{report}");
+        assert!(report["error"]["message"].as_str().unwrap().contains("saved one was not sent"), "{report}");
+    }
+    assert!(catcher.connections() >= 2, "the hostile server was reached");
+    assert!(catcher.passwords().is_empty(), "the hostile server got a password: {:?}", catcher.passwords());
+
+    // Saving it pointed elsewhere without retyping the password drops the password.
+    let mut moved = fields.clone();
+    moved["port"] = json!(catcher.port().to_string());
+    let edited = h.ok("save_connection", json!({"draft": {"id": id, "name": "Mine", "fields": moved}, "withoutSecrets": false}));
+    assert_eq!(edited["has_password"], false);
+    let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
+    assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));
+    h.ok("delete_connection", json!({"id": id}));
+}
+
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {

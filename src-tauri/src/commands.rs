@@ -50,7 +50,28 @@ async fn other_names(state: &AppState, except: Option<uuid::Uuid>) -> Vec<String
 pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<Vec<FieldIssue>, CommandError> {
     let info = draft.fields.to_conninfo()?;
     let names = other_names(&state, draft.uuid()?).await;
-    Ok(conninfo::validate(&draft.name, &info, &names).issues)
+    let mut issues = conninfo::validate(&draft.name, &info, &names).issues;
+    if let Some(issue) = withheld_password_issue(&state, &draft).await? {
+        issues.push(issue);
+    }
+    Ok(issues)
+}
+
+/// A warning on the password field when an edited connection now names
+/// another server or user than the one its saved password belongs to: the
+/// password will be neither sent nor kept unless it is typed again.
+async fn withheld_password_issue(state: &AppState, draft: &Draft) -> Result<Option<FieldIssue>, CommandError> {
+    let (Some(id), (new, secrets)) = (draft.uuid()?, draft.split()?) else { return Ok(None) };
+    if secrets.password.is_some() {
+        return Ok(None);
+    }
+    let Ok(store) = state.store().await else { return Ok(None) };
+    let Ok(record) = store.get(id.to_string()).await else { return Ok(None) };
+    Ok((record.has_password && !record.connection.same_server(&new.connection)).then(|| FieldIssue {
+        field: "password".into(),
+        severity: conninfo::Severity::Warning,
+        message: "The host, port or user changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
+    }))
 }
 
 #[tauri::command]
@@ -80,9 +101,16 @@ pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_s
     let record = match id {
         None => store.add(new, secrets, mode).await?,
         Some(id) => {
-            // Keep what the user did not retype: the keyring has it.
-            let keep_all = secrets.is_empty();
-            let secrets = if keep_all { None } else { Some(secrets.or(store.secrets(id).await.unwrap_or_default())) };
+            // Keep what the user did not retype: the keyring has it. The
+            // password only while the server is the one it was saved for
+            // (the store applies the same rule when no secret is given).
+            let secrets = if secrets.is_empty() {
+                None
+            } else {
+                let saved = store.get(id.to_string()).await?;
+                let (reusable, _) = saved.reusable_secrets(store.secrets(id).await.unwrap_or_default(), &new.connection);
+                Some(secrets.or(reusable))
+            };
             store.update(id, new, secrets, mode).await?
         }
     };
@@ -115,15 +143,19 @@ pub async fn duplicate_connection(state: State<'_, AppState>, id: String) -> Res
     Ok(Connection::from(&store.duplicate(id, name).await?))
 }
 
-/// Builds the probe request for a draft; an edited connection whose
-/// password was not retyped uses the saved secrets.
-async fn draft_request(state: &AppState, draft: &Draft) -> Result<ProbeRequest, CommandError> {
-    let (_, mut secrets) = draft.split()?;
+/// Builds the probe request for a draft. An edited connection uses the
+/// saved secrets the user did not retype (`Secrets::or`), but the saved
+/// password only while the draft names the server it was saved for; the
+/// flag says it was held back.
+async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest, bool), CommandError> {
+    let (new, mut secrets) = draft.split()?;
+    let mut withheld = false;
     if let Some(id) = draft.uuid()? {
-        if secrets.password.is_none() || secrets.client_key_pem.is_none() {
-            if let Ok(saved) = state.store().await?.secrets(id).await {
-                secrets = secrets.or(saved);
-            }
+        let store = state.store().await?;
+        if let (Ok(record), Ok(saved)) = (store.get(id.to_string()).await, store.secrets(id).await) {
+            let (reusable, held_back) = record.reusable_secrets(saved, &new.connection);
+            withheld = held_back && secrets.password.is_none();
+            secrets = secrets.or(reusable);
         }
     }
     let mut info = draft.fields.to_conninfo()?;
@@ -135,7 +167,7 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<ProbeRequest, 
         client_cert_pem: draft.client_cert_pem.clone().filter(|s| !s.trim().is_empty()),
         client_key_pem: secrets.client_key_pem,
     };
-    Ok(req)
+    Ok((req, withheld))
 }
 
 /// Test Connection. Progress streams over `on_progress`; `cancel_test`
@@ -149,15 +181,18 @@ pub async fn test_connection(
     test_id: String,
     on_progress: Channel<StepEvent>,
 ) -> Result<Report, CommandError> {
-    let (mut req, saved_id, schemas) = match &target {
+    let (mut req, saved_id, schemas, withheld) = match &target {
         TestTarget::Saved { id } => {
             let id = parse_id(id)?;
             let store = state.store().await?;
             let record = store.get(id.to_string()).await?;
             let secrets = store.secrets(id).await?;
-            (ProbeRequest::for_saved(&record, &secrets), Some(id), record.scope_schemas.clone())
+            (ProbeRequest::for_saved(&record, &secrets), Some(id), record.scope_schemas.clone(), false)
         }
-        TestTarget::Draft { draft } => (draft_request(&state, draft).await?, None, draft.schemas.clone()),
+        TestTarget::Draft { draft } => {
+            let (req, withheld) = draft_request(&state, draft).await?;
+            (req, None, draft.schemas.clone(), withheld)
+        }
     };
     req.analysis = Some(AnalysisRequest {
         job: match job {
@@ -172,8 +207,11 @@ pub async fn test_connection(
         // A closed window just drops the events.
         let _ = on_progress.send(event.clone());
     };
-    let report = probe::run(&req, &cancel, &progress).await;
+    let mut report = probe::run(&req, &cancel, &progress).await;
     state.end_test(&test_id);
+    if withheld {
+        probe::explain_withheld_password(&mut report);
+    }
     if let Some(id) = saved_id {
         if let Ok(store) = state.store().await {
             if let Err(e) = store.record_test(id, probe::summary(&report)).await {

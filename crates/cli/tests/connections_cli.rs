@@ -200,8 +200,8 @@ fn edit_changes_only_what_is_given_and_rename_keeps_the_secret() {
         "one",
         "--rename",
         "two",
-        "--host",
-        "db2",
+        "--dbname",
+        "app2",
         "--role",
         "destination",
         "--init-tables",
@@ -213,13 +213,21 @@ fn edit_changes_only_what_is_given_and_rename_keeps_the_secret() {
     ]);
     assert_eq!(e["id"], id.as_str());
     assert_eq!(e["name"], "two");
-    assert_eq!(e["connection"]["host"], "db2");
     assert_eq!(e["connection"]["port"], "5433");
-    assert_eq!(e["connection"]["dbname"], "app");
+    assert_eq!(e["connection"]["dbname"], "app2");
     assert_eq!(e["options"]["init_tables"], true);
     assert_eq!(e["scope_schemas"], serde_json::json!(["public", "sales"]));
     assert_eq!(password_in_keyring(&id).as_deref(), Some(pw.as_str()));
     assert_eq!(env.json(&["show", "two", "--json", "--reveal"])["password"], pw.as_str());
+
+    // Another host: the saved password belongs to the old one, so it goes, and the CLI says so.
+    let o = env.run_with(&["edit", "two", "--host", "db2", "--json"], None, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(e["connection"]["host"], "db2");
+    assert_eq!(e["has_password"], false);
+    assert!(text(&o.stderr).contains("password was removed"), "{}", text(&o.stderr));
+    assert_eq!(password_in_keyring(&id), None);
 
     // Clearing a field, turning a flag off, changing the password, removing it.
     let e = env.json(&["edit", "two", "--port", "", "--init-tables=false", "--json"]);

@@ -591,6 +591,17 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
       if (await offerWithoutSecrets(app.keyring)) return save(true);
       return;
     }
+    // The backend says when the saved password no longer belongs to the server named here.
+    const moved = st.issues.find((i) => i.field === 'password' && i.severity === 'warning');
+    if (moved && !draft.fields.password && !(await confirmDialog({
+      title: 'The saved password will not be kept',
+      message: [moved.message, 'Save without it, or cancel and type the password for this server.'],
+      confirmLabel: 'Save without password',
+      testid: 'password-moved-dialog',
+    }))) {
+      passwordInput.focus();
+      return;
+    }
     st.saving = true;
     updateSave();
     try {

@@ -539,6 +539,11 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
         None
     };
     let updated = store.update(record.id, new, secrets, mode(p)).await.map_err(with_save_hint)?;
+    if record.has_password && !updated.has_password && !p.no_password {
+        eprintln!(
+            "note: the saved password was removed: it belongs to the server the connection named before (the host, port or user changed). Set it again with --password-stdin."
+        );
+    }
     report_saved(&updated, args.json, "updated")
 }
 

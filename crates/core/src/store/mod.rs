@@ -351,6 +351,10 @@ impl Store {
     /// ones; `Some` replaces all three (a `None` inside removes that secret).
     /// With [`SaveMode::WithoutSecrets`] the keyring is not touched and the
     /// record is marked `password_saved: false` when secrets were given.
+    ///
+    /// A saved password belongs to the server it was saved for: when the
+    /// changes name another server or user ([`ConnFields::same_server`]) and
+    /// no secrets are given, the password is removed (the other secrets stay).
     pub fn update(
         &self,
         id: Uuid,
@@ -371,7 +375,21 @@ impl Store {
         let mut record = old.clone();
         record.apply(changes);
         record.updated_at = now();
+        let moved = old.has_password && !old.connection.same_server(&record.connection);
 
+        let secrets = match (secrets, mode) {
+            (None, SaveMode::WithSecrets) if moved => {
+                let (kept, _) = old.reusable_secrets(self.read_secrets(&old)?, &record.connection);
+                Some(kept)
+            }
+            (None, SaveMode::WithoutSecrets) if moved => {
+                // The keyring is not touched: the password is listed for removal at a later open.
+                record.has_password = false;
+                doc.orphan_secrets.push(account(id, SecretKind::Password));
+                None
+            }
+            (other, _) => other,
+        };
         let (secrets, mode) = match (secrets, mode) {
             (Some(s), SaveMode::WithSecrets) => (s, mode),
             (Some(_), SaveMode::WithoutSecrets) => {

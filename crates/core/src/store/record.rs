@@ -203,6 +203,21 @@ impl ConnFields {
         }
     }
 
+    /// Whether `other` names the same server and login as `self`: host,
+    /// hostaddr, port and user, compared as libpq would use them (unset and
+    /// empty are the same; an unset port is 5432). A saved password is only
+    /// ever sent while this holds.
+    pub fn same_server(&self, other: &ConnFields) -> bool {
+        fn norm(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+        }
+        let port = |f: &ConnFields| norm(&f.port).unwrap_or("5432").to_owned();
+        norm(&self.host) == norm(&other.host)
+            && norm(&self.hostaddr) == norm(&other.hostaddr)
+            && port(self) == port(other)
+            && norm(&self.user) == norm(&other.user)
+    }
+
     /// A [`ConnInfo`] without secrets. Inline PEM certificates have no libpq
     /// keyword and are left out (see [`ConnectionRecord::tls_material`]).
     pub fn to_conninfo(&self) -> ConnInfo {
@@ -497,6 +512,18 @@ impl ConnectionRecord {
     /// The URL to show or copy: never a password.
     pub fn to_uri_without_password(&self) -> String {
         self.connection.to_conninfo().to_uri_without_password()
+    }
+
+    /// The saved secrets that may be used for a connection to `target`: all
+    /// of them while it names the server they were saved for
+    /// ([`ConnFields::same_server`]), else all but the password, which is
+    /// the one secret sent to the server. The flag says a password was held back.
+    pub fn reusable_secrets(&self, mut saved: Secrets, target: &ConnFields) -> (Secrets, bool) {
+        if self.connection.same_server(target) {
+            return (saved, false);
+        }
+        let withheld = saved.password.take().is_some();
+        (saved, withheld)
     }
 
     /// Which kinds of secret the keyring holds for this record.

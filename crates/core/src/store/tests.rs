@@ -192,11 +192,11 @@ fn update_keeps_replaces_or_removes_secrets() {
     let store = open(dir.path(), &mem);
     let r = store.add(new_conn("c"), Secrets::password("one"), SaveMode::WithSecrets).unwrap();
     let mut changes = r.to_new();
-    changes.connection.host = Some("other.example.com".into());
+    changes.connection.dbname = Some("other_db".into());
     changes.role = Role::Destination;
     changes.options.truncate = true;
     let u = store.update(r.id, changes.clone(), None, SaveMode::WithSecrets).unwrap();
-    assert_eq!(u.connection.host.as_deref(), Some("other.example.com"));
+    assert_eq!(u.connection.dbname.as_deref(), Some("other_db"));
     assert!(u.has_password && u.updated_at >= r.updated_at && u.created_at == r.created_at);
     assert_eq!(store.secrets(r.id).unwrap().password.unwrap().expose(), "one");
 
@@ -214,6 +214,52 @@ fn update_keeps_replaces_or_removes_secrets() {
         store.update(uuid::Uuid::new_v4(), r.to_new(), None, SaveMode::WithSecrets).unwrap_err().kind(),
         "not_found"
     );
+}
+
+#[test]
+fn a_saved_password_stays_with_the_server_it_was_saved_for() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let secrets = Secrets { password: Some("one".into()), sslpassword: Some("phrase".into()), client_key_pem: None };
+    let r = store.add(new_conn("c"), secrets, SaveMode::WithSecrets).unwrap();
+    // Unset and explicit default port, trimmed values: the same server.
+    let mut same = r.to_new();
+    same.connection.port = None;
+    same.connection.user = Some(" alex ".into());
+    assert!(r.connection.same_server(&same.connection));
+    for (field, value) in [("host", "evil.example.net"), ("hostaddr", "203.0.113.9"), ("port", "6543"), ("user", "root")] {
+        let mut moved = r.to_new();
+        let slot = match field {
+            "host" => &mut moved.connection.host,
+            "hostaddr" => &mut moved.connection.hostaddr,
+            "port" => &mut moved.connection.port,
+            _ => &mut moved.connection.user,
+        };
+        *slot = Some(value.into());
+        assert!(!r.connection.same_server(&moved.connection), "{field}");
+        let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.connection);
+        assert!(withheld && kept.password.is_none() && kept.sslpassword.is_some(), "{field}");
+    }
+
+    // Saved with another host and no new secrets: the password is gone, the passphrase stays.
+    let mut moved = r.to_new();
+    moved.connection.host = Some("evil.example.net".into());
+    let u = store.update(r.id, moved.clone(), None, SaveMode::WithSecrets).unwrap();
+    assert!(!u.has_password && u.has_sslpassword);
+    assert!(store.secrets(r.id).unwrap().password.is_none());
+    assert!(!mem.snapshot().contains_key(&format!("{}/password", r.id)));
+    assert_eq!(store.secrets(r.id).unwrap().sslpassword.unwrap().expose(), "phrase");
+
+    // Without the keyring, the password is dropped from the record and removed later.
+    let r2 = store.add(new_conn("d"), Secrets::password("two"), SaveMode::WithSecrets).unwrap();
+    let mut moved = r2.to_new();
+    moved.connection.port = Some("6543".into());
+    mem.unavailable.store(true, Ordering::SeqCst);
+    let u = store.update(r2.id, moved, None, SaveMode::WithoutSecrets).unwrap();
+    assert!(!u.has_password);
+    mem.unavailable.store(false, Ordering::SeqCst);
+    let _reopened = open(dir.path(), &mem);
+    assert!(!mem.snapshot().contains_key(&format!("{}/password", r2.id)), "removed at the next open");
 }
 
 #[test]
