@@ -56,15 +56,20 @@ fn app_version_is_the_package_version() {
 fn parse_and_format_url_round_trip_over_ipc() {
     let h = harness();
     let parsed = h.ok("parse_url", json!({"url": "postgres://alice:p%40ss@db.example.com:6543/app?sslmode=require&pgbouncer=true&channel_binding=require"}));
-    assert_eq!(parsed["fields"]["host"], "db.example.com");
-    assert_eq!(parsed["fields"]["port"], "6543");
-    assert_eq!(parsed["fields"]["password"], "p@ss", "the typed password comes back to the form");
-    assert_eq!(parsed["fields"]["channel_binding"], "require");
+    assert_eq!(
+        parsed["params"],
+        json!({"host": "db.example.com", "port": "6543", "dbname": "app", "user": "alice", "sslmode": "require", "channel_binding": "require"}),
+        "the keywords, in table order, and never the password"
+    );
+    assert_eq!(parsed["password"], "p@ss", "the pasted password comes back apart, for the masked field");
     assert!(parsed["warnings"][0].as_str().unwrap().contains("pgbouncer"));
-    let url = h.ok("format_url", json!({"fields": parsed["fields"], "includePassword": false}));
+    let url = h.ok("format_url", json!({"params": parsed["params"]}));
     assert_eq!(url, "postgresql://alice@db.example.com:6543/app?sslmode=require&channel_binding=require");
-    let with = h.ok("format_url", json!({"fields": parsed["fields"], "includePassword": true}));
+    let with = h.ok("format_url", json!({"params": parsed["params"], "password": "p@ss"}));
     assert!(with.as_str().unwrap().contains("alice:p%40ss@"));
+    // Secrets never travel inside params.
+    let e = h.invoke("format_url", json!({"params": {"host": "h", "password": "x"}})).unwrap_err();
+    assert_eq!(e["issues"][0]["field"], "password", "{e}");
 }
 
 #[test]
@@ -74,8 +79,14 @@ fn errors_are_typed_and_positioned() {
     assert_eq!(e["kind"], "invalid_input");
     assert!(e["position"].is_number(), "{e}");
     assert!(e["message"].as_str().unwrap().contains("a=b=c"));
-    let e = h.invoke("format_url", json!({"fields": {"sslmode": "sometimes"}, "includePassword": false})).unwrap_err();
+    let e = h.invoke("format_url", json!({"params": {"sslmode": "sometimes", "pgbouncer": "true"}})).unwrap_err();
     assert_eq!(e["kind"], "invalid_input");
+    let fields: Vec<&str> = e["issues"].as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["pgbouncer", "sslmode"], "{e}");
+    // In validate, the same are field issues.
+    let issues = h.ok("validate_draft", json!({"draft": {"name": "x", "params": {"sslmode": "sometimes", "password": "p"}}}));
+    let fields: Vec<&str> = issues.as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["password", "sslmode"], "{issues}");
     let e = h.invoke("delete_connection", json!({"id": "not-a-uuid"})).unwrap_err();
     assert_eq!(e["kind"], "invalid_input");
 }
@@ -83,7 +94,7 @@ fn errors_are_typed_and_positioned() {
 #[test]
 fn validate_reports_one_issue_per_field() {
     let h = harness();
-    let issues = h.ok("validate_draft", json!({"draft": {"name": "", "fields": {"port": "70000", "sslmode": "verify-full"}}}));
+    let issues = h.ok("validate_draft", json!({"draft": {"name": "", "params": {"port": "70000", "sslmode": "verify-full"}}}));
     let fields: Vec<&str> = issues.as_array().unwrap().iter().map(|i| i["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"name") && fields.contains(&"port"), "{issues}");
     let root = issues.as_array().unwrap().iter().find(|i| i["field"] == "sslrootcert").expect("system-store warning");
@@ -95,47 +106,106 @@ fn save_list_duplicate_delete_with_secrets_in_the_keyring() {
     sluice_harness::keyring_env::require_secret_service();
     sluice_core::store::select_platform_store();
     let h = harness();
-    let draft = json!({"name": "Orders DB", "role": "destination", "truncate": true,
-        "fields": {"host": "db.internal", "port": "5432", "dbname": "orders", "user": "loader", "password": "s3cr3t-ipc", "sslmode": "require"}});
+    let draft = json!({"name": "Orders DB", "job": "destination", "destination_options": {"truncate": true},
+        "params": {"host": "db.internal", "port": "5432", "dbname": "orders", "user": "loader", "sslmode": "require"},
+        "password": "s3cr3t-ipc", "scope_schemas": ["sales", "public"]});
     let saved = h.ok("save_connection", json!({"draft": draft, "withoutSecrets": false}));
     assert_eq!(saved["has_password"], true);
-    assert!(saved["fields"]["password"].is_null(), "no secret in an IPC reply");
-    assert_eq!(saved["role"], "destination");
-    assert_eq!(saved["truncate"], true);
+    assert!(saved.get("password").is_none() && !saved.to_string().contains("s3cr3t-ipc"), "no secret in an IPC reply");
+    assert_eq!(saved["job"], "destination");
+    assert_eq!(saved["destination_options"]["truncate"], true);
+    assert_eq!(saved["scope_schemas"], json!(["sales", "public"]));
+    assert_eq!(saved["url"], "postgresql://loader@db.internal:5432/orders?sslmode=require");
     let id = saved["id"].as_str().unwrap().to_owned();
 
     let list = h.ok("list_connections", json!({}));
     assert_eq!(list["connections"].as_array().unwrap().len(), 1);
     assert!(!list.to_string().contains("s3cr3t-ipc"), "no secret in list replies");
+    let mut unreadable = Vec::new();
     for entry in walk(h.dir.path()) {
-        let text = std::fs::read_to_string(&entry).unwrap_or_default();
-        assert!(!text.contains("s3cr3t-ipc"), "secret on disk in {}", entry.display());
+        match std::fs::read(&entry) {
+            Ok(bytes) => assert!(!String::from_utf8_lossy(&bytes).contains("s3cr3t-ipc"), "secret on disk in {}", entry.display()),
+            Err(e) => unreadable.push(format!("{}: {e}", entry.display())),
+        }
     }
+    assert!(unreadable.is_empty(), "every file in the config dir is searched: {unreadable:?}");
     let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
     assert_eq!(entry.get_password().unwrap(), "s3cr3t-ipc");
 
     // Same name again (case aside): refused, with the issue on the name field.
-    let e = h.invoke("save_connection", json!({"draft": {"name": "orders db", "fields": {"host": "x"}}, "withoutSecrets": false})).unwrap_err();
+    let e = h.invoke("save_connection", json!({"draft": {"name": "orders db", "params": {"host": "x"}}, "withoutSecrets": false})).unwrap_err();
     assert_eq!(e["kind"], "invalid_input");
     let name_issue = e["issues"].as_array().unwrap().iter().find(|i| i["field"] == "name").expect("an issue on name");
     assert_eq!(name_issue["severity"], "error");
 
-    // Editing without retyping the password keeps it.
-    let edit = json!({"id": id, "name": "Orders (prod)", "role": "destination", "fields": {"host": "db.internal", "user": "loader", "dbname": "orders"}});
+    // Editing without retyping the password keeps it, and the schema scope the draft carries.
+    let edit = json!({"id": id, "name": "Orders (prod)", "job": "destination", "scope_schemas": ["sales", "public"],
+        "params": {"host": "db.internal", "user": "loader", "dbname": "orders"}});
     let edited = h.ok("save_connection", json!({"draft": edit, "withoutSecrets": false}));
     assert_eq!(edited["name"], "Orders (prod)");
     assert_eq!(edited["has_password"], true);
+    assert_eq!(edited["scope_schemas"], json!(["sales", "public"]));
     assert_eq!(entry.get_password().unwrap(), "s3cr3t-ipc");
 
+    // Duplicate copies the record and its secrets under a free name.
     let copy = h.ok("duplicate_connection", json!({"id": id}));
     assert_eq!(copy["name"], "Orders (prod) (copy)");
+    assert_eq!(copy["has_password"], true);
     let copy_id = copy["id"].as_str().unwrap().to_owned();
+    let copy_entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{copy_id}/password")).unwrap();
+    assert_eq!(copy_entry.get_password().unwrap(), "s3cr3t-ipc");
+    assert_eq!(h.ok("duplicate_connection", json!({"id": id}))["name"], "Orders (prod) (copy 2)");
 
     h.ok("delete_connection", json!({"id": id}));
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "delete removes the secret");
     let list = h.ok("list_connections", json!({}));
-    assert_eq!(list["connections"].as_array().unwrap().len(), 1);
-    h.ok("delete_connection", json!({"id": copy_id}));
+    assert_eq!(list["connections"].as_array().unwrap().len(), 2);
+    for c in list["connections"].as_array().unwrap() {
+        h.ok("delete_connection", json!({"id": c["id"]}));
+    }
+}
+
+#[test]
+fn without_secrets_saves_the_rest_and_asks_for_the_password_later() {
+    sluice_harness::keyring_env::require_secret_service();
+    sluice_core::store::select_platform_store();
+    let h = harness();
+    let draft = json!({"name": "No keyring", "params": {"host": "db.internal"}, "password": "never-stored-pw"});
+    let saved = h.ok("save_connection", json!({"draft": draft, "withoutSecrets": true}));
+    assert_eq!(saved["has_password"], false);
+    assert_eq!(saved["password_saved"], false);
+    let id = saved["id"].as_str().unwrap().to_owned();
+    let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
+    assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "nothing reached the keyring");
+    for file in walk(h.dir.path()) {
+        assert!(!String::from_utf8_lossy(&std::fs::read(&file).unwrap()).contains("never-stored-pw"));
+    }
+    h.ok("delete_connection", json!({"id": id}));
+}
+
+#[test]
+fn a_test_of_a_saved_connection_or_a_draft_analyses_only_its_schema_scope() {
+    sluice_harness::keyring_env::require_secret_service();
+    sluice_core::store::select_platform_store();
+    let pg = sluice_harness::Cluster::start_default();
+    pg.create_role("reader", "scope-pw");
+    pg.psql("CREATE SCHEMA sales; CREATE SCHEMA hr; CREATE TABLE sales.orders (id int); CREATE TABLE hr.people (id int);
+             GRANT USAGE ON SCHEMA sales, hr TO reader; GRANT SELECT ON sales.orders, hr.people TO reader;");
+    let h = harness();
+    let params = json!({"host": "127.0.0.1", "port": pg.port().to_string(), "dbname": "postgres", "user": "reader", "sslmode": "disable"});
+    let saved = h.ok("save_connection", json!({"draft": {"name": "Scoped", "params": params, "password": "scope-pw", "scope_schemas": ["sales"]}, "withoutSecrets": false}));
+    let id = saved["id"].as_str().unwrap().to_owned();
+    let relations = |report: &Value| -> Vec<String> {
+        report["access"]["relations"].as_array().unwrap().iter().map(|r| format!("{}.{}", r["schema"].as_str().unwrap(), r["name"].as_str().unwrap())).collect()
+    };
+    assert_eq!(relations(&run_test(&h, json!({"id": id}))), ["sales.orders"]);
+    // The draft's own scope is used, not "every schema".
+    let draft = json!({"id": id, "name": "Scoped", "params": params, "scope_schemas": ["hr"]});
+    assert_eq!(relations(&run_test(&h, json!({"draft": draft}))), ["hr.people"]);
+    let draft = json!({"id": id, "name": "Scoped", "params": params});
+    let all = relations(&run_test(&h, json!({"draft": draft})));
+    assert!(all.contains(&"hr.people".to_owned()) && all.contains(&"sales.orders".to_owned()), "{all:?}");
+    h.ok("delete_connection", json!({"id": id}));
 }
 
 #[test]
@@ -150,7 +220,7 @@ fn keyring_status_and_cancel_of_nothing() {
 fn run_test(h: &Harness, target: Value) -> Value {
     h.ok(
         "test_connection",
-        json!({"target": target, "job": "source", "options": {"truncate": false, "init_tables": false},
+        json!({"target": target, "job": "source", "destinationOptions": {"truncate": false, "init_tables": false},
                "testId": "t-1", "onProgress": "__CHANNEL__:1"}),
     )
 }
@@ -164,15 +234,13 @@ fn a_saved_password_is_never_sent_to_another_server() {
     let catcher = sluice_harness::listeners::FakeServer::cleartext_catcher();
     let h = harness();
     let fields = json!({"host": "127.0.0.1", "port": pg.port().to_string(), "dbname": "postgres", "user": "app", "sslmode": "disable"});
-    let mut with_pw = fields.clone();
-    with_pw["password"] = json!("s3cret-saved-pw");
-    let saved = h.ok("save_connection", json!({"draft": {"name": "Mine", "fields": with_pw}, "withoutSecrets": false}));
+    let saved = h.ok("save_connection", json!({"draft": {"name": "Mine", "params": fields, "password": "s3cret-saved-pw"}, "withoutSecrets": false}));
     let id = saved["id"].as_str().unwrap().to_owned();
 
     // The form, unchanged but for the database: the saved password is used.
     let mut same = fields.clone();
     same["dbname"] = json!("template1");
-    let report = run_test(&h, json!({"draft": {"id": id, "name": "Mine", "fields": same}}));
+    let report = run_test(&h, json!({"draft": {"id": id, "name": "Mine", "params": same}}));
     assert_eq!(report["connected"], true, "{report}");
 
     // A stranger's server pasted into the same connection: the password stays home.
@@ -182,7 +250,7 @@ fn a_saved_password_is_never_sent_to_another_server() {
         if field == "user" {
             moved["port"] = json!(catcher.port().to_string());
         }
-        let report = run_test(&h, json!({"draft": {"id": id, "name": "Mine", "fields": moved}}));
+        let report = run_test(&h, json!({"draft": {"id": id, "name": "Mine", "params": moved}}));
         assert_eq!(report["connected"], false);
         assert_eq!(report["error"]["code"], "auth_failed", "{report}");
         assert!(report["error"]["message"].as_str().unwrap().contains("saved one was not sent"), "{report}");
@@ -193,7 +261,7 @@ fn a_saved_password_is_never_sent_to_another_server() {
     // Saving it pointed elsewhere without retyping the password drops the password.
     let mut moved = fields.clone();
     moved["port"] = json!(catcher.port().to_string());
-    let edited = h.ok("save_connection", json!({"draft": {"id": id, "name": "Mine", "fields": moved}, "withoutSecrets": false}));
+    let edited = h.ok("save_connection", json!({"draft": {"id": id, "name": "Mine", "params": moved}, "withoutSecrets": false}));
     assert_eq!(edited["has_password"], false);
     let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));

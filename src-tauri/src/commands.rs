@@ -4,11 +4,13 @@
 //! `src-tauri/build.rs` and granted in `src-tauri/capabilities/main.json`.
 
 use crate::error::CommandError;
-use crate::models::{Connection, ConnectionList, Draft, Fields, JobArg, JobOptions, KeyringStatus, ParsedUrl, TestTarget};
+use crate::models::{Connection, ConnectionList, Draft, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget};
 use crate::state::AppState;
-use sluice_core::access::{DestinationOptions, JobRole, Scope};
+use sluice_core::access::Scope;
 use sluice_core::conninfo::{self, FieldIssue, FormatOptions};
-use sluice_core::probe::{self, AnalysisRequest, InlineTls, ProbeRequest, Report, StepEvent};
+use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::probe::{self, AnalysisRequest, ProbeRequest, Report, StepEvent};
+use sluice_core::secret::Secret;
 use sluice_core::store::SaveMode;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -19,19 +21,26 @@ pub fn app_version() -> Result<String, CommandError> {
     Ok(env!("CARGO_PKG_VERSION").to_owned())
 }
 
-/// Parses a pasted URL or key=value string into the form's fields. The
-/// password in the reply is the one the user just typed or pasted.
+/// Parses a pasted URL or key=value string: its keywords, and apart from
+/// them the password it carried (the one the user just pasted), which the
+/// form moves into its masked field.
 #[tauri::command]
 pub fn parse_url(url: String) -> Result<ParsedUrl, CommandError> {
     let parsed = conninfo::parse(&url)?;
-    Ok(ParsedUrl { fields: Fields::from_conninfo(&parsed.info, true), warnings: parsed.warnings, syntax: parsed.syntax })
+    Ok(ParsedUrl {
+        params: parsed.info.without_secrets(),
+        password: parsed.info.password().cloned().map(Revealed),
+        warnings: parsed.warnings,
+        syntax: parsed.syntax,
+    })
 }
 
-/// The canonical URL for the form's fields (password only when asked).
+/// The canonical URL for the form's keywords, with `password` when one is given.
 #[tauri::command]
-pub fn format_url(fields: Fields, include_password: bool) -> Result<String, CommandError> {
-    let info = fields.to_conninfo()?;
-    Ok(conninfo::format_uri(&info, FormatOptions { include_password }))
+pub fn format_url(params: Params, password: Option<Secret>) -> Result<String, CommandError> {
+    let mut info = params.to_conninfo()?;
+    info.set_secret("password", password.filter(|p| !p.is_empty()));
+    Ok(conninfo::format_uri(&info, FormatOptions::WITH_PASSWORD))
 }
 
 async fn other_names(state: &AppState, except: Option<uuid::Uuid>) -> Vec<String> {
@@ -48,10 +57,12 @@ async fn other_names(state: &AppState, except: Option<uuid::Uuid>) -> Vec<String
 /// One issue per field, for inline validation.
 #[tauri::command]
 pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<Vec<FieldIssue>, CommandError> {
-    let info = draft.fields.to_conninfo()?;
     let names = other_names(&state, draft.uuid()?).await;
-    let mut issues = conninfo::validate(&draft.name, &info, &names).issues;
-    if let Some(issue) = withheld_password_issue(&state, &draft).await? {
+    let (params, refused) = draft.params.check();
+    let mut issues = conninfo::validate(&draft.name, &params, &names).issues;
+    issues.retain(|i| !refused.iter().any(|r| r.field == i.field));
+    issues.extend(refused);
+    if let Some(issue) = withheld_password_issue(&state, &draft, &params).await? {
         issues.push(issue);
     }
     Ok(issues)
@@ -60,14 +71,14 @@ pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<
 /// A warning on the password field when an edited connection now names
 /// another server or user than the one its saved password belongs to: the
 /// password will be neither sent nor kept unless it is typed again.
-async fn withheld_password_issue(state: &AppState, draft: &Draft) -> Result<Option<FieldIssue>, CommandError> {
-    let (Some(id), (new, secrets)) = (draft.uuid()?, draft.split()?) else { return Ok(None) };
-    if secrets.password.is_some() {
+async fn withheld_password_issue(state: &AppState, draft: &Draft, params: &conninfo::ConnInfo) -> Result<Option<FieldIssue>, CommandError> {
+    let Some(id) = draft.uuid()? else { return Ok(None) };
+    if draft.password.as_ref().is_some_and(|p| !p.is_empty()) {
         return Ok(None);
     }
     let Ok(store) = state.store().await else { return Ok(None) };
     let Ok(record) = store.get(id.to_string()).await else { return Ok(None) };
-    Ok((record.has_password && !record.connection.same_server(&new.connection)).then(|| FieldIssue {
+    Ok((record.has_password && !record.params.same_server(params)).then(|| FieldIssue {
         field: "password".into(),
         severity: conninfo::Severity::Warning,
         message: "The host, port or user changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
@@ -79,42 +90,41 @@ pub async fn list_connections(state: State<'_, AppState>) -> Result<ConnectionLi
     let store = state.store().await?;
     let records = store.list().await?;
     Ok(ConnectionList {
-        connections: records.iter().map(Connection::from).collect(),
+        connections: records.into_iter().map(Connection::from).collect(),
         warnings: store.warnings().iter().map(|w| w.message().to_owned()).collect(),
     })
 }
 
 /// Saves a new or edited connection: secrets to the keyring, the rest to
-/// the file. On an existing connection, an empty password keeps the saved one.
+/// the file. On an existing connection, a secret not typed keeps the saved
+/// one (`Secrets::or`), the password only while the server is the one it
+/// was saved for.
 #[tauri::command]
 pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_secrets: bool) -> Result<Connection, CommandError> {
     let id = draft.uuid()?;
-    let info = draft.fields.to_conninfo()?;
+    let (new, secrets) = draft.split()?;
     let names = other_names(&state, id).await;
-    let validation = conninfo::validate(&draft.name, &info, &names);
+    let validation = conninfo::validate(&draft.name, &new.params, &names);
     if validation.is_blocking() {
         return Err(CommandError { issues: validation.issues, ..CommandError::invalid("Some fields need fixing before the connection can be saved.") });
     }
-    let (new, secrets) = draft.split()?;
     let mode = if without_secrets { SaveMode::WithoutSecrets } else { SaveMode::WithSecrets };
     let store = state.store().await?;
     let record = match id {
         None => store.add(new, secrets, mode).await?,
         Some(id) => {
-            // Keep what the user did not retype: the keyring has it. The
-            // password only while the server is the one it was saved for
-            // (the store applies the same rule when no secret is given).
+            // None lets the store keep the saved secrets, by the same rule.
             let secrets = if secrets.is_empty() {
                 None
             } else {
                 let saved = store.get(id.to_string()).await?;
-                let (reusable, _) = saved.reusable_secrets(store.secrets(id).await.unwrap_or_default(), &new.connection);
+                let (reusable, _) = saved.reusable_secrets(store.secrets(id).await.unwrap_or_default(), &new.params);
                 Some(secrets.or(reusable))
             };
             store.update(id, new, secrets, mode).await?
         }
     };
-    Ok(Connection::from(&record))
+    Ok(Connection::from(record))
 }
 
 fn parse_id(id: &str) -> Result<uuid::Uuid, CommandError> {
@@ -129,18 +139,27 @@ pub async fn delete_connection(state: State<'_, AppState>, id: String) -> Result
     Ok(())
 }
 
-/// Copies a connection, secrets included, as "Name (copy)".
+/// Copies a connection, secrets included, as "Name (copy)", "Name (copy 2)"...
 #[tauri::command]
 pub async fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<Connection, CommandError> {
     let id = parse_id(&id)?;
     let store = state.store().await?;
     let original = store.get(id.to_string()).await?;
-    let names: Vec<String> = store.list().await?.into_iter().map(|r| r.name.to_lowercase()).collect();
-    let name = (1..)
-        .map(|n| if n == 1 { format!("{} (copy)", original.name) } else { format!("{} (copy {n})", original.name) })
-        .find(|candidate| !names.contains(&candidate.to_lowercase()))
-        .unwrap_or_else(|| format!("{} (copy)", original.name));
-    Ok(Connection::from(&store.duplicate(id, name).await?))
+    let taken: Vec<String> = store.list().await?.into_iter().map(|r| r.name.to_lowercase()).collect();
+    let name = copy_name(&original.name, &taken);
+    Ok(Connection::from(store.duplicate(id, name).await?))
+}
+
+/// The first of "Name (copy)", "Name (copy 2)", ... that no connection has.
+fn copy_name(name: &str, taken: &[String]) -> String {
+    let mut n = 1;
+    loop {
+        let candidate = if n == 1 { format!("{name} (copy)") } else { format!("{name} (copy {n})") };
+        if !taken.contains(&candidate.to_lowercase()) {
+            return candidate;
+        }
+        n += 1;
+    }
 }
 
 /// Builds the probe request for a draft. An edited connection uses the
@@ -153,31 +172,28 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest,
     if let Some(id) = draft.uuid()? {
         let store = state.store().await?;
         if let (Ok(record), Ok(saved)) = (store.get(id.to_string()).await, store.secrets(id).await) {
-            let (reusable, held_back) = record.reusable_secrets(saved, &new.connection);
+            let (reusable, held_back) = record.reusable_secrets(saved, &new.params);
             withheld = held_back && secrets.password.is_none();
             secrets = secrets.or(reusable);
         }
     }
-    let mut info = draft.fields.to_conninfo()?;
-    info.password = secrets.password;
-    info.sslpassword = secrets.sslpassword;
+    let mut info = new.params;
+    info.set_secret("password", secrets.password);
+    info.set_secret("sslpassword", secrets.sslpassword);
     let mut req = ProbeRequest::new(info);
-    req.inline_tls = InlineTls {
-        root_cert_pem: draft.root_cert_pem.clone().filter(|s| !s.trim().is_empty()),
-        client_cert_pem: draft.client_cert_pem.clone().filter(|s| !s.trim().is_empty()),
-        client_key_pem: secrets.client_key_pem,
-    };
+    req.inline_tls = draft.inline_tls(secrets.client_key_pem);
     Ok((req, withheld))
 }
 
 /// Test Connection. Progress streams over `on_progress`; `cancel_test`
-/// with the same `test_id` stops it at once.
+/// with the same `test_id` stops it at once. The analysis covers the
+/// connection's schema scope (the draft's, or the saved one's).
 #[tauri::command]
 pub async fn test_connection(
     state: State<'_, AppState>,
     target: TestTarget,
-    job: JobArg,
-    options: JobOptions,
+    job: Job,
+    destination_options: DestinationOptions,
     test_id: String,
     on_progress: Channel<StepEvent>,
 ) -> Result<Report, CommandError> {
@@ -191,17 +207,10 @@ pub async fn test_connection(
         }
         TestTarget::Draft { draft } => {
             let (req, withheld) = draft_request(&state, draft).await?;
-            (req, None, draft.schemas.clone(), withheld)
+            (req, None, draft.scope_schemas.clone(), withheld)
         }
     };
-    req.analysis = Some(AnalysisRequest {
-        job: match job {
-            JobArg::Source => JobRole::Source,
-            JobArg::Destination => JobRole::Destination,
-        },
-        options: DestinationOptions { truncate: options.truncate, init_tables: options.init_tables },
-        scope: Scope { schemas, tables: Vec::new() },
-    });
+    req.analysis = Some(AnalysisRequest { job, options: destination_options, scope: Scope { schemas, tables: Vec::new() } });
     let cancel = state.begin_test(&test_id);
     let progress = move |event: &StepEvent| {
         // A closed window just drops the events.
@@ -240,3 +249,14 @@ pub async fn keyring_status() -> Result<KeyringStatus, CommandError> {
     })
 }
 
+#[cfg(test)]
+mod tests {
+    use super::copy_name;
+
+    #[test]
+    fn copy_names_skip_the_taken_ones() {
+        let taken = |names: &[&str]| names.iter().map(|n| n.to_lowercase()).collect::<Vec<_>>();
+        assert_eq!(copy_name("A", &taken(&["a"])), "A (copy)");
+        assert_eq!(copy_name("A", &taken(&["a", "A (COPY)", "a (copy 2)"])), "A (copy 3)");
+    }
+}

@@ -2,12 +2,19 @@
 //!
 //! Every subcommand prints JSON (or plain text where documented) on stdout,
 //! messages on stderr, and uses the exit codes documented in the README.
+//! There is one error path: each subcommand returns `Result<ExitCode,
+//! CliError>`, and `main` prints the error.
 
 mod commands;
+mod error;
 mod exit;
+mod params;
 mod target;
 
 use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+pub use error::CliError;
 
 #[derive(Parser)]
 #[command(name = "sluice", version, about = "Configure, save and test Postgres connections")]
@@ -30,13 +37,21 @@ enum Command {
     Grants(commands::grants::GrantsArgs),
 }
 
-fn main() {
-    let cli = Cli::parse();
-    let code = match cli.command {
+fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
         Command::Url(cmd) => commands::url::run(cmd),
         Command::Connections(cmd) => commands::connections::run(cmd),
         Command::Test(args) => commands::test::run(args),
         Command::Grants(args) => commands::grants::run(args),
-    };
-    std::process::exit(code);
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            e.print();
+            exit::code(exit::FAILED)
+        }
+    }
 }

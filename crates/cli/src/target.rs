@@ -1,9 +1,9 @@
 //! Which connection a command acts on: a URL/conninfo string on the command
 //! line, or a saved connection by name (its secrets from the keyring).
 
+use crate::CliError;
 use sluice_core::conninfo;
 use sluice_core::probe::ProbeRequest;
-use sluice_core::secret::Secret;
 use sluice_core::store::{ConnectionRecord, Store};
 
 pub struct Target {
@@ -14,37 +14,12 @@ pub struct Target {
     pub warnings: Vec<String>,
 }
 
-/// An error for the user: printed as `error: …` (and `hint: …`), exit 2.
-pub struct CliError {
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl CliError {
-    pub fn new(message: impl Into<String>) -> Self {
-        CliError { message: message.into(), hint: None }
-    }
-
-    pub fn print(&self) {
-        eprintln!("error: {}", self.message);
-        if let Some(h) = &self.hint {
-            eprintln!("hint: {h}");
-        }
-    }
-}
-
-impl From<sluice_core::store::StoreError> for CliError {
-    fn from(e: sluice_core::store::StoreError) -> Self {
-        CliError { message: e.to_string(), hint: e.hint() }
-    }
-}
-
 /// The password: the URL's own or the keyring's, else `PGPASSWORD` (as libpq).
 pub fn resolve(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError> {
     let mut target = resolve_without_env(url, name)?;
-    if target.request.info.password.is_none() {
+    if target.request.info.password().is_none() {
         if let Ok(pw) = std::env::var("PGPASSWORD") {
-            target.request.info.password = Some(Secret::new(pw));
+            target.request.info.set_secret("password", Some(pw.into()));
         }
     }
     Ok(target)
@@ -53,12 +28,11 @@ pub fn resolve(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError
 fn resolve_without_env(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError> {
     match (url, name) {
         (Some(_), Some(_)) => Err(CliError::new("give either a connection URL or --name, not both")),
-        (None, None) => Err(CliError {
-            message: "no connection given".into(),
-            hint: Some("pass a URL (postgresql://user@host/db) or --name SAVED".into()),
-        }),
+        (None, None) => {
+            Err(CliError::new("no connection given").hint("pass a URL (postgresql://user@host/db) or --name SAVED"))
+        }
         (Some(url), None) => {
-            let parsed = conninfo::parse(url).map_err(|e| CliError::new(e.to_string()))?;
+            let parsed = conninfo::parse(url)?;
             check_fields(&parsed.info)?;
             Ok(Target { request: ProbeRequest::new(parsed.info), saved: None, warnings: parsed.warnings })
         }

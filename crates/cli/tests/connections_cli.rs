@@ -103,9 +103,9 @@ fn a_url_password_goes_to_the_keyring_and_a_new_process_reads_it_back() {
     let saved = env.json(&["add", "--name", "Prod", "--url", &url, "--role", "destination", "--truncate", "--json"]);
     let id = saved["id"].as_str().unwrap().to_owned();
     assert_eq!(saved["has_password"], true);
-    assert_eq!(saved["role"], "destination");
-    assert_eq!(saved["options"], serde_json::json!({"truncate": true, "init_tables": false}));
-    assert_eq!(saved["connection"]["port"], "6543");
+    assert_eq!(saved["job"], "destination");
+    assert_eq!(saved["destination_options"], serde_json::json!({"truncate": true, "init_tables": false}));
+    assert_eq!(saved["params"]["port"], "6543");
     assert!(saved.get("password").is_none());
     assert_eq!(password_in_keyring(&id).as_deref(), Some(pw.as_str()));
     assert!(dir_hits(env.dir.path(), &pw).is_empty());
@@ -159,7 +159,7 @@ fn password_sources_in_order_and_never_a_flag() {
         assert_eq!(v["has_password"], expected.is_some(), "case {name}");
         if name != "e" {
             let shown = env.json(&["show", name, "--json"]);
-            assert_eq!(shown["connection"]["user"], "u");
+            assert_eq!(shown["params"]["user"], "u");
         }
     }
     let o = env.run(&["add", "--name", "f", "--host", "h", "--password", "x"]);
@@ -213,9 +213,9 @@ fn edit_changes_only_what_is_given_and_rename_keeps_the_secret() {
     ]);
     assert_eq!(e["id"], id.as_str());
     assert_eq!(e["name"], "two");
-    assert_eq!(e["connection"]["port"], "5433");
-    assert_eq!(e["connection"]["dbname"], "app2");
-    assert_eq!(e["options"]["init_tables"], true);
+    assert_eq!(e["params"]["port"], "5433");
+    assert_eq!(e["params"]["dbname"], "app2");
+    assert_eq!(e["destination_options"]["init_tables"], true);
     assert_eq!(e["scope_schemas"], serde_json::json!(["public", "sales"]));
     assert_eq!(password_in_keyring(&id).as_deref(), Some(pw.as_str()));
     assert_eq!(env.json(&["show", "two", "--json", "--reveal"])["password"], pw.as_str());
@@ -224,15 +224,15 @@ fn edit_changes_only_what_is_given_and_rename_keeps_the_secret() {
     let o = env.run_with(&["edit", "two", "--host", "db2", "--json"], None, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(e["connection"]["host"], "db2");
+    assert_eq!(e["params"]["host"], "db2");
     assert_eq!(e["has_password"], false);
     assert!(text(&o.stderr).contains("password was removed"), "{}", text(&o.stderr));
     assert_eq!(password_in_keyring(&id), None);
 
     // Clearing a field, turning a flag off, changing the password, removing it.
     let e = env.json(&["edit", "two", "--port", "", "--init-tables=false", "--json"]);
-    assert!(e["connection"]["port"].is_null());
-    assert_eq!(e["options"]["init_tables"], false);
+    assert!(e["params"]["port"].is_null());
+    assert_eq!(e["destination_options"]["init_tables"], false);
     let o = env.run_with(&["edit", "two", "--password-stdin"], Some("new-pw\n"), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(password_in_keyring(&id).as_deref(), Some("new-pw"));
@@ -294,7 +294,7 @@ fn with_the_secret_service_unreachable_the_error_is_clear_and_nothing_changes() 
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["password_saved"], false);
     assert_eq!(v["has_password"], false);
-    assert_eq!(v["connection"]["host"], "h2");
+    assert_eq!(v["params"]["host"], "h2");
     assert_eq!(password_in_keyring(v["id"].as_str().unwrap()), None);
     assert!(dir_hits(env.dir.path(), "pw-never-stored").is_empty());
     let list = text(&env.ok(&["list"]).stdout);
@@ -394,5 +394,5 @@ fn errors_exit_2_with_a_message_and_a_hint() {
     assert_eq!(o.status.code(), Some(2));
     let list = text(&env.ok(&["list"]).stdout);
     assert_eq!(list.lines().count(), 2, "{list}");
-    assert!(list.starts_with("NAME  ROLE    PROVIDER  HOST"), "{list}");
+    assert!(list.starts_with("NAME  JOB     PROVIDER  HOST"), "{list}");
 }

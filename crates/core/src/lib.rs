@@ -2,6 +2,7 @@
 //!
 //! - [`conninfo`]: libpq connection strings (URI and `key=value`): parse, format, validate.
 //! - [`secret`]: the redacting wrapper every secret travels in.
+//! - [`job`]: source or destination, and a destination's options.
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
 //! - [`access`]: what the role can reach, a source/destination verdict, and the GRANTs that fix it.
@@ -9,6 +10,7 @@
 
 pub mod access;
 pub mod conninfo;
+pub mod job;
 mod pinned;
 pub mod probe;
 pub mod secret;

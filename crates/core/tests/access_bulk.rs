@@ -2,7 +2,8 @@
 //! in one statement. (`cargo test -p sluice-core --test access_bulk -- --ignored`
 //! runs the same at 100,000 tables.)
 
-use sluice_core::access::{analyze, verdict, DestinationOptions, JobRole, Privilege, Scope, SessionFacts};
+use sluice_core::access::{analyze, verdict, Privilege, Scope, SessionFacts};
+use sluice_core::job::{DestinationOptions, Job};
 use sluice_harness::Cluster;
 use std::time::Instant;
 use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
@@ -74,7 +75,7 @@ async fn run(tables: u32) {
     let wide: Vec<_> = access.relations.iter().filter(|r| r.schema == "wide").collect();
     assert_eq!(wide.len(), tables as usize);
     assert!(wide.iter().all(|r| r.privileges == [Privilege::Select]), "SELECT through readers on every table");
-    let v = verdict(&access, &SessionFacts::default(), JobRole::Source, &DestinationOptions::default());
+    let v = verdict(&access, &SessionFacts::default(), Job::Source, &DestinationOptions::default());
     assert!(v.ready, "{:?}", v.problems.iter().take(3).collect::<Vec<_>>());
 
     // One statement in the server log for the whole analysis.

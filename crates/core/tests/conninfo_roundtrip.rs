@@ -4,7 +4,6 @@
 
 use proptest::prelude::*;
 use sluice_core::conninfo::{format_keyvalue, format_uri, keywords::KEYWORDS, parse, ConnInfo, FormatOptions, SslMode};
-use sluice_core::secret::Secret;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Any text libpq could carry (no NUL), biased towards URI-hostile characters.
@@ -51,68 +50,38 @@ fn sslmode() -> impl Strategy<Value = Option<SslMode>> {
     prop::option::of(prop::sample::select(SslMode::ALL.to_vec()))
 }
 
-/// Untyped keywords with arbitrary values, each at most once.
-fn extra() -> impl Strategy<Value = Vec<(String, String)>> {
-    let untyped: Vec<&'static str> = KEYWORDS.iter().filter(|k| !k.typed).map(|k| k.name).collect();
-    prop::collection::vec((prop::sample::select(untyped), text()), 0..4).prop_map(|pairs| {
-        let mut out: Vec<(String, String)> = Vec::new();
-        for (k, v) in pairs {
-            if !out.iter().any(|(o, _)| o == k) {
-                out.push((k.to_owned(), v));
-            }
+/// Any other keyword (secrets included) with arbitrary text, each at most once.
+fn others() -> impl Strategy<Value = Vec<(&'static str, String)>> {
+    let names: Vec<&'static str> =
+        KEYWORDS.iter().map(|k| k.name).filter(|k| !["host", "port", "sslmode", "connect_timeout"].contains(k)).collect();
+    prop::collection::vec((prop::sample::select(names), text()), 0..8)
+}
+
+fn build(host: Option<String>, port: Option<String>, sslmode: Option<SslMode>, timeout: Option<String>, others: Vec<(&'static str, String)>) -> ConnInfo {
+    let mut info = ConnInfo::default();
+    for (k, v) in [("host", host), ("port", port), ("sslmode", sslmode.map(|m| m.as_str().to_owned())), ("connect_timeout", timeout)] {
+        if let Some(v) = v {
+            info.set(k, v).unwrap();
         }
-        out
-    })
+    }
+    for (k, v) in others {
+        info.set(k, v).unwrap();
+    }
+    info
+}
+
+fn conninfo() -> impl Strategy<Value = ConnInfo> {
+    (host_and_port(), sslmode(), prop::option::of((0u32..100).prop_map(|t| t.to_string())), others())
+        .prop_map(|((host, port), sslmode, timeout, others)| build(host, port, sslmode, timeout, others))
+}
+
+/// The same model with host and port as arbitrary text.
+fn wild_conninfo() -> impl Strategy<Value = ConnInfo> {
+    (opt_text(), opt_text(), sslmode(), others()).prop_map(|(host, port, sslmode, others)| build(host, port, sslmode, None, others))
 }
 
 fn opt_text() -> impl Strategy<Value = Option<String>> {
     prop::option::of(text())
-}
-
-fn conninfo() -> impl Strategy<Value = ConnInfo> {
-    (
-        host_and_port(),
-        (opt_text(), opt_text(), opt_text(), opt_text(), opt_text()),
-        (sslmode(), opt_text(), opt_text(), opt_text(), opt_text()),
-        (opt_text(), prop::option::of((0u32..100).prop_map(|t| t.to_string())), opt_text(), opt_text()),
-        extra(),
-    )
-        .prop_map(
-            |(
-                (host, port),
-                (user, password, dbname, application_name, options),
-                (sslmode, sslrootcert, sslcert, sslkey, sslpassword),
-                (hostaddr, connect_timeout, target_session_attrs, channel_binding),
-                extra,
-            )| ConnInfo {
-                host,
-                hostaddr,
-                port,
-                dbname,
-                user,
-                password: password.map(Secret::new),
-                sslmode,
-                sslrootcert,
-                sslcert,
-                sslkey,
-                sslpassword: sslpassword.map(Secret::new),
-                application_name,
-                connect_timeout,
-                options,
-                target_session_attrs,
-                channel_binding,
-                extra,
-            },
-        )
-}
-
-/// The same model with every field, host and port included, arbitrary text.
-fn wild_conninfo() -> impl Strategy<Value = ConnInfo> {
-    (conninfo(), opt_text(), opt_text()).prop_map(|(mut info, host, port)| {
-        info.host = host;
-        info.port = port;
-        info
-    })
 }
 
 /// Strings shaped like connection strings, to reach deep into both parsers.
@@ -146,8 +115,7 @@ proptest! {
     fn uri_without_password_round_trips_the_rest(info in conninfo()) {
         let uri = format_uri(&info, FormatOptions::WITHOUT_PASSWORD);
         let parsed = parse(&uri).map_err(|e| TestCaseError::fail(format!("{uri:?}: {e}")))?;
-        let want = ConnInfo { password: None, sslpassword: None, ..info };
-        prop_assert_eq!(&parsed.info, &want, "via {:?}", uri);
+        prop_assert_eq!(&parsed.info, &info.without_secrets(), "via {:?}", uri);
     }
 
     #[test]
@@ -159,11 +127,19 @@ proptest! {
 
     #[test]
     fn parse_never_panics_and_reformatting_is_stable(s in connstring()) {
-        if let Ok(first) = parse(&s) {
-            let uri = first.info.to_uri();
-            let again = parse(&uri).map_err(|e| TestCaseError::fail(format!("{s:?} -> {uri:?}: {e}")))?;
-            prop_assert_eq!(&again.info, &first.info, "{:?} -> {:?}", s, uri);
-            prop_assert_eq!(again.info.to_uri(), uri);
+        match parse(&s) {
+            Ok(first) => {
+                let uri = first.info.to_uri();
+                let again = parse(&uri).map_err(|e| TestCaseError::fail(format!("{s:?} -> {uri:?}: {e}")))?;
+                prop_assert_eq!(&again.info, &first.info, "{:?} -> {:?}", s, uri);
+                prop_assert_eq!(again.info.to_uri(), uri);
+            }
+            // A refusal points into the input and says why.
+            Err(e) => {
+                let at = e.position().ok_or_else(|| TestCaseError::fail(format!("{s:?}: no position for {e}")))?;
+                prop_assert!(at <= s.chars().count(), "{:?}: position {} past the end", s, at);
+                prop_assert!(!e.to_string().is_empty());
+            }
         }
     }
 }

@@ -132,7 +132,7 @@ async fn inline_root_certificate_is_used() {
     use sluice_core::probe::ProbeRequest;
     let pg = tls_cluster("hostssl all all 127.0.0.1/32 scram-sha-256");
     let mut req = ProbeRequest::new(info(&tls_conn(&pg, "localhost", "app", "pw", "verify-full", None)));
-    req.inline_tls.root_cert_pem = Some(std::fs::read_to_string(pg.pki().ca_cert()).unwrap());
+    req.inline_tls.pem.sslrootcert = Some(std::fs::read_to_string(pg.pki().ca_cert()).unwrap());
     let r = probe_request(req).await;
     assert_eq!(expect_ok(&r).tls.as_ref().unwrap().root.as_deref(), Some("inline PEM"));
 }

@@ -14,15 +14,15 @@
 //! `error: ...` (plus `hint: ...`), exit 2. `SLUICE_LOG=debug` logs to stderr.
 
 use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use sluice_core::conninfo::SslMode;
+use sluice_core::job::Job;
 use sluice_core::secret::Secret;
-use sluice_core::store::{
-    AsyncStore, ConnectionRecord, NewConnection, Provider, Role, SaveMode, Secrets, StoreError, TlsSource,
-};
+use sluice_core::store::{AsyncStore, ConnectionRecord, NewConnection, Provider, SaveMode, Secrets, StoreError};
 
-use crate::exit;
+use crate::params::ParamArgs;
+use crate::{exit, CliError};
 
 #[derive(Subcommand)]
 pub enum ConnectionsCommand {
@@ -88,11 +88,14 @@ pub struct EditArgs {
     json: bool,
 }
 
-/// Connection fields. An empty value (`--host ""`) clears the field.
+/// What a connection is: its job, provider, libpq keywords (one flag each,
+/// from the keyword table) and analysis scope. An empty value (`--host ""`)
+/// clears the keyword.
 #[derive(Args)]
 struct FieldArgs {
-    #[arg(long, value_parser = parse_role)]
-    role: Option<Role>,
+    /// source or destination.
+    #[arg(long, alias = "job", value_name = "JOB")]
+    role: Option<Job>,
     /// postgres, neon, supabase, rds or other (default for add: guessed from the host).
     #[arg(long, value_parser = parse_provider)]
     provider: Option<Provider>,
@@ -103,36 +106,11 @@ struct FieldArgs {
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
     init_tables: Option<bool>,
     /// A connection string (postgresql://... or key=value); a password in it goes to the keyring.
-    /// Field options given alongside override it; on edit it replaces all connection fields.
+    /// Keyword flags given alongside override it; on edit it replaces every keyword.
     #[arg(long, allow_hyphen_values = true)]
     url: Option<String>,
-    #[arg(long)]
-    host: Option<String>,
-    #[arg(long)]
-    port: Option<String>,
-    #[arg(long)]
-    dbname: Option<String>,
-    #[arg(long)]
-    user: Option<String>,
-    /// disable, allow, prefer, require, verify-ca or verify-full.
-    #[arg(long)]
-    sslmode: Option<String>,
-    /// Root certificate file (or "system").
-    #[arg(long, value_name = "FILE")]
-    sslrootcert: Option<String>,
-    /// Client certificate file.
-    #[arg(long, value_name = "FILE")]
-    sslcert: Option<String>,
-    /// Client key file.
-    #[arg(long, value_name = "FILE")]
-    sslkey: Option<String>,
-    #[arg(long)]
-    application_name: Option<String>,
-    /// Seconds.
-    #[arg(long)]
-    connect_timeout: Option<String>,
-    #[arg(long, allow_hyphen_values = true)]
-    options: Option<String>,
+    #[command(flatten)]
+    params: ParamArgs,
     /// A schema for the access analysis (repeatable; replaces the list on edit).
     #[arg(long = "schema", value_name = "SCHEMA")]
     schemas: Vec<String>,
@@ -152,58 +130,20 @@ struct PasswordArgs {
     without_secrets: bool,
 }
 
-fn parse_role(s: &str) -> Result<Role, String> {
-    s.parse()
-}
-
 fn parse_provider(s: &str) -> Result<Provider, String> {
     s.parse()
 }
 
-/// A failure to report: the message, and hints.
-struct Failure {
-    message: String,
-    hints: Vec<String>,
-}
+type CmdResult = Result<(), CliError>;
 
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Failure {
-        let mut hints: Vec<String> = e.hint().into_iter().collect();
-        if let StoreError::Invalid { issues } = &e {
-            // The message names the first issue; list the others.
-            hints.extend(issues.iter().skip(1).map(|i| format!("{}: {}", i.field, i.message)));
-        }
-        Failure { message: e.to_string(), hints }
-    }
-}
-
-impl From<String> for Failure {
-    fn from(message: String) -> Failure {
-        Failure { message, hints: Vec::new() }
-    }
-}
-
-type CmdResult = Result<(), Failure>;
-
-pub fn run(cmd: ConnectionsCommand) -> i32 {
+pub fn run(cmd: ConnectionsCommand) -> Result<ExitCode, CliError> {
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start: {e}");
-            return exit::FAILED;
-        }
-    };
-    match runtime.block_on(run_async(cmd)) {
-        Ok(()) => exit::OK,
-        Err(f) => {
-            eprintln!("error: {}", f.message);
-            for h in f.hints {
-                eprintln!("hint: {h}");
-            }
-            exit::FAILED
-        }
-    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(format!("cannot start: {e}")))?;
+    runtime.block_on(run_async(cmd))?;
+    Ok(exit::code(exit::OK))
 }
 
 /// `SLUICE_LOG=<filter>` sends logs to stderr. Secrets are never logged.
@@ -227,8 +167,8 @@ async fn run_async(cmd: ConnectionsCommand) -> CmdResult {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
-    serde_json::to_string(value).map_err(|e| Failure::from(format!("cannot encode JSON: {e}")))
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
+    serde_json::to_string(value).map_err(|e| CliError::new(format!("cannot encode JSON: {e}")))
 }
 
 async fn list(store: &AsyncStore, json: bool) -> CmdResult {
@@ -241,18 +181,18 @@ async fn list(store: &AsyncStore, json: bool) -> CmdResult {
         println!("No saved connections.");
         return Ok(());
     }
-    let header = ["NAME", "ROLE", "PROVIDER", "HOST", "DATABASE", "USER", "PASSWORD", "LAST TEST"];
+    let header = ["NAME", "JOB", "PROVIDER", "HOST", "DATABASE", "USER", "PASSWORD", "LAST TEST"];
     let rows: Vec<[String; 8]> = records
         .iter()
         .map(|r| {
-            let c = &r.connection;
+            let p = &r.params;
             [
                 r.name.clone(),
-                r.role.to_string(),
+                r.job.to_string(),
                 r.provider.to_string(),
-                c.host.clone().or_else(|| c.hostaddr.clone()).unwrap_or_default(),
-                c.dbname.clone().unwrap_or_default(),
-                c.user.clone().unwrap_or_default(),
+                p.get("host").or(p.get("hostaddr")).unwrap_or_default().to_owned(),
+                p.get("dbname").unwrap_or_default().to_owned(),
+                p.get("user").unwrap_or_default().to_owned(),
                 password_state(r).to_owned(),
                 last_test(r),
             ]
@@ -336,40 +276,23 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
         println!("{out}");
         return Ok(());
     }
-    let c = &record.connection;
     let mut lines: Vec<(&str, String)> = vec![
         ("name", record.name.clone()),
         ("id", record.id.to_string()),
-        ("role", record.role.to_string()),
+        ("job", record.job.to_string()),
         ("provider", record.provider.to_string()),
         ("url", record.to_uri_without_password()),
     ];
-    let mut opt = |label: &'static str, v: &Option<String>| {
-        if let Some(v) = v {
-            lines.push((label, v.clone()));
+    for (k, v) in record.params.params() {
+        lines.push((k, v.to_owned()));
+    }
+    for (k, pem) in [("sslrootcert", &record.pem.sslrootcert), ("sslcert", &record.pem.sslcert)] {
+        if pem.is_some() {
+            lines.push((k, "(inline PEM)".to_owned()));
         }
-    };
-    opt("host", &c.host);
-    opt("hostaddr", &c.hostaddr);
-    opt("port", &c.port);
-    opt("dbname", &c.dbname);
-    opt("user", &c.user);
-    opt("sslmode", &c.sslmode.map(|m| m.to_string()));
-    let tls = |s: &Option<TlsSource>| match s {
-        Some(TlsSource::Path(p)) => Some(p.clone()),
-        Some(TlsSource::Pem(_)) => Some("(inline PEM)".to_owned()),
-        None => None,
-    };
-    opt("sslrootcert", &tls(&c.sslrootcert));
-    opt("sslcert", &tls(&c.sslcert));
-    opt("sslkey", &if record.has_inline_key { Some("(inline, in the keyring)".to_owned()) } else { c.sslkey.clone() });
-    opt("application_name", &c.application_name);
-    opt("connect_timeout", &c.connect_timeout);
-    opt("options", &c.options);
-    opt("target_session_attrs", &c.target_session_attrs);
-    opt("channel_binding", &c.channel_binding);
-    for (k, v) in &c.extra {
-        lines.push((k.as_str(), v.clone()));
+    }
+    if record.has_inline_key {
+        lines.push(("sslkey", "(inline, in the keyring)".to_owned()));
     }
     let password = match (&secrets.password, record.has_password, record.password_saved) {
         (Some(p), _, _) => p.expose().to_owned(),
@@ -383,9 +306,9 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
         let v = secrets.sslpassword.as_ref().map_or("saved in the keyring", |s| s.expose());
         lines.push(("sslpassword", v.to_owned()));
     }
-    if record.role == Role::Destination {
-        lines.push(("truncate", record.options.truncate.to_string()));
-        lines.push(("init_tables", record.options.init_tables.to_string()));
+    if record.job == Job::Destination {
+        lines.push(("truncate", record.destination_options.truncate.to_string()));
+        lines.push(("init_tables", record.destination_options.init_tables.to_string()));
     }
     if !record.scope_schemas.is_empty() {
         lines.push(("schemas", record.scope_schemas.join(", ")));
@@ -406,62 +329,37 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
 }
 
 /// Read the first line of stdin, without its line ending.
-fn read_password_line() -> Result<Secret, Failure> {
+fn read_password_line() -> Result<Secret, CliError> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| Failure::from(format!("cannot read stdin: {e}")))?;
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::new(format!("cannot read stdin: {e}")))?;
     let trimmed = line.strip_suffix('\n').unwrap_or(&line);
     let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
     Ok(Secret::new(trimmed))
 }
 
 /// Apply the field options to `new`; returns the secrets found in `--url`, if one was given.
-fn apply_fields(new: &mut NewConnection, f: FieldArgs) -> Result<Option<Secrets>, Failure> {
+fn apply_fields(new: &mut NewConnection, f: FieldArgs) -> Result<Option<Secrets>, CliError> {
     let mut url_secrets = None;
     if let Some(url) = &f.url {
         let (parsed, secrets, warnings) = NewConnection::from_url(&new.name, url)?;
         for w in warnings {
             eprintln!("warning: {w}");
         }
-        new.connection = parsed.connection;
+        new.params = parsed.params;
         url_secrets = Some(secrets);
     }
-    let c = &mut new.connection;
-    let set = |slot: &mut Option<String>, v: Option<String>| {
-        if let Some(v) = v {
-            *slot = Some(v).filter(|v| !v.is_empty());
-        }
-    };
-    set(&mut c.host, f.host);
-    set(&mut c.port, f.port);
-    set(&mut c.dbname, f.dbname);
-    set(&mut c.user, f.user);
-    set(&mut c.sslkey, f.sslkey);
-    set(&mut c.application_name, f.application_name);
-    set(&mut c.connect_timeout, f.connect_timeout);
-    set(&mut c.options, f.options);
-    if let Some(mode) = f.sslmode {
-        c.sslmode = if mode.is_empty() {
-            None
-        } else {
-            Some(mode.parse::<SslMode>().map_err(|e| Failure::from(e.to_string()))?)
-        };
-    }
-    for (slot, v) in [(&mut c.sslrootcert, f.sslrootcert), (&mut c.sslcert, f.sslcert)] {
-        if let Some(v) = v {
-            *slot = Some(v).filter(|v| !v.is_empty()).map(TlsSource::Path);
-        }
-    }
-    if let Some(role) = f.role {
-        new.role = role;
+    f.params.apply(&mut new.params)?;
+    if let Some(job) = f.role {
+        new.job = job;
     }
     if let Some(provider) = f.provider {
         new.provider = provider;
     }
     if let Some(t) = f.truncate {
-        new.options.truncate = t;
+        new.destination_options.truncate = t;
     }
     if let Some(i) = f.init_tables {
-        new.options.init_tables = i;
+        new.destination_options.init_tables = i;
     }
     if !f.schemas.is_empty() {
         new.scope_schemas = f.schemas;
@@ -482,7 +380,7 @@ async fn add(store: &AsyncStore, args: AddArgs) -> CmdResult {
     let provider_given = args.fields.provider.is_some();
     let url_secrets = apply_fields(&mut new, args.fields)?.unwrap_or_default();
     if !provider_given {
-        new.provider = Provider::guess(new.connection.host.as_deref());
+        new.provider = Provider::guess(new.params.get("host"));
     }
     let p = &args.password;
     let mut secrets = Secrets { sslpassword: url_secrets.sslpassword.clone(), ..Secrets::default() };
@@ -497,7 +395,7 @@ async fn add(store: &AsyncStore, args: AddArgs) -> CmdResult {
     } else if std::io::stdin().is_terminal() {
         let prompt = format!("Password for \"{}\" (empty for none): ", new.name.trim());
         let typed =
-            rpassword::prompt_password(prompt).map_err(|e| Failure::from(format!("cannot read the password: {e}")))?;
+            rpassword::prompt_password(prompt).map_err(|e| CliError::new(format!("cannot read the password: {e}")))?;
         Some(Secret::new(typed))
     } else {
         None
@@ -547,16 +445,14 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
     report_saved(&updated, args.json, "updated")
 }
 
-fn with_save_hint(e: StoreError) -> Failure {
+fn with_save_hint(e: StoreError) -> CliError {
     let keyring = matches!(e, StoreError::KeyringUnavailable { .. });
-    let mut f = Failure::from(e);
+    let f = CliError::from(e);
     if keyring {
-        f.hints.push(
-            "or pass --without-secrets to save the other fields now; the password will be asked for when testing"
-                .into(),
-        );
+        f.hint("or pass --without-secrets to save the other fields now; the password will be asked for when testing")
+    } else {
+        f
     }
-    f
 }
 
 fn report_saved(record: &ConnectionRecord, json: bool, verb: &str) -> CmdResult {

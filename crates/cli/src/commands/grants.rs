@@ -2,10 +2,11 @@
 //! ready for its job (a comment when nothing is missing). Exit 0 when the
 //! SQL was printed, 2 when the test failed.
 
-use crate::exit;
-use crate::commands::test::{run_probe, RoleArg, TargetArgs};
+use crate::commands::test::{run_probe, TargetArgs};
+use crate::{exit, CliError};
 use clap::Args;
-use sluice_core::access::JobRole;
+use sluice_core::job::Job;
+use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct GrantsArgs {
@@ -13,27 +14,15 @@ pub struct GrantsArgs {
     pub target: TargetArgs,
 }
 
-pub fn run(args: GrantsArgs) -> i32 {
-    let job = JobRole::from(args.target.role.unwrap_or(RoleArg::Source));
-    let report = match run_probe(&args.target, Some(job)) {
-        Ok((r, _)) => r,
-        Err(e) => {
-            e.print();
-            return exit::FAILED;
-        }
-    };
+pub fn run(args: GrantsArgs) -> Result<ExitCode, CliError> {
+    let job = args.target.role.unwrap_or(Job::Source);
+    let (report, _) = run_probe(&args.target, Some(job))?;
     match (&report.error, &report.verdict) {
         (None, Some(v)) => {
             println!("{}", v.fix_sql.trim_end());
-            exit::OK
+            Ok(exit::code(exit::OK))
         }
-        (Some(e), _) => {
-            eprintln!("error[{}]: {}\nhint: {}", e.code.as_str(), e.message, e.hint);
-            exit::FAILED
-        }
-        (None, None) => {
-            eprintln!("error: the access analysis did not run");
-            exit::FAILED
-        }
+        (Some(e), _) => Err(CliError::new(format!("[{}] {}", e.code.as_str(), e.message)).hint(e.hint.clone())),
+        (None, None) => Err(CliError::new("the access analysis did not run")),
     }
 }

@@ -5,27 +5,13 @@
 //! app gets): `connected`, `steps`, `server`, `error`, and with `--role`
 //! also `access` and `verdict`.
 
-use crate::exit;
-use crate::target::{self, CliError};
-use clap::{Args, ValueEnum};
-use sluice_core::access::{DestinationOptions, JobRole, Scope, Severity};
+use crate::{exit, target, CliError};
+use clap::Args;
+use sluice_core::access::{Scope, Severity};
+use sluice_core::job::{DestinationOptions, Job};
 use sluice_core::probe::{self, AnalysisRequest, Cancel, Report, StepStatus};
+use std::process::ExitCode;
 use std::time::Duration;
-
-#[derive(Clone, Copy, ValueEnum)]
-pub enum RoleArg {
-    Source,
-    Destination,
-}
-
-impl From<RoleArg> for JobRole {
-    fn from(r: RoleArg) -> Self {
-        match r {
-            RoleArg::Source => JobRole::Source,
-            RoleArg::Destination => JobRole::Destination,
-        }
-    }
-}
 
 /// Which connection, and what job to check it for (shared with `grants`).
 #[derive(Args)]
@@ -36,9 +22,9 @@ pub struct TargetArgs {
     /// A saved connection (password from the OS keyring).
     #[arg(long)]
     pub name: Option<String>,
-    /// Check the role's privileges for this job.
-    #[arg(long, value_enum)]
-    pub role: Option<RoleArg>,
+    /// Check the role's privileges for this job: source or destination.
+    #[arg(long, alias = "job", value_name = "JOB")]
+    pub role: Option<Job>,
     /// Destination: the job truncates tables first (TRUNCATE required).
     #[arg(long)]
     pub truncate: bool,
@@ -63,7 +49,7 @@ pub struct TestArgs {
 }
 
 /// Runs the probe for `args`; errors before any connection attempt are CliErrors.
-pub fn run_probe(args: &TargetArgs, job: Option<JobRole>) -> Result<(Report, target::Target), CliError> {
+pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target::Target), CliError> {
     let mut target = target::resolve(args.url.as_deref(), args.name.as_deref())?;
     if let Some(t) = args.timeout {
         if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
@@ -73,7 +59,7 @@ pub fn run_probe(args: &TargetArgs, job: Option<JobRole>) -> Result<(Report, tar
     }
     if let Some(job) = job {
         // A saved destination's own options apply unless flags say more.
-        let saved_options = target.saved.as_ref().map(|(_, r)| r.options).unwrap_or_default();
+        let saved_options = target.saved.as_ref().map(|(_, r)| r.destination_options).unwrap_or_default();
         let saved_schemas = target.saved.as_ref().map(|(_, r)| r.scope_schemas.clone()).unwrap_or_default();
         target.request.analysis = Some(AnalysisRequest {
             job,
@@ -110,7 +96,7 @@ pub fn run_probe(args: &TargetArgs, job: Option<JobRole>) -> Result<(Report, tar
     Ok((report, target))
 }
 
-pub fn exit_code(report: &Report) -> i32 {
+pub fn exit_code(report: &Report) -> u8 {
     match (&report.error, &report.verdict) {
         (Some(_), _) => exit::FAILED,
         (None, Some(v)) if !v.ready => exit::NOT_READY,
@@ -119,24 +105,14 @@ pub fn exit_code(report: &Report) -> i32 {
     }
 }
 
-pub fn run(args: TestArgs) -> i32 {
-    let job = args.target.role.map(JobRole::from);
-    let (report, _) = match run_probe(&args.target, job) {
-        Ok(r) => r,
-        Err(e) => {
-            e.print();
-            return exit::FAILED;
-        }
-    };
+pub fn run(args: TestArgs) -> Result<ExitCode, CliError> {
+    let (report, _) = run_probe(&args.target, args.target.role)?;
     if args.json {
-        if let Err(e) = print_json(&report) {
-            eprintln!("error: cannot print the report: {e}");
-            return exit::FAILED;
-        }
+        print_json(&report).map_err(|e| CliError::new(format!("cannot print the report: {e}")))?;
     } else {
         print_human(&report);
     }
-    exit_code(&report)
+    Ok(exit::code(exit_code(&report)))
 }
 
 /// Pretty for a terminal, compact and streamed for a pipe: at 100,000

@@ -7,12 +7,14 @@
 //! Syntax errors and bad input go to stderr as `error: ...`, exit 2.
 
 use std::io::Read;
+use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use sluice_core::conninfo::{self, ConnInfo, FormatOptions};
 
-use crate::exit;
+use crate::params::ParamArgs;
+use crate::{exit, CliError};
 
 #[derive(Subcommand)]
 pub enum UrlCommand {
@@ -42,33 +44,14 @@ pub struct FormatArgs {
     /// Flags given alongside override it.
     #[arg(long, value_name = "FILE|-")]
     json: Option<String>,
-    #[arg(long)]
-    host: Option<String>,
-    #[arg(long)]
-    port: Option<String>,
-    #[arg(long)]
-    dbname: Option<String>,
-    #[arg(long)]
-    user: Option<String>,
+    #[command(flatten)]
+    params: ParamArgs,
+    /// The password (only here: `connections add` never takes one as a flag).
     #[arg(long, allow_hyphen_values = true)]
     password: Option<String>,
-    #[arg(long)]
-    sslmode: Option<String>,
-    #[arg(long)]
-    sslrootcert: Option<String>,
-    #[arg(long)]
-    sslcert: Option<String>,
-    #[arg(long)]
-    sslkey: Option<String>,
-    #[arg(long)]
-    application_name: Option<String>,
-    #[arg(long)]
-    connect_timeout: Option<String>,
-    #[arg(long, allow_hyphen_values = true)]
-    options: Option<String>,
-    /// Any other libpq keyword, as key=value; repeatable, applied last.
+    /// Any libpq keyword, as key=value; repeatable, applied last.
     #[arg(long = "param", value_name = "KEY=VALUE", value_parser = parse_param, allow_hyphen_values = true)]
-    params: Vec<(String, String)>,
+    extra: Vec<(String, String)>,
     /// Leave out password and sslpassword.
     #[arg(long)]
     without_password: bool,
@@ -81,57 +64,41 @@ fn parse_param(s: &str) -> Result<(String, String), String> {
     }
 }
 
-pub fn run(cmd: UrlCommand) -> i32 {
-    let result = match cmd {
-        UrlCommand::Parse { string } => run_parse(&string),
-        UrlCommand::Format(args) => run_format(*args),
-        UrlCommand::Normalize { string, without_password } => run_normalize(&string, without_password),
-    };
-    match result {
-        Ok(()) => exit::OK,
-        Err(message) => {
-            eprintln!("error: {message}");
-            exit::FAILED
-        }
+pub fn run(cmd: UrlCommand) -> Result<ExitCode, CliError> {
+    match cmd {
+        UrlCommand::Parse { string } => run_parse(&string)?,
+        UrlCommand::Format(args) => run_format(*args)?,
+        UrlCommand::Normalize { string, without_password } => run_normalize(&string, without_password)?,
     }
+    Ok(exit::code(exit::OK))
 }
 
-fn run_parse(input: &str) -> Result<(), String> {
-    let parsed = conninfo::parse(input).map_err(|e| e.to_string())?;
+fn run_parse(input: &str) -> Result<(), CliError> {
+    let parsed = conninfo::parse(input)?;
     let out = ParseOutput { params: OrderedParams(parsed.info.to_params()), warnings: parsed.warnings };
-    let json = serde_json::to_string(&out).map_err(|e| e.to_string())?;
-    println!("{json}");
+    println!("{}", serde_json::to_string(&out).map_err(|e| e.to_string())?);
     Ok(())
 }
 
-fn run_format(args: FormatArgs) -> Result<(), String> {
-    let mut pairs: Vec<(String, String)> = match &args.json {
+fn run_format(args: FormatArgs) -> Result<(), CliError> {
+    let pairs = match &args.json {
         Some(source) => read_json_params(source)?,
         None => Vec::new(),
     };
-    let flags = [
-        ("host", args.host),
-        ("port", args.port),
-        ("dbname", args.dbname),
-        ("user", args.user),
-        ("password", args.password),
-        ("sslmode", args.sslmode),
-        ("sslrootcert", args.sslrootcert),
-        ("sslcert", args.sslcert),
-        ("sslkey", args.sslkey),
-        ("application_name", args.application_name),
-        ("connect_timeout", args.connect_timeout),
-        ("options", args.options),
-    ];
-    pairs.extend(flags.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
-    pairs.extend(args.params);
-    let info = ConnInfo::from_params(pairs).map_err(|e| e.to_string())?;
+    let mut info = ConnInfo::from_params(pairs)?;
+    args.params.apply(&mut info)?;
+    if let Some(p) = args.password {
+        info.set("password", p)?;
+    }
+    for (k, v) in args.extra {
+        info.set(&k, v)?;
+    }
     println!("{}", format(&info, args.without_password));
     Ok(())
 }
 
-fn run_normalize(input: &str, without_password: bool) -> Result<(), String> {
-    let parsed = conninfo::parse(input).map_err(|e| e.to_string())?;
+fn run_normalize(input: &str, without_password: bool) -> Result<(), CliError> {
+    let parsed = conninfo::parse(input)?;
     for w in &parsed.warnings {
         eprintln!("warning: {w}");
     }

@@ -62,7 +62,7 @@ pub fn fix_sql(access: &Access, verdict: &Verdict) -> String {
             _ => notes.push(p.reason.clone()),
         }
     }
-    if verdict.job == super::JobRole::Destination
+    if verdict.job == crate::job::Job::Destination
         && verdict.problems.iter().any(|p| p.object_type == ObjectType::Server && p.severity == Severity::Warning)
     {
         notes.push(format!(
@@ -217,16 +217,17 @@ mod tests {
     use crate::access::model::build::*;
     use crate::access::model::{FunctionAccess, FunctionKind, Privilege::*, RelationKind};
     use crate::access::verdict::{
-        verdict, DestinationOptions, JobRole, ObjectType, Problem, SessionFacts, Severity, Verdict,
+        verdict, ObjectType, Problem, SessionFacts, Severity, Verdict,
     };
+    use crate::job::{DestinationOptions, Job};
     use crate::access::{fix_sql, Access};
 
     fn source(a: &Access) -> Verdict {
-        verdict(a, &SessionFacts::default(), JobRole::Source, &DestinationOptions::default())
+        verdict(a, &SessionFacts::default(), Job::Source, &DestinationOptions::default())
     }
 
     fn destination(a: &Access) -> Verdict {
-        verdict(a, &SessionFacts::default(), JobRole::Destination, &DestinationOptions::default())
+        verdict(a, &SessionFacts::default(), Job::Destination, &DestinationOptions::default())
     }
 
     fn statements(sql: &str) -> Vec<&str> {
@@ -276,7 +277,7 @@ mod tests {
         let mut a = access("r");
         a.schemas = vec![schema("app", true, false)];
         a.relations = vec![table("app", "a", &[]), table("app", "b", &[Insert]), table("app", "c", &[Update])];
-        let v = verdict(&a, &SessionFacts::default(), JobRole::Destination, &DestinationOptions { truncate: true, init_tables: false });
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &DestinationOptions { truncate: true, init_tables: false });
         assert_eq!(
             statements(&v.fix_sql),
             [
@@ -349,7 +350,7 @@ mod tests {
         }];
         let v = Verdict {
             role: "r".into(),
-            job: JobRole::Destination,
+            job: Job::Destination,
             ready: false,
             problems: vec![
                 Problem {
@@ -388,7 +389,7 @@ mod tests {
         let hostile = "integer) TO r; ALTER ROLE r SUPERUSER; --";
         let v = Verdict {
             role: "r".into(),
-            job: JobRole::Source,
+            job: Job::Source,
             ready: false,
             problems: vec![Problem {
                 severity: Severity::Error,

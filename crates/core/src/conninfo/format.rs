@@ -12,12 +12,12 @@
 use std::fmt::Write as _;
 use std::net::Ipv6Addr;
 
-use super::ConnInfo;
+use super::{keywords, ConnInfo};
 
 /// How to format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormatOptions {
-    /// Include `password` and `sslpassword`. Off for "Copy as URL without password".
+    /// Include the secret keywords (`password`, `sslpassword`...). Off for "Copy as URL without password".
     pub include_password: bool,
 }
 
@@ -32,15 +32,13 @@ impl Default for FormatOptions {
     }
 }
 
-const SECRET_KEYWORDS: [&str; 2] = ["password", "sslpassword"];
-
 /// The canonical `postgresql://` URI for `info`.
 pub fn format_uri(info: &ConnInfo, options: FormatOptions) -> String {
     let mut out = String::from("postgresql://");
     let mut query: Vec<(&str, String)> = Vec::new();
 
-    let password = info.password.as_ref().filter(|_| options.include_password).map(|p| p.expose());
-    let user = info.user.as_deref();
+    let password = info.password().filter(|_| options.include_password).map(|p| p.expose());
+    let user = info.get("user");
     let user_in_body = user.filter(|u| !u.is_empty());
     let password_in_body = password.filter(|p| !p.is_empty());
     if user_in_body.is_some() || password_in_body.is_some() {
@@ -54,10 +52,10 @@ pub fn format_uri(info: &ConnInfo, options: FormatOptions) -> String {
         out.push('@');
     }
 
-    let netloc = plan_netloc(info.host.as_deref(), info.port.as_deref());
+    let netloc = plan_netloc(info.get("host"), info.get("port"));
     out.push_str(&netloc.text);
 
-    match info.dbname.as_deref() {
+    match info.get("dbname") {
         Some(db) if !db.is_empty() => {
             out.push('/');
             out.push_str(&encode(db, is_unreserved));
@@ -68,9 +66,9 @@ pub fn format_uri(info: &ConnInfo, options: FormatOptions) -> String {
     // Query order: what could not go in the body, then the rest in
     // `to_params` order.
     for (key, value, in_body) in [
-        ("host", info.host.as_deref(), netloc.host_in_body),
-        ("port", info.port.as_deref(), netloc.port_in_body),
-        ("dbname", info.dbname.as_deref(), info.dbname.as_deref().is_some_and(|d| !d.is_empty())),
+        ("host", info.get("host"), netloc.host_in_body),
+        ("port", info.get("port"), netloc.port_in_body),
+        ("dbname", info.get("dbname"), info.get("dbname").is_some_and(|d| !d.is_empty())),
         ("user", user, user_in_body.is_some()),
         ("password", password, password_in_body.is_some()),
     ] {
@@ -79,13 +77,11 @@ pub fn format_uri(info: &ConnInfo, options: FormatOptions) -> String {
         }
     }
     let body_keys = ["host", "port", "dbname", "user", "password"];
-    for (k, v) in info.to_params() {
-        if body_keys.contains(&k.as_str()) || (!options.include_password && SECRET_KEYWORDS.contains(&k.as_str())) {
+    for (k, v) in info.entries() {
+        if body_keys.contains(&k) || (!options.include_password && keywords::is_secret(k)) {
             continue;
         }
-        if let Some(kw) = super::keywords::lookup(&k) {
-            query.push((kw.name, v));
-        }
+        query.push((k, v.to_owned()));
     }
 
     for (i, (k, v)) in query.iter().enumerate() {
@@ -100,17 +96,17 @@ pub fn format_uri(info: &ConnInfo, options: FormatOptions) -> String {
 /// A `key=value` conninfo string for `info`, values quoted where needed.
 pub fn format_keyvalue(info: &ConnInfo, options: FormatOptions) -> String {
     let mut out = String::new();
-    for (k, v) in info.to_params() {
-        if !options.include_password && SECRET_KEYWORDS.contains(&k.as_str()) {
+    for (k, v) in info.entries() {
+        if !options.include_password && keywords::is_secret(k) {
             continue;
         }
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&k);
+        out.push_str(k);
         out.push('=');
         if !v.is_empty() && v.bytes().all(is_bare_safe) {
-            out.push_str(&v);
+            out.push_str(v);
         } else {
             out.push('\'');
             for c in v.chars() {
@@ -131,7 +127,7 @@ impl ConnInfo {
         format_uri(self, FormatOptions::WITH_PASSWORD)
     }
 
-    /// The canonical URI without `password` or `sslpassword`.
+    /// The canonical URI without any secret keyword.
     pub fn to_uri_without_password(&self) -> String {
         format_uri(self, FormatOptions::WITHOUT_PASSWORD)
     }

@@ -25,7 +25,7 @@ pub mod validate;
 
 pub use error::{ParamsError, ParseError};
 pub use format::{format_keyvalue, format_uri, FormatOptions};
-pub use model::ConnInfo;
+pub use model::{ConnInfo, InlinePem};
 pub use parse::{parse, parse_keyvalue, parse_uri, unknown_warning, Parsed, Syntax};
 pub use ssl_mode::{InvalidSslMode, SslMode};
 pub use validate::{validate, FieldIssue, Severity, Validation};

@@ -136,7 +136,7 @@ impl<'a> Builder<'a> {
         } else {
             (keyword, value)
         };
-        match self.info.set_param(keyword, value.clone()) {
+        match self.info.set(keyword, value.clone()) {
             Ok(()) => Ok(()),
             Err(ParamsError::UnknownKeyword(_)) => {
                 match self.unknown.iter_mut().find(|(k, _)| k == keyword) {

@@ -75,12 +75,15 @@ impl Validation {
 pub fn validate<S: AsRef<str>>(name: &str, info: &ConnInfo, existing_names: &[S]) -> Validation {
     let mut v = Validation::default();
     v.push(validate_name(name, existing_names));
-    v.push(validate_host(info.host.as_deref()));
-    v.push(validate_hostaddr(info.hostaddr.as_deref(), info.host.as_deref()));
-    v.push(validate_port(info.port.as_deref(), host_count(info)));
-    v.push(validate_connect_timeout(info.connect_timeout.as_deref()));
-    for (field, value) in [("sslrootcert", &info.sslrootcert), ("sslcert", &info.sslcert), ("sslkey", &info.sslkey)] {
-        v.push(validate_file(field, value.as_deref()));
+    v.push(validate_host(info.get("host")));
+    v.push(validate_hostaddr(info.get("hostaddr"), info.get("host")));
+    v.push(validate_port(info.get("port"), host_count(info)));
+    v.push(validate_connect_timeout(info.get("connect_timeout")));
+    for field in ["sslrootcert", "sslcert", "sslkey"] {
+        v.push(validate_file(field, info.get(field)));
+    }
+    for issue in validate_choices(info) {
+        v.push(Some(issue));
     }
     v.push(validate_client_cert_pair(info));
     v.push(validate_root_cert_for_mode(info));
@@ -224,10 +227,9 @@ pub fn validate_hostaddr(hostaddr: Option<&str>, host: Option<&str>) -> Option<F
 
 /// How many servers the lists name (libpq counts hostaddr when host is absent).
 fn host_count(info: &ConnInfo) -> usize {
-    info.host
-        .as_deref()
+    info.get("host")
         .filter(|h| !h.is_empty())
-        .or(info.hostaddr.as_deref().filter(|h| !h.is_empty()))
+        .or(info.get("hostaddr").filter(|h| !h.is_empty()))
         .map_or(1, |h| h.split(',').count())
 }
 
@@ -287,8 +289,8 @@ pub fn validate_file(field: &str, path: Option<&str>) -> Option<FieldIssue> {
 
 /// A client certificate and its key come together.
 pub fn validate_client_cert_pair(info: &ConnInfo) -> Option<FieldIssue> {
-    let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.is_empty());
-    match (given(&info.sslcert), given(&info.sslkey)) {
+    let given = |k: &str| info.get(k).is_some_and(|s| !s.is_empty());
+    match (given("sslcert"), given("sslkey")) {
         (true, false) => {
             Some(FieldIssue::error("sslkey", "A client certificate needs its private key: set the key file too."))
         }
@@ -300,13 +302,37 @@ pub fn validate_client_cert_pair(info: &ConnInfo) -> Option<FieldIssue> {
     }
 }
 
+/// Keywords whose value must be one of a fixed set (the table's `choices`),
+/// one issue per keyword, as libpq would refuse them when connecting.
+pub fn validate_choices(info: &ConnInfo) -> Vec<FieldIssue> {
+    super::keywords::KEYWORDS
+        .iter()
+        .filter(|k| !k.choices.is_empty())
+        .filter_map(|k| {
+            let v = info.get(k.name)?;
+            (!k.choices.contains(&v)).then(|| {
+                FieldIssue::error(k.name, format!("\"{v}\" is not a valid {}: use {}.", k.name, one_of(k.choices)))
+            })
+        })
+        .collect()
+}
+
+/// "a, b or c".
+fn one_of(choices: &[&str]) -> String {
+    match choices {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
 /// The root certificate against the mode, as libpq judges it:
 /// `sslrootcert=system` only with verify-full (anything else would accept any
 /// public server whatever its name), verify-ca only with a root certificate
 /// (given, or libpq's `~/.postgresql/root.crt`), and verify-full without one
 /// works against the system trust store, which is worth a word.
 pub fn validate_root_cert_for_mode(info: &ConnInfo) -> Option<FieldIssue> {
-    let root = info.sslrootcert.as_deref().filter(|s| !s.is_empty());
+    let root = info.get("sslrootcert").filter(|s| !s.is_empty());
     let mode = info.effective_sslmode();
     match root {
         Some("system") if mode != SslMode::VerifyFull => Some(FieldIssue::error(
@@ -428,6 +454,15 @@ mod tests {
         let v = validate("n", &info(&[("sslrootcert", dir.to_str().unwrap())]), NONE);
         assert!(v.get("sslrootcert").unwrap().message.contains("is a directory"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn fixed_value_keywords() {
+        let v = validate("n", &info(&[("channel_binding", "requires"), ("target_session_attrs", "read-write")]), NONE);
+        let issue = v.get("channel_binding").unwrap();
+        assert_eq!(issue.message, "\"requires\" is not a valid channel_binding: use disable, prefer or require.");
+        assert!(v.get("target_session_attrs").is_none());
+        assert!(validate("n", &info(&[("load_balance_hosts", "rand")]), NONE).is_blocking());
     }
 
     #[test]

@@ -118,9 +118,9 @@ struct Outcome {
 
 impl Outcome {
     fn new(req: &ProbeRequest) -> Self {
-        let user = req.info.user.clone().filter(|u| !u.is_empty()).unwrap_or_else(default_user);
-        let dbname = req.info.dbname.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| user.clone());
-        let host = req.info.host.clone().unwrap_or_default();
+        let user = req.info.get("user").filter(|u| !u.is_empty()).map_or_else(default_user, str::to_owned);
+        let dbname = req.info.get("dbname").filter(|d| !d.is_empty()).map_or_else(|| user.clone(), str::to_owned);
+        let host = req.info.get("host").unwrap_or_default().to_owned();
         Outcome {
             connected: false,
             server: None,
@@ -402,14 +402,14 @@ async fn handshake(
     let stream = Recorded::new(socket, facts.clone());
     let mut config = tokio_postgres::Config::new();
     config.user(&out.user).dbname(&out.dbname).ssl_mode(kind);
-    config.application_name(req.info.application_name.as_deref().unwrap_or("Sluice"));
-    if let Some(p) = &req.info.password {
+    config.application_name(req.info.get("application_name").unwrap_or("Sluice"));
+    if let Some(p) = req.info.password() {
         config.password(p.expose());
     }
-    if let Some(o) = req.info.options.as_deref().filter(|o| !o.is_empty()) {
+    if let Some(o) = req.info.get("options").filter(|o| !o.is_empty()) {
         config.options(o);
     }
-    config.channel_binding(match req.info.channel_binding.as_deref() {
+    config.channel_binding(match req.info.get("channel_binding") {
         Some("require") => ChannelBinding::Require,
         Some("disable") => ChannelBinding::Disable,
         _ => ChannelBinding::Prefer,

@@ -1,6 +1,6 @@
 //! What a probe is asked to do.
 
-use crate::conninfo::ConnInfo;
+use crate::conninfo::{ConnInfo, InlinePem};
 use crate::secret::Secret;
 use std::time::Duration;
 
@@ -14,16 +14,17 @@ const MIN_DEADLINE: Duration = Duration::from_secs(2);
 /// values win over the corresponding `sslrootcert`/`sslcert`/`sslkey` paths.
 #[derive(Debug, Clone, Default)]
 pub struct InlineTls {
-    pub root_cert_pem: Option<String>,
-    pub client_cert_pem: Option<String>,
+    /// The root and client certificates.
+    pub pem: InlinePem,
+    /// The client key (a secret).
     pub client_key_pem: Option<Secret>,
 }
 
 /// Run the access analysis after the session stage, for this job.
 #[derive(Debug, Clone)]
 pub struct AnalysisRequest {
-    pub job: crate::access::JobRole,
-    pub options: crate::access::DestinationOptions,
+    pub job: crate::job::Job,
+    pub options: crate::job::DestinationOptions,
     pub scope: crate::access::Scope,
 }
 
@@ -48,7 +49,7 @@ impl ProbeRequest {
         if let Some(t) = self.timeout {
             return t;
         }
-        match self.info.connect_timeout.as_deref().map(str::trim).map(str::parse::<u64>) {
+        match self.info.get("connect_timeout").map(str::trim).map(str::parse::<u64>) {
             Some(Ok(0)) | None | Some(Err(_)) => DEFAULT_DEADLINE,
             Some(Ok(secs)) => Duration::from_secs(secs).max(MIN_DEADLINE),
         }
@@ -59,21 +60,8 @@ impl ProbeRequest {
     /// A request for a saved connection, its secrets put back in from the
     /// keyring and inline PEM material passed through.
     pub fn for_saved(record: &crate::store::ConnectionRecord, secrets: &crate::store::Secrets) -> ProbeRequest {
-        use crate::store::{ClientKey, TlsSource};
         let mut req = ProbeRequest::new(record.to_conninfo(secrets));
-        let tls = record.tls_material(secrets);
-        let pem = |s: Option<TlsSource>| match s {
-            Some(TlsSource::Pem(p)) => Some(p),
-            _ => None,
-        };
-        req.inline_tls = InlineTls {
-            root_cert_pem: pem(tls.root_cert),
-            client_cert_pem: pem(tls.client_cert),
-            client_key_pem: match tls.client_key {
-                Some(ClientKey::Pem(p)) => Some(p),
-                _ => None,
-            },
-        };
+        req.inline_tls = record.inline_tls(secrets);
         req
     }
 }

@@ -76,12 +76,12 @@ fn default_socket_dir() -> PathBuf {
 /// Splits libpq's comma-separated lists into hosts, pairing ports as libpq
 /// does (one port for all, or one per host). Errors are plain sentences.
 pub(crate) fn host_specs(info: &ConnInfo) -> Result<Vec<HostSpec>, String> {
-    let split = |v: &Option<String>| -> Vec<String> {
-        v.as_deref().map(|s| s.split(',').map(|p| p.trim().to_owned()).collect()).unwrap_or_default()
+    let split = |k: &str| -> Vec<String> {
+        info.get(k).map(|s| s.split(',').map(|p| p.trim().to_owned()).collect()).unwrap_or_default()
     };
-    let hosts = split(&info.host);
-    let hostaddrs = split(&info.hostaddr);
-    let ports = split(&info.port);
+    let hosts = split("host");
+    let hostaddrs = split("hostaddr");
+    let ports = split("port");
     let count = hosts.len().max(hostaddrs.len()).max(1);
     if hosts.len() > 1 && !hostaddrs.is_empty() && hostaddrs.len() != hosts.len() {
         return Err(format!("{} hosts but {} hostaddr values; give one hostaddr per host", hosts.len(), hostaddrs.len()));

@@ -152,7 +152,7 @@ enum RootSource {
 
 impl RootSource {
     fn of(info: &ConnInfo, inline: &InlineTls) -> RootSource {
-        match (&inline.root_cert_pem, info.sslrootcert.as_deref().filter(|s| !s.is_empty())) {
+        match (&inline.pem.sslrootcert, info.get("sslrootcert").filter(|s| !s.is_empty())) {
             (Some(pem), _) => RootSource::Inline(pem.clone()),
             (None, Some("system")) => RootSource::System,
             (None, Some(path)) => RootSource::File(path.to_owned()),
@@ -197,12 +197,12 @@ fn load_roots(info: &ConnInfo, inline: &InlineTls) -> Result<(RootCertStore, Str
 type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
 fn load_client_identity(info: &ConnInfo, inline: &InlineTls) -> Result<Option<Identity>, SetupError> {
-    let cert_pem = match (&inline.client_cert_pem, info.sslcert.as_deref().filter(|s| !s.is_empty())) {
+    let cert_pem = match (&inline.pem.sslcert, info.get("sslcert").filter(|s| !s.is_empty())) {
         (Some(pem), _) => Some(pem.as_bytes().to_vec()),
         (None, Some(path)) => Some(read_pem_file(path, "client certificate").map_err(SetupError::ClientCert)?),
         (None, None) => None,
     };
-    let key_pem = match (&inline.client_key_pem, info.sslkey.as_deref().filter(|s| !s.is_empty())) {
+    let key_pem = match (&inline.client_key_pem, info.get("sslkey").filter(|s| !s.is_empty())) {
         (Some(pem), _) => Some(pem.expose().as_bytes().to_vec()),
         (None, Some(path)) => Some(read_pem_file(path, "client key").map_err(SetupError::ClientCert)?),
         (None, None) => None,
@@ -486,9 +486,12 @@ mod tests {
 
     #[test]
     fn encrypted_keys_get_a_clear_message() {
-        let info = ConnInfo { sslcert: Some("/nonexistent".into()), ..Default::default() };
+        let info = ConnInfo::from_params([("sslcert", "/nonexistent")]).unwrap();
         let inline = InlineTls {
-            client_cert_pem: Some("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()),
+            pem: crate::conninfo::InlinePem {
+                sslcert: Some("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()),
+                sslrootcert: None,
+            },
             client_key_pem: Some("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n".into()),
             ..Default::default()
         };

@@ -1,8 +1,10 @@
 //! `connections.json`: format, migration, atomic writes, the lock, and
 //! what happens when the file is damaged.
 //!
-//! - Format: `{"version": 1, "connections": [...], "orphan_secrets": [...],
+//! - Format: `{"version": 2, "connections": [...], "orphan_secrets": [...],
 //!   "recovered_from": {...}}`; unknown top-level fields are kept as they are.
+//!   A connection's libpq keywords are one `params` object (version 1 had a
+//!   field per keyword and `extra` pairs; [`v1_to_v2`] converts it).
 //! - Writes go to a temporary file in the same directory, which is written,
 //!   fsynced and renamed over the file; then the directory is fsynced. A
 //!   reader (or a process killed mid-write) sees the old file or the new
@@ -28,7 +30,7 @@ use super::paths::{StorePaths, TEMP_PREFIX};
 use super::record::ConnectionRecord;
 
 /// The format version this build writes (and the newest it reads).
-pub const VERSION: u64 = 1;
+pub const VERSION: u64 = 2;
 
 /// How long to wait for another process's lock before giving up.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(120);
@@ -90,9 +92,61 @@ pub(crate) enum Refused {
 /// One migration step: the document of format `N` to format `N + 1`.
 type Step = fn(Value) -> std::result::Result<Value, String>;
 
-/// The steps, by the version they start from. Version 1 is the first
-/// format; a future format 2 adds `(1, v1_to_v2)` here.
-const MIGRATIONS: &[(u64, Step)] = &[];
+/// The steps, by the version they start from. Version 1 is the first format.
+const MIGRATIONS: &[(u64, Step)] = &[(1, v1_to_v2)];
+
+/// Version 1 named the job `role`, its options `options`, and kept the
+/// libpq keywords in a `connection` object with a field per keyword,
+/// certificates as `{"path"}`/`{"pem"}` and the rest as `extra` pairs.
+/// Version 2 has `job`, `destination_options`, `params` (every keyword) and
+/// `pem` (certificates given as text).
+fn v1_to_v2(mut doc: Value) -> std::result::Result<Value, String> {
+    let Some(connections) = doc.get_mut("connections").and_then(Value::as_array_mut) else {
+        return Ok(doc);
+    };
+    for (i, record) in connections.iter_mut().enumerate() {
+        let Value::Object(r) = record else { return Err(format!("connection {i} is not an object")) };
+        if let Some(role) = r.remove("role") {
+            r.insert("job".into(), role);
+        }
+        if let Some(options) = r.remove("options") {
+            r.insert("destination_options".into(), options);
+        }
+        let mut params = serde_json::Map::new();
+        let mut pem = serde_json::Map::new();
+        if let Some(Value::Object(connection)) = r.remove("connection") {
+            for (key, value) in connection {
+                match (key.as_str(), value) {
+                    (_, Value::Null) => {}
+                    ("extra", Value::Array(pairs)) => {
+                        for pair in pairs {
+                            if let Some([Value::String(k), Value::String(v)]) = pair.as_array().map(Vec::as_slice) {
+                                if !crate::conninfo::keywords::is_secret(k) {
+                                    params.insert(k.clone(), Value::String(v.clone()));
+                                }
+                            }
+                        }
+                    }
+                    ("sslrootcert" | "sslcert", Value::Object(mut source)) => {
+                        if let Some(path) = source.remove("path") {
+                            params.insert(key, path);
+                        } else if let Some(text) = source.remove("pem") {
+                            pem.insert(key, text);
+                        }
+                    }
+                    (_, value) => {
+                        params.insert(key, value);
+                    }
+                }
+            }
+        }
+        r.insert("params".into(), Value::Object(params));
+        if !pem.is_empty() {
+            r.insert("pem".into(), Value::Object(pem));
+        }
+    }
+    Ok(doc)
+}
 
 /// Bring a document of an older format version up to [`VERSION`], one step at a time.
 pub(crate) fn migrate(doc: Value, from: u64) -> std::result::Result<Value, String> {
@@ -329,19 +383,46 @@ mod tests {
         assert_eq!(out, serde_json::json!({"version": 3, "b": true}));
         assert!(migrate_with(serde_json::json!({"version": 0}), 0, 3, steps).is_err());
         // The current version needs no step; older than the first format is refused.
-        assert_eq!(migrate(serde_json::json!({"version": 1}), 1).unwrap(), serde_json::json!({"version": 1}));
+        assert_eq!(migrate(serde_json::json!({"version": 2}), 2).unwrap(), serde_json::json!({"version": 2}));
         assert!(migrate(serde_json::json!({"version": 0}), 0).is_err());
     }
 
     #[test]
+    fn a_version_1_file_reads_as_version_2() {
+        let v1 = br#"{"version": 1, "connections": [{
+            "id": "3b241101-e2bb-4255-8caf-4136c566a962", "name": "Prod", "provider": "rds", "role": "destination",
+            "options": {"truncate": true, "init_tables": false},
+            "connection": {"host": "db.example.com", "port": "5432", "dbname": "app", "user": "loader",
+                "sslmode": "verify-full", "sslrootcert": {"pem": "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"},
+                "sslcert": {"path": "/c.crt"}, "sslkey": "/c.key", "application_name": null,
+                "extra": [["keepalives", "1"], ["sslpassword", "never"]]},
+            "scope_schemas": ["sales"], "has_password": true, "has_sslpassword": false, "has_inline_key": false,
+            "password_saved": true, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-02T00:00:00Z",
+            "last_test": null}]}"#;
+        let doc = parse(v1).unwrap_or_else(|_| panic!("a version 1 file must load"));
+        assert_eq!(doc.version, VERSION);
+        let r = &doc.connections[0];
+        assert_eq!(r.job, crate::job::Job::Destination);
+        assert!(r.destination_options.truncate && !r.destination_options.init_tables);
+        let params: Vec<(String, String)> = r.params.to_params();
+        let want = [("host", "db.example.com"), ("port", "5432"), ("dbname", "app"), ("user", "loader"), ("sslmode", "verify-full"),
+            ("sslcert", "/c.crt"), ("sslkey", "/c.key"), ("keepalives", "1")];
+        assert_eq!(params, want.map(|(k, v)| (k.to_owned(), v.to_owned())));
+        assert!(r.pem.sslrootcert.as_deref().is_some_and(|p| p.starts_with("-----BEGIN CERTIFICATE-----")));
+        assert_eq!(r.pem.sslcert, None);
+        assert_eq!(r.scope_schemas, ["sales"]);
+        assert!(r.has_password);
+    }
+
+    #[test]
     fn parse_tells_corrupt_from_newer() {
-        assert!(matches!(parse(b"{\"version\": 2, \"connections\": []}"), Err(Refused::Newer(2))));
+        assert!(matches!(parse(b"{\"version\": 3, \"connections\": []}"), Err(Refused::Newer(3))));
         assert!(matches!(parse(b"{\"connections\": []}"), Err(Refused::Corrupt(_))));
-        assert!(matches!(parse(b"{\"version\": 1, \"connections\": [{}]}"), Err(Refused::Corrupt(_))));
+        assert!(matches!(parse(b"{\"version\": 2, \"connections\": [{}]}"), Err(Refused::Corrupt(_))));
         assert!(matches!(parse(b"[1]"), Err(Refused::Corrupt(_))));
         assert!(matches!(parse(b"\xff\xfe"), Err(Refused::Corrupt(_))));
-        assert!(matches!(parse(b"{\"version\": 1, \"conn"), Err(Refused::Corrupt(_))));
-        let doc = parse(b"{\"version\": 1, \"connections\": [], \"future\": {\"x\": 1}}").unwrap();
+        assert!(matches!(parse(b"{\"version\": 2, \"conn"), Err(Refused::Corrupt(_))));
+        let doc = parse(b"{\"version\": 2, \"connections\": [], \"future\": {\"x\": 1}}").unwrap();
         assert_eq!(doc.extra.get("future"), Some(&serde_json::json!({"x": 1})));
         let back = serde_json::to_value(&doc).unwrap();
         assert_eq!(back["future"], serde_json::json!({"x": 1}), "unknown fields survive a rewrite");

@@ -1,7 +1,8 @@
 //! Saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //!
 //! - `record.rs`: [`ConnectionRecord`] (what is saved and shown), [`NewConnection`]
-//!   (what a form submits), [`Secrets`], conversions to and from [`ConnInfo`](crate::conninfo::ConnInfo).
+//!   (what a form submits), [`Secrets`]; a record's libpq keywords are a
+//!   [`ConnInfo`](crate::conninfo::ConnInfo) without secrets (`params`).
 //! - `file.rs`: `connections.json`: atomic writes, the lock, damaged files, migration.
 //! - `secrets.rs`: the keyring (service `dev.sluice.app`, account `<id>/<kind>`).
 //! - `paths.rs`: where the store lives (shared by the app and the CLI; `SLUICE_CONFIG_DIR` overrides).
@@ -51,10 +52,7 @@ use uuid::Uuid;
 pub use error::{Result, StoreError, StoreWarning};
 pub use file::VERSION as FILE_VERSION;
 pub use paths::{config_dir, StorePaths, APP_ID, CONFIG_DIR_ENV, FILE_NAME, LOCK_NAME};
-pub use record::{
-    ClientKey, ConnFields, ConnectionRecord, DestinationOptions, NewConnection, Provider, Role, Secrets, TestSummary,
-    TlsMaterial, TlsSource,
-};
+pub use record::{ConnectionRecord, NewConnection, Provider, Secrets, TestSummary};
 pub use secrets::{account, keyring_available, platform_hint, select_platform_store, SecretKind, SERVICE};
 
 use file::{FileDoc, LockGuard};
@@ -353,7 +351,7 @@ impl Store {
     /// record is marked `password_saved: false` when secrets were given.
     ///
     /// A saved password belongs to the server it was saved for: when the
-    /// changes name another server or user ([`ConnFields::same_server`]) and
+    /// changes name another server or user ([`ConnInfo::same_server`](crate::conninfo::ConnInfo::same_server)) and
     /// no secrets are given, the password is removed (the other secrets stay).
     pub fn update(
         &self,
@@ -375,11 +373,11 @@ impl Store {
         let mut record = old.clone();
         record.apply(changes);
         record.updated_at = now();
-        let moved = old.has_password && !old.connection.same_server(&record.connection);
+        let moved = old.has_password && !old.params.same_server(&record.params);
 
         let secrets = match (secrets, mode) {
             (None, SaveMode::WithSecrets) if moved => {
-                let (kept, _) = old.reusable_secrets(self.read_secrets(&old)?, &record.connection);
+                let (kept, _) = old.reusable_secrets(self.read_secrets(&old)?, &record.params);
                 Some(kept)
             }
             (None, SaveMode::WithoutSecrets) if moved => {

@@ -14,7 +14,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::error::{Result, StoreError};
-use crate::conninfo::{self, keywords, ConnInfo, FieldIssue, Severity, SslMode};
+use crate::conninfo::{self, ConnInfo, FieldIssue, InlinePem, Severity};
+use crate::job::{DestinationOptions, Job};
+use crate::probe::InlineTls;
 use crate::secret::Secret;
 
 /// Who hosts the database; the UI uses it for hints and defaults.
@@ -74,172 +76,6 @@ impl FromStr for Provider {
             .into_iter()
             .find(|p| p.as_str() == s)
             .ok_or_else(|| format!("unknown provider \"{s}\" (expected postgres, neon, supabase, rds or other)"))
-    }
-}
-
-/// What the connection is used for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    #[default]
-    Source,
-    Destination,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Source => "source",
-            Role::Destination => "destination",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "source" => Ok(Role::Source),
-            "destination" => Ok(Role::Destination),
-            _ => Err(format!("unknown role \"{s}\" (expected source or destination)")),
-        }
-    }
-}
-
-/// What a destination may do; ignored for sources.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DestinationOptions {
-    /// Truncate tables before loading.
-    pub truncate: bool,
-    /// Create missing tables.
-    pub init_tables: bool,
-}
-
-/// Certificate material: a file path or the PEM text itself.
-/// Serialized as `{"path": "..."}` or `{"pem": "..."}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TlsSource {
-    Path(String),
-    Pem(String),
-}
-
-impl TlsSource {
-    pub fn path(&self) -> Option<&str> {
-        match self {
-            TlsSource::Path(p) => Some(p),
-            TlsSource::Pem(_) => None,
-        }
-    }
-}
-
-/// The client key: a file path (in the record) or inline PEM (a secret, in the keyring).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientKey {
-    Path(String),
-    Pem(Secret),
-}
-
-/// The TLS material of a record with its secrets, for the probe.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TlsMaterial {
-    pub root_cert: Option<TlsSource>,
-    pub client_cert: Option<TlsSource>,
-    pub client_key: Option<ClientKey>,
-}
-
-/// The libpq fields of a connection, minus every secret.
-///
-/// Certificates may be paths or inline PEM; the client key here is only
-/// ever a path (an inline key is a secret: [`Secrets::client_key_pem`]).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ConnFields {
-    pub host: Option<String>,
-    pub hostaddr: Option<String>,
-    pub port: Option<String>,
-    pub dbname: Option<String>,
-    pub user: Option<String>,
-    pub sslmode: Option<SslMode>,
-    pub sslrootcert: Option<TlsSource>,
-    pub sslcert: Option<TlsSource>,
-    /// Path of the client key file.
-    pub sslkey: Option<String>,
-    pub application_name: Option<String>,
-    pub connect_timeout: Option<String>,
-    pub options: Option<String>,
-    pub target_session_attrs: Option<String>,
-    pub channel_binding: Option<String>,
-    /// Other libpq keywords, in order, as `[keyword, value]` pairs. Never a secret keyword.
-    pub extra: Vec<(String, String)>,
-}
-
-impl ConnFields {
-    /// The non-secret fields of `info` (certificate and key paths as paths).
-    pub fn from_conninfo(info: &ConnInfo) -> ConnFields {
-        ConnFields {
-            host: info.host.clone(),
-            hostaddr: info.hostaddr.clone(),
-            port: info.port.clone(),
-            dbname: info.dbname.clone(),
-            user: info.user.clone(),
-            sslmode: info.sslmode,
-            sslrootcert: info.sslrootcert.clone().map(TlsSource::Path),
-            sslcert: info.sslcert.clone().map(TlsSource::Path),
-            sslkey: info.sslkey.clone(),
-            application_name: info.application_name.clone(),
-            connect_timeout: info.connect_timeout.clone(),
-            options: info.options.clone(),
-            target_session_attrs: info.target_session_attrs.clone(),
-            channel_binding: info.channel_binding.clone(),
-            extra: info.extra.iter().filter(|(k, _)| !keywords::is_secret(k)).cloned().collect(),
-        }
-    }
-
-    /// Whether `other` names the same server and login as `self`: host,
-    /// hostaddr, port and user, compared as libpq would use them (unset and
-    /// empty are the same; an unset port is 5432). A saved password is only
-    /// ever sent while this holds.
-    pub fn same_server(&self, other: &ConnFields) -> bool {
-        fn norm(v: &Option<String>) -> Option<&str> {
-            v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-        }
-        let port = |f: &ConnFields| norm(&f.port).unwrap_or("5432").to_owned();
-        norm(&self.host) == norm(&other.host)
-            && norm(&self.hostaddr) == norm(&other.hostaddr)
-            && port(self) == port(other)
-            && norm(&self.user) == norm(&other.user)
-    }
-
-    /// A [`ConnInfo`] without secrets. Inline PEM certificates have no libpq
-    /// keyword and are left out (see [`ConnectionRecord::tls_material`]).
-    pub fn to_conninfo(&self) -> ConnInfo {
-        ConnInfo {
-            host: self.host.clone(),
-            hostaddr: self.hostaddr.clone(),
-            port: self.port.clone(),
-            dbname: self.dbname.clone(),
-            user: self.user.clone(),
-            password: None,
-            sslmode: self.sslmode,
-            sslrootcert: self.sslrootcert.as_ref().and_then(|s| s.path()).map(str::to_owned),
-            sslcert: self.sslcert.as_ref().and_then(|s| s.path()).map(str::to_owned),
-            sslkey: self.sslkey.clone(),
-            sslpassword: None,
-            application_name: self.application_name.clone(),
-            connect_timeout: self.connect_timeout.clone(),
-            options: self.options.clone(),
-            target_session_attrs: self.target_session_attrs.clone(),
-            channel_binding: self.channel_binding.clone(),
-            extra: self.extra.clone(),
-        }
     }
 }
 
@@ -307,27 +143,31 @@ pub struct TestSummary {
 pub struct NewConnection {
     pub name: String,
     pub provider: Provider,
-    pub role: Role,
-    pub options: DestinationOptions,
-    pub connection: ConnFields,
+    pub job: Job,
+    pub destination_options: DestinationOptions,
+    /// Every libpq keyword set, never a secret one (`params` in the file).
+    pub params: ConnInfo,
+    /// Certificates given as PEM text instead of files.
+    pub pem: InlinePem,
     /// Schemas the access analysis looks at (empty: all).
     pub scope_schemas: Vec<String>,
 }
 
 impl NewConnection {
-    /// Split a parsed connection into its stored fields and its secrets.
+    /// Split a parsed connection into its stored part and its secrets.
     /// The provider is guessed from the host.
     pub fn from_conninfo(name: impl Into<String>, info: &ConnInfo) -> (NewConnection, Secrets) {
         let new = NewConnection {
             name: name.into(),
-            provider: Provider::guess(info.host.as_deref()),
-            role: Role::Source,
-            options: DestinationOptions::default(),
-            connection: ConnFields::from_conninfo(info),
-            scope_schemas: Vec::new(),
+            provider: Provider::guess(info.get("host")),
+            params: info.without_secrets(),
+            ..NewConnection::default()
         };
-        let secrets =
-            Secrets { password: info.password.clone(), sslpassword: info.sslpassword.clone(), client_key_pem: None };
+        let secrets = Secrets {
+            password: info.password().cloned(),
+            sslpassword: info.secret("sslpassword").cloned(),
+            client_key_pem: None,
+        };
         (new, secrets.normalized())
     }
 
@@ -345,26 +185,22 @@ impl NewConnection {
         if let Some(issue) = conninfo::validate::validate_name(&self.name, &[] as &[&str]) {
             return Err(StoreError::Invalid { issues: vec![issue] });
         }
-        let info = self.connection.to_conninfo();
-        // The validator only sees paths; the certificate/key pairing is
+        // The validator sees paths only; the certificate/key pairing is
         // checked here, where inline material is known too.
-        let pair_issue = conninfo::validate::validate_client_cert_pair(&info);
-        let mut issues: Vec<FieldIssue> = conninfo::validate(&self.name, &info, &[] as &[&str])
+        let pair_issue = conninfo::validate::validate_client_cert_pair(&self.params);
+        let mut issues: Vec<FieldIssue> = conninfo::validate(&self.name, &self.params, &[] as &[&str])
             .issues
             .into_iter()
             .filter(|i| i.severity == Severity::Error && Some(i) != pair_issue.as_ref())
             .collect();
         let mut push = |field: &str, message: &str| {
             if !issues.iter().any(|i| i.field == field) {
-                issues.push(FieldIssue {
-                    field: field.to_owned(),
-                    severity: Severity::Error,
-                    message: message.to_owned(),
-                });
+                issues.push(FieldIssue { field: field.to_owned(), severity: Severity::Error, message: message.to_owned() });
             }
         };
-        let has_cert = self.connection.sslcert.is_some();
-        let has_key_file = self.connection.sslkey.as_deref().is_some_and(|k| !k.is_empty());
+        let file = |k: &str| self.params.get(k).is_some_and(|v| !v.is_empty());
+        let has_cert = file("sslcert") || self.pem.sslcert.is_some();
+        let has_key_file = file("sslkey");
         if inline_key && has_key_file {
             push("sslkey", "Give the client key either as a file or inline, not both.");
         } else if has_cert && !(inline_key || has_key_file) {
@@ -372,21 +208,13 @@ impl NewConnection {
         } else if !has_cert && (inline_key || has_key_file) {
             push("sslcert", "A private key needs its client certificate: set the certificate too.");
         }
-        for (field, source) in [("sslrootcert", &self.connection.sslrootcert), ("sslcert", &self.connection.sslcert)] {
-            if let Some(TlsSource::Pem(pem)) = source {
+        for (field, pem) in [("sslrootcert", &self.pem.sslrootcert), ("sslcert", &self.pem.sslcert)] {
+            if let Some(pem) = pem {
                 if !pem.contains("-----BEGIN ") {
                     push(field, "This is not PEM text (it should contain \"-----BEGIN\").");
+                } else if file(field) {
+                    push(field, "Give this certificate either as a file or as PEM text, not both.");
                 }
-            }
-        }
-        for (k, _) in &self.connection.extra {
-            match keywords::lookup(k) {
-                None => push("extra", &format!("\"{k}\" is not a libpq parameter.")),
-                Some(kw) if kw.secret => {
-                    push("extra", &format!("\"{k}\" is a secret and cannot be stored as a plain parameter."))
-                }
-                Some(kw) if kw.typed => push("extra", &format!("\"{k}\" has its own field; set it there.")),
-                Some(_) => {}
             }
         }
         for s in &self.scope_schemas {
@@ -402,18 +230,22 @@ impl NewConnection {
     }
 }
 
-/// A saved connection as stored in the file and shown in the UI.
+/// A saved connection as stored in the file, shown by the CLI and sent to
+/// the UI (the IPC `Connection` is this plus its URL).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConnectionRecord {
     /// Stable for the record's life (the keyring entries are keyed by it).
     pub id: Uuid,
     pub name: String,
     pub provider: Provider,
-    pub role: Role,
     #[serde(default)]
-    pub options: DestinationOptions,
+    pub job: Job,
     #[serde(default)]
-    pub connection: ConnFields,
+    pub destination_options: DestinationOptions,
+    #[serde(default)]
+    pub params: ConnInfo,
+    #[serde(default, skip_serializing_if = "InlinePem::is_empty")]
+    pub pem: InlinePem,
     #[serde(default)]
     pub scope_schemas: Vec<String>,
     /// A password is in the keyring.
@@ -448,9 +280,10 @@ impl ConnectionRecord {
             id: Uuid::new_v4(),
             name: String::new(),
             provider: Provider::default(),
-            role: Role::default(),
-            options: DestinationOptions::default(),
-            connection: ConnFields::default(),
+            job: Job::default(),
+            destination_options: DestinationOptions::default(),
+            params: ConnInfo::default(),
+            pem: InlinePem::default(),
             scope_schemas: Vec::new(),
             has_password: false,
             has_sslpassword: false,
@@ -468,9 +301,10 @@ impl ConnectionRecord {
     pub(crate) fn apply(&mut self, new: NewConnection) {
         self.name = new.name.trim().to_owned();
         self.provider = new.provider;
-        self.role = new.role;
-        self.options = new.options;
-        self.connection = new.connection;
+        self.job = new.job;
+        self.destination_options = new.destination_options;
+        self.params = new.params.without_secrets();
+        self.pem = new.pem.normalized();
         self.scope_schemas = new.scope_schemas;
     }
 
@@ -479,47 +313,39 @@ impl ConnectionRecord {
         NewConnection {
             name: self.name.clone(),
             provider: self.provider,
-            role: self.role,
-            options: self.options,
-            connection: self.connection.clone(),
+            job: self.job,
+            destination_options: self.destination_options,
+            params: self.params.clone(),
+            pem: self.pem.clone(),
             scope_schemas: self.scope_schemas.clone(),
         }
     }
 
     /// The connection with its secrets put back in. Inline PEM material has
-    /// no libpq keyword: get it from [`ConnectionRecord::tls_material`].
+    /// no libpq keyword: get it from [`ConnectionRecord::inline_tls`].
     pub fn to_conninfo(&self, secrets: &Secrets) -> ConnInfo {
-        let mut info = self.connection.to_conninfo();
-        info.password = secrets.password.clone();
-        info.sslpassword = secrets.sslpassword.clone();
+        let mut info = self.params.clone();
+        info.set_secret("password", secrets.password.clone());
+        info.set_secret("sslpassword", secrets.sslpassword.clone());
         info
     }
 
-    /// Root certificate, client certificate and client key, inline or as paths.
-    pub fn tls_material(&self, secrets: &Secrets) -> TlsMaterial {
-        let client_key = match (&self.connection.sslkey, &secrets.client_key_pem) {
-            (Some(path), _) => Some(ClientKey::Path(path.clone())),
-            (None, Some(pem)) => Some(ClientKey::Pem(pem.clone())),
-            (None, None) => None,
-        };
-        TlsMaterial {
-            root_cert: self.connection.sslrootcert.clone(),
-            client_cert: self.connection.sslcert.clone(),
-            client_key,
-        }
+    /// The certificates and key given inline rather than as files.
+    pub fn inline_tls(&self, secrets: &Secrets) -> InlineTls {
+        InlineTls { pem: self.pem.clone(), client_key_pem: secrets.client_key_pem.clone() }
     }
 
     /// The URL to show or copy: never a password.
     pub fn to_uri_without_password(&self) -> String {
-        self.connection.to_conninfo().to_uri_without_password()
+        self.params.to_uri_without_password()
     }
 
     /// The saved secrets that may be used for a connection to `target`: all
     /// of them while it names the server they were saved for
-    /// ([`ConnFields::same_server`]), else all but the password, which is
-    /// the one secret sent to the server. The flag says a password was held back.
-    pub fn reusable_secrets(&self, mut saved: Secrets, target: &ConnFields) -> (Secrets, bool) {
-        if self.connection.same_server(target) {
+    /// ([`ConnInfo::same_server`]), else all but the password, which is the
+    /// one secret sent to the server. The flag says a password was held back.
+    pub fn reusable_secrets(&self, mut saved: Secrets, target: &ConnInfo) -> (Secrets, bool) {
+        if self.params.same_server(target) {
             return (saved, false);
         }
         let withheld = saved.password.take().is_some();

@@ -21,13 +21,8 @@ fn open(dir: &Path, mem: &MemoryBackend) -> Store {
 fn new_conn(name: &str) -> NewConnection {
     NewConnection {
         name: name.into(),
-        connection: ConnFields {
-            host: Some("db.example.com".into()),
-            port: Some("5432".into()),
-            dbname: Some("app".into()),
-            user: Some("alex".into()),
-            ..ConnFields::default()
-        },
+        params: conninfo::ConnInfo::from_params([("host", "db.example.com"), ("port", "5432"), ("dbname", "app"), ("user", "alex")])
+            .unwrap(),
         ..NewConnection::default()
     }
 }
@@ -46,7 +41,7 @@ fn add_keeps_the_password_out_of_the_file() {
     assert_eq!(mem.snapshot().get(&format!("{}/password", r.id)).map(String::as_str), Some(PW));
     let text = file_text(&store);
     assert!(!text.contains(PW), "{text}");
-    assert!(text.contains("\"version\": 1"));
+    assert!(text.contains("\"version\": 2"));
 
     let again = open(dir.path(), &mem);
     assert_eq!(again.list().unwrap(), vec![r.clone()]);
@@ -83,25 +78,34 @@ fn field_validation_blocks_saving() {
     let (dir, mem) = (temp(), MemoryBackend::new());
     let store = open(dir.path(), &mem);
     let mut n = new_conn("x");
-    n.connection.port = Some("99999".into());
-    n.connection.extra = vec![("keepalives".into(), "1".into()), ("password".into(), "oops".into())];
+    n.params.set("port", "99999").unwrap();
+    n.params.set("channel_binding", "requires").unwrap();
     let StoreError::Invalid { issues } = store.add(n, Secrets::none(), SaveMode::WithSecrets).unwrap_err() else {
         panic!("expected invalid")
     };
     let fields: Vec<&str> = issues.iter().map(|i| i.field.as_str()).collect();
-    assert_eq!(fields, ["port", "extra"]);
-    assert!(!issues[1].message.contains("oops"));
+    assert_eq!(fields, ["port", "channel_binding"]);
 
     let mut n = new_conn("certs");
-    n.connection.sslcert = Some(TlsSource::Pem("-----BEGIN CERTIFICATE-----\n...".into()));
+    n.pem.sslcert = Some("-----BEGIN CERTIFICATE-----\n...".into());
     let e = store.add(n.clone(), Secrets::none(), SaveMode::WithSecrets).unwrap_err();
     assert!(matches!(&e, StoreError::Invalid { issues } if issues[0].field == "sslkey"), "{e:?}");
+    let mut both = n.clone();
+    for (k, f) in [("sslcert", "client.crt"), ("sslkey", "client.key")] {
+        let path = dir.path().join(f);
+        std::fs::write(&path, "x").unwrap();
+        both.params.set(k, path.to_str().unwrap()).unwrap();
+    }
+    let e = store.add(both, Secrets::none(), SaveMode::WithSecrets).unwrap_err();
+    assert!(matches!(&e, StoreError::Invalid { issues } if issues.iter().any(|i| i.message.contains("not both"))), "{e:?}");
     let key = Secrets { client_key_pem: Some("-----BEGIN PRIVATE KEY-----\nKEYDATA\n".into()), ..Secrets::default() };
     let r = store.add(n, key, SaveMode::WithSecrets).unwrap();
     assert!(r.has_inline_key && !r.has_password);
     assert!(!file_text(&store).contains("KEYDATA"));
     let s = store.secrets(r.id).unwrap();
-    assert!(matches!(r.tls_material(&s).client_key, Some(ClientKey::Pem(ref k)) if k.expose().contains("KEYDATA")));
+    let inline = r.inline_tls(&s);
+    assert!(inline.client_key_pem.is_some_and(|k| k.expose().contains("KEYDATA")));
+    assert!(inline.pem.sslcert.is_some_and(|c| c.starts_with("-----BEGIN CERTIFICATE-----")));
     assert!(mem.snapshot().contains_key(&format!("{}/sslkey", r.id)));
     assert_eq!(store.list().unwrap().len(), 1);
     assert!(store.paths().dir.join(FILE_NAME).is_file());
@@ -192,11 +196,11 @@ fn update_keeps_replaces_or_removes_secrets() {
     let store = open(dir.path(), &mem);
     let r = store.add(new_conn("c"), Secrets::password("one"), SaveMode::WithSecrets).unwrap();
     let mut changes = r.to_new();
-    changes.connection.dbname = Some("other_db".into());
-    changes.role = Role::Destination;
-    changes.options.truncate = true;
+    changes.params.set("dbname", "other_db").unwrap();
+    changes.job = crate::job::Job::Destination;
+    changes.destination_options.truncate = true;
     let u = store.update(r.id, changes.clone(), None, SaveMode::WithSecrets).unwrap();
-    assert_eq!(u.connection.dbname.as_deref(), Some("other_db"));
+    assert_eq!(u.params.get("dbname"), Some("other_db"));
     assert!(u.has_password && u.updated_at >= r.updated_at && u.created_at == r.created_at);
     assert_eq!(store.secrets(r.id).unwrap().password.unwrap().expose(), "one");
 
@@ -224,26 +228,20 @@ fn a_saved_password_stays_with_the_server_it_was_saved_for() {
     let r = store.add(new_conn("c"), secrets, SaveMode::WithSecrets).unwrap();
     // Unset and explicit default port, trimmed values: the same server.
     let mut same = r.to_new();
-    same.connection.port = None;
-    same.connection.user = Some(" alex ".into());
-    assert!(r.connection.same_server(&same.connection));
+    same.params.remove("port");
+    same.params.set("user", " alex ").unwrap();
+    assert!(r.params.same_server(&same.params));
     for (field, value) in [("host", "evil.example.net"), ("hostaddr", "203.0.113.9"), ("port", "6543"), ("user", "root")] {
         let mut moved = r.to_new();
-        let slot = match field {
-            "host" => &mut moved.connection.host,
-            "hostaddr" => &mut moved.connection.hostaddr,
-            "port" => &mut moved.connection.port,
-            _ => &mut moved.connection.user,
-        };
-        *slot = Some(value.into());
-        assert!(!r.connection.same_server(&moved.connection), "{field}");
-        let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.connection);
+        moved.params.set(field, value).unwrap();
+        assert!(!r.params.same_server(&moved.params), "{field}");
+        let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.params);
         assert!(withheld && kept.password.is_none() && kept.sslpassword.is_some(), "{field}");
     }
 
     // Saved with another host and no new secrets: the password is gone, the passphrase stays.
     let mut moved = r.to_new();
-    moved.connection.host = Some("evil.example.net".into());
+    moved.params.set("host", "evil.example.net").unwrap();
     let u = store.update(r.id, moved.clone(), None, SaveMode::WithSecrets).unwrap();
     assert!(!u.has_password && u.has_sslpassword);
     assert!(store.secrets(r.id).unwrap().password.is_none());
@@ -253,7 +251,7 @@ fn a_saved_password_stays_with_the_server_it_was_saved_for() {
     // Without the keyring, the password is dropped from the record and removed later.
     let r2 = store.add(new_conn("d"), Secrets::password("two"), SaveMode::WithSecrets).unwrap();
     let mut moved = r2.to_new();
-    moved.connection.port = Some("6543".into());
+    moved.params.set("port", "6543").unwrap();
     mem.unavailable.store(true, Ordering::SeqCst);
     let u = store.update(r2.id, moved, None, SaveMode::WithoutSecrets).unwrap();
     assert!(!u.has_password);
@@ -281,7 +279,7 @@ fn duplicate_copies_secrets_and_record_test_leaves_them() {
     let d = store.duplicate(r.id, "copy").unwrap();
     assert_ne!(d.id, r.id);
     assert!(d.has_password && d.last_test.is_none());
-    assert_eq!(d.connection, r.connection);
+    assert_eq!(d.params, r.params);
     assert_eq!(store.secrets(d.id).unwrap().password.unwrap().expose(), PW);
     assert_eq!(mem.snapshot().len(), 2);
     assert_eq!(store.duplicate(r.id, "ORIG").unwrap_err().kind(), "duplicate_name");
@@ -428,8 +426,8 @@ fn records_and_errors_serialize_without_secrets() {
     assert_eq!(json["has_sslpassword"], true);
     assert_eq!(json["has_inline_key"], false);
     assert_eq!(json["provider"], "neon");
-    assert_eq!(json["role"], "source");
-    assert_eq!(json["connection"]["sslmode"], "require");
+    assert_eq!(json["job"], "source");
+    assert_eq!(json["params"], serde_json::json!({"host": "ep-x.eu.aws.neon.tech", "dbname": "db", "user": "alex", "sslmode": "require"}));
     assert!(json["created_at"].as_str().unwrap().ends_with('Z'));
     let text = serde_json::to_string(&r).unwrap() + &format!("{r:?}") + &file_text(&store);
     assert!(!text.contains(PW) && !text.contains("\"kp\""), "{text}");
@@ -457,7 +455,7 @@ fn conninfo_round_trips_through_a_record() {
     let r = store.add(new, secrets, SaveMode::WithSecrets).unwrap();
     let back = r.to_conninfo(&store.secrets(r.id).unwrap());
     assert_eq!(back, parsed.info);
-    assert_eq!(Secret::new("pw"), back.password.unwrap());
+    assert_eq!(&Secret::new("pw"), back.password().unwrap());
 }
 
 #[test]
