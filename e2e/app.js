@@ -103,13 +103,15 @@ export async function launch({ configHome = freshConfigHome(), env = {} } = {}) 
   return { session, stop, configHome };
 }
 
-/** Saves a PNG of the window under e2e/screenshots (gitignored), and under
- * docs/screenshots when `docs` is set (those are shown in the README). */
+/** Saves a PNG of the window under e2e/screenshots (gitignored). The ones
+ * marked `docs` also go to docs/screenshots (shown in the README), but only
+ * when asked: `npm run screenshots` sets SLUICE_REFRESH_SCREENSHOTS=1, so a
+ * plain `npm test` leaves the tree as it was. */
 export async function screenshot(session, name, { docs = false } = {}) {
   const png = await session.screenshot();
   mkdirSync(screenshotDir, { recursive: true });
   writeFileSync(path.join(screenshotDir, `${name}.png`), png);
-  if (docs) {
+  if (docs && process.env.SLUICE_REFRESH_SCREENSHOTS === '1') {
     const dir = path.join(root, 'docs', 'screenshots');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, `${name}.png`), png);
@@ -139,6 +141,19 @@ export async function openNewConnection(session, provider = 'postgres') {
 export async function setMode(session, mode) {
   await session.click(tid(`mode-${mode}`));
   await session.waitFor(async () => (await session.exec('return !document.querySelector(arguments[0]).hidden;', tid(`${mode}-panel`))) || null, { what: `${mode} mode` });
+}
+
+/** Chooses an SSL mode in the form's select ('' for "not set"). */
+export async function setSslMode(session, mode) {
+  await session.exec(`const s = document.querySelector(arguments[0]); s.value = arguments[1];
+    s.dispatchEvent(new Event('change', { bubbles: true }));`, tid('field-sslmode'), mode);
+}
+
+/** Puts `text` in the URL box as a paste does: the value, then input and paste events. */
+export async function pasteUrl(session, text) {
+  await session.exec(`const el = document.querySelector(arguments[0]); el.focus(); el.value = arguments[1];
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+    el.dispatchEvent(new Event('paste', { bubbles: true }));`, tid('field-url'), text);
 }
 
 /** The value of a form input. */

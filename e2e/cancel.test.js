@@ -2,7 +2,7 @@
 // back to idle at once, and stays responsive while the test hangs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, screenshot, tid, openNewConnection, setMode, stepStatuses } from './app.js';
+import { launch, screenshot, tid, openNewConnection, setMode, setSslMode, stepStatuses } from './app.js';
 import { silentListener } from './pg.js';
 
 let listener;
@@ -25,7 +25,7 @@ test('cancelling a test against a silent server returns the UI to idle at once',
     await session.typeInto(tid('field-port'), String(listener.port), { clear: true });
     await session.typeInto(tid('field-dbname'), 'db');
     await session.typeInto(tid('field-user'), 'nobody');
-    await session.click(tid('sslmode-disable'));
+    await setSslMode(session, 'disable');
     await session.click(tid('test-button'));
     await session.waitFor(async () => listener.accepted() > 0, { what: 'the app to connect to the silent listener' });
     await session.waitFor(async () => Object.values(await stepStatuses(session)).includes('running'), { what: 'a running stage' });

@@ -4,8 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import {
-  launch, screenshot, tid, openNewConnection, setMode, valueOf, waitForValue, runTest, waitForTestEnd,
+  launch, screenshot, tid, openNewConnection, setMode, setSslMode, pasteUrl, valueOf, waitForValue, runTest, waitForTestEnd,
   stepStatuses, permissionRows, permissionHeaders, saveAndWaitForRow, rowByName, rowAction, waitForList,
 } from './app.js';
 import { Keys } from './webdriver.js';
@@ -58,12 +59,15 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
     assert.equal(await valueOf(session, tid('field-dbname')), 'shop');
     assert.equal(await valueOf(session, tid('field-user')), 'reader');
     assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
-    assert.equal(await session.exec('return document.querySelector(arguments[0]).checked;', tid('sslmode-disable')), true);
+    assert.equal(await valueOf(session, tid('field-sslmode')), 'disable');
     await screenshot(session, 'new-connection-host', { docs: true });
 
-    // Back to URL mode: nothing was lost.
+    // Back to URL mode: nothing was lost, and the password left the URL box
+    // for the masked field when the URL box lost focus.
     await setMode(session, 'url');
-    assert.ok((await valueOf(session, tid('field-url'))).includes(`@127.0.0.1:${pg.port}/shop`));
+    const shown = await valueOf(session, tid('field-url'));
+    assert.ok(shown.includes(`reader@127.0.0.1:${pg.port}/shop`), shown);
+    assert.ok(!shown.includes('reader-pw'), `the URL box shows no password: ${shown}`);
     assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
 
     const outcome = await runTest(session);
@@ -130,6 +134,51 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
   }
 });
 
+test('a pasted URL\'s password moves into the masked field at once', async () => {
+  const { session, stop } = await launch();
+  try {
+    await openNewConnection(session, 'postgres');
+    await pasteUrl(session, 'postgresql://alice:Pa55-w0rd@db.example.com:6543/app?sslmode=require');
+    await waitForValue(session, tid('field-password'), 'Pa55-w0rd');
+    await waitForValue(session, tid('field-url'), 'postgresql://alice@db.example.com:6543/app?sslmode=require');
+    assert.equal(await session.exec('return document.querySelector(arguments[0]).type;', tid('field-password')), 'password', 'masked');
+    assert.ok(!(await session.exec('return document.body.innerText;')).includes('Pa55-w0rd'));
+  } finally {
+    await stop();
+  }
+});
+
+test('a schema scope set with the CLI survives an edit in the app; the picker changes it', async () => {
+  const cli = process.env.SLUICE_CLI_BINARY;
+  assert.ok(cli, 'SLUICE_CLI_BINARY is set by npm test');
+  const { session, stop, configHome } = await launch();
+  const store = path.join(configHome, 'dev.sluice.app');
+  const sluice = (...args) => JSON.parse(execFileSync(cli, args, { encoding: 'utf8', env: { ...process.env, SLUICE_CONFIG_DIR: store, PGPASSWORD: fx.reader.password } }));
+  try {
+    sluice('connections', 'add', '--name', 'Scoped', '--url', pg.url(fx.reader.user, '', fx.db, 'sslmode=disable'), '--schema', 'app', '--json');
+    await session.exec('location.reload();');
+    await waitForList(session);
+    await rowAction(session, 'Scoped', 'edit');
+    await session.waitForSelector(tid('connection-form'));
+    assert.equal(await session.exec('return document.querySelector(arguments[0]).checked;', tid('schema-scope-only')), true);
+    await session.typeInto(tid('field-name'), 'Scoped (edited)', { clear: true });
+    await saveAndWaitForRow(session, 'Scoped (edited)');
+    assert.deepEqual(sluice('connections', 'show', 'Scoped (edited)', '--json').scope_schemas, ['app'], 'the app kept the scope');
+
+    // A test lists the schemas; ticking one more changes the scope.
+    await rowAction(session, 'Scoped (edited)', 'edit');
+    await session.waitForSelector(tid('connection-form'));
+    assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
+    await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
+    await session.waitFor(async () => (await session.count(`${tid('schema-option')}[data-schema="public"]`)) === 1, { what: 'public offered' });
+    await session.click(`${tid('schema-option')}[data-schema="public"]`);
+    await saveAndWaitForRow(session, 'Scoped (edited)');
+    assert.deepEqual(sluice('connections', 'show', 'Scoped (edited)', '--json').scope_schemas, ['app', 'public']);
+  } finally {
+    await stop();
+  }
+});
+
 test('a wrong password fails at auth with its message and hint, and no permissions dialog', async () => {
   const { session, stop } = await launch();
   try {
@@ -141,7 +190,7 @@ test('a wrong password fails at auth with its message and hint, and no permissio
     await session.typeInto(tid('field-dbname'), fx.db);
     await session.typeInto(tid('field-user'), fx.reader.user);
     await session.typeInto(tid('field-password'), 'not-the-password');
-    await session.click(tid('sslmode-disable'));
+    await setSslMode(session, 'disable');
     // Ctrl+Enter runs the test from anywhere in the form.
     await (await session.find(tid('field-password'))).type(Keys.CONTROL + Keys.ENTER + Keys.NULL);
     const outcome = await waitForTestEnd(session);

@@ -2,7 +2,7 @@
 // passes and says which TLS version it negotiated and what it verified.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, screenshot, tid, openNewConnection, setMode, runTest, stepStatuses } from './app.js';
+import { launch, screenshot, tid, openNewConnection, setMode, setSslMode, runTest, stepStatuses } from './app.js';
 import { startCluster, lit } from './pg.js';
 
 let pg;
@@ -27,7 +27,7 @@ test('host mode with verify-full and a root certificate file: connected over ver
     await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
     await session.typeInto(tid('field-user'), 'tls_user');
     await session.typeInto(tid('field-password'), 'tls-pw');
-    await session.click(tid('sslmode-verify-full'));
+    await setSslMode(session, 'verify-full');
     await session.click(`${tid('tls-section')} summary`);
     await session.typeInto(tid('field-sslrootcert'), pg.pki.ca);
     assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));

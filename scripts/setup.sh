@@ -9,7 +9,7 @@ what=${1:-app}
 
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev dbus gnome-keyring)
-test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11 openssl libglib2.0-bin)
+test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11 openssl libglib2.0-bin libpq-dev)
 
 packages=("${app_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")
@@ -45,4 +45,9 @@ fi
 if [ "$what" = test ] && ! command -v tauri-driver >/dev/null; then
   echo "setup: cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked --quiet
+fi
+
+if [ "$what" = test ] && ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "setup: cargo install cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
 fi

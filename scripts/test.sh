@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: install and start what the tests need, then run every suite:
-# Rust unit and integration tests (real Postgres clusters, real Secret
-# Service), the UI's module tests, and the end-to-end suite in the real app
-# under Xvfb. Each runner prints its own summary at the end.
+# a short fuzz of the parser, the Rust unit and integration tests (real
+# Postgres clusters, real Secret Service, libpq itself), the UI's module
+# tests (against reports the real CLI makes), and the end-to-end suite in the
+# real app under Xvfb. Each runner prints its own summary. Tests write only
+# to ignored folders (test-output/, e2e/screenshots/, fuzz/corpus/...).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
@@ -16,14 +18,24 @@ echo "== build"
 cargo test $features --no-run --quiet
 
 status=0
+echo "== fuzz (the connection-string parser, ${SLUICE_FUZZ_SECONDS:-60} s)"
+scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}" || status=1
+
 echo "== rust tests"
 scripts/with-keyring.sh cargo test $features || status=1
 
+export SLUICE_CLI_BINARY="$CARGO_TARGET_DIR/debug/sluice"
 echo "== ui module tests"
-node --test tests/ui/ || status=1
+export SLUICE_UI_FIXTURES=test-output/ui-fixtures
+# Files listed explicitly: `node --test DIR` fails on Node 21 and later.
+if node tests/ui/make-fixtures.mjs "$SLUICE_UI_FIXTURES"; then
+  node --test tests/ui/*.test.js || status=1
+else
+  status=1
+fi
 
 echo "== end-to-end (real app, WebKitWebDriver, Xvfb)"
 export SLUICE_APP_BINARY="$CARGO_TARGET_DIR/debug/sluice-app"
-scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 e2e/ || status=1
+scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 e2e/*.test.js || status=1
 
 exit $status

@@ -7,6 +7,7 @@
 // default.
 const COMMANDS: &[&str] = &[
     "app_version",
+    "vocabulary",
     "parse_url",
     "format_url",
     "validate_draft",

@@ -198,7 +198,10 @@ fn a_test_of_a_saved_connection_or_a_draft_analyses_only_its_schema_scope() {
     let relations = |report: &Value| -> Vec<String> {
         report["access"]["relations"].as_array().unwrap().iter().map(|r| format!("{}.{}", r["schema"].as_str().unwrap(), r["name"].as_str().unwrap())).collect()
     };
-    assert_eq!(relations(&run_test(&h, json!({"id": id}))), ["sales.orders"]);
+    let scoped = run_test(&h, json!({"id": id}));
+    assert_eq!(relations(&scoped), ["sales.orders"]);
+    // The schemas outside the scope are named, for the form's schema picker.
+    assert_eq!(scoped["access"]["other_schemas"], json!(["hr", "public"]));
     // The draft's own scope is used, not "every schema".
     let draft = json!({"id": id, "name": "Scoped", "params": params, "scope_schemas": ["hr"]});
     assert_eq!(relations(&run_test(&h, json!({"draft": draft}))), ["hr.people"]);

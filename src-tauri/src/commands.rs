@@ -4,7 +4,7 @@
 //! `src-tauri/build.rs` and granted in `src-tauri/capabilities/main.json`.
 
 use crate::error::CommandError;
-use crate::models::{Connection, ConnectionList, Draft, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget};
+use crate::models::{Connection, ConnectionList, Draft, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget, Vocabulary};
 use crate::state::AppState;
 use sluice_core::access::Scope;
 use sluice_core::conninfo::{self, FieldIssue, FormatOptions};
@@ -19,6 +19,13 @@ use tauri::State;
 #[tauri::command]
 pub fn app_version() -> Result<String, CommandError> {
     Ok(env!("CARGO_PKG_VERSION").to_owned())
+}
+
+/// The vocabulary the form is built from: libpq's keywords, the SSL modes
+/// and the jobs, as core defines them.
+#[tauri::command]
+pub fn vocabulary() -> Vocabulary {
+    Vocabulary::new()
 }
 
 /// Parses a pasted URL or key=value string: its keywords, and apart from

@@ -19,6 +19,7 @@ use tauri::{Builder, Runtime};
 pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Builder<R> {
     builder.manage(state).invoke_handler(tauri::generate_handler![
         commands::app_version,
+        commands::vocabulary,
         commands::parse_url,
         commands::format_url,
         commands::validate_draft,

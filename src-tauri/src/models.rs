@@ -170,3 +170,30 @@ pub struct KeyringStatus {
     pub message: Option<String>,
     pub hint: Option<String>,
 }
+
+/// What the UI needs to know of Sluice's vocabulary, from its one
+/// definition in core: every libpq keyword (doc, choices, secret flag), the
+/// SSL modes with what each guarantees, and the jobs.
+#[derive(Debug, Serialize)]
+pub struct Vocabulary {
+    pub keywords: &'static [sluice_core::conninfo::keywords::Keyword],
+    pub sslmodes: Vec<SslModeInfo>,
+    pub jobs: [Job; 2],
+}
+
+#[derive(Debug, Serialize)]
+pub struct SslModeInfo {
+    pub value: &'static str,
+    pub explanation: &'static str,
+}
+
+impl Vocabulary {
+    pub fn new() -> Vocabulary {
+        use sluice_core::conninfo::SslMode;
+        Vocabulary {
+            keywords: sluice_core::conninfo::keywords::KEYWORDS,
+            sslmodes: SslMode::ALL.iter().map(|m| SslModeInfo { value: m.as_str(), explanation: m.explanation() }).collect(),
+            jobs: Job::ALL,
+        }
+    }
+}

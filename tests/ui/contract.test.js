@@ -1,21 +1,26 @@
 // The UI's pure modules against real Reports, as `sluice test --json` prints
 // them (the app's test_connection returns the same JSON): a reader as source,
-// a writer as destination, a wrong password. Fixtures: tests/ui/fixtures/.
+// a writer as destination, a wrong password. The reports are made during the
+// test run by tests/ui/make-fixtures.mjs from a real cluster and the built
+// CLI (scripts/test.sh), in $SLUICE_UI_FIXTURES: the contract cannot drift.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildRelationRows, buildSequenceRows, filterRows, countProblems } from '../../ui/js/lib/permissions.js';
 import { successBanner, verdictHeadline } from '../../ui/js/lib/format.js';
 import { diagnosticsText } from '../../ui/js/lib/diagnostics.js';
 
-const load = (name) => JSON.parse(readFileSync(new URL(`./fixtures/report-${name}.json`, import.meta.url), 'utf8'));
+const dir = process.env.SLUICE_UI_FIXTURES;
+if (!dir) throw new Error('SLUICE_UI_FIXTURES is not set: run tests/ui/make-fixtures.mjs first (npm test does)');
+const load = (name) => JSON.parse(readFileSync(path.join(dir, `report-${name}.json`), 'utf8'));
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 test('source report: the table without SELECT is the one problem, highlighted on SELECT', () => {
   const r = load('source');
   assert.match(successBanner(r), /^Connected to shop on 127\.0\.0\.1 as reader: PostgreSQL 15\.\d+, no TLS, [\d.]+ ms$/);
   assert.equal(verdictHeadline(r.verdict), 'Not ready as source: 1 problem');
-  const rows = buildRelationRows(r.access, r.verdict, { job: 'source' });
+  const rows = buildRelationRows(r.access, r.verdict);
   const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
   assert.ok(byName[HOSTILE].problem);
   assert.deepEqual([...byName[HOSTILE].missing], ['SELECT']);
@@ -28,7 +33,7 @@ test('source report: the table without SELECT is the one problem, highlighted on
 test('destination report: info notes are not problems; sequences carry theirs', () => {
   const r = load('destination');
   assert.equal(verdictHeadline(r.verdict), `Not ready as destination: ${r.verdict.problems.filter((p) => p.severity === 'error').length} problems`);
-  const rows = buildRelationRows(r.access, r.verdict, { job: 'destination' });
+  const rows = buildRelationRows(r.access, r.verdict);
   const byName = Object.fromEntries(rows.map((x) => [x.name, x]));
   assert.equal(byName.customers.problem, false, 'only an info note (no TRUNCATE) on customers');
   assert.equal(byName.customers.severity, 'info');
@@ -44,8 +49,8 @@ test('destination report: info notes are not problems; sequences carry theirs', 
 test('failed report: diagnostics carry the code and hint', () => {
   const r = load('bad');
   assert.equal(r.error.code, 'auth_failed');
-  const text = diagnosticsText({ report: r, fields: { host: '127.0.0.1', user: 'reader', dbname: 'shop', password: 'nope-nope' } });
+  const text = diagnosticsText({ report: r, params: { host: '127.0.0.1', user: 'reader', dbname: 'shop' }, secrets: ['not-the-password'] });
   assert.match(text, /auth_failed/);
   assert.ok(text.includes(r.error.hint));
-  assert.ok(!text.includes('nope-nope'));
+  assert.ok(!text.includes('not-the-password'));
 });

@@ -25,7 +25,8 @@ const failed = {
 test('diagnostics carry steps, error and hint, but never the password', () => {
   const text = diagnosticsText({
     report: failed,
-    fields: { host: '127.0.0.1', port: '5432', user: 'app', dbname: 'db', password: PASSWORD, sslmode: 'prefer' },
+    params: { host: '127.0.0.1', port: '5432', user: 'app', dbname: 'db', sslmode: 'prefer' },
+    secrets: [PASSWORD],
     name: 'Prod',
     job: 'source',
     appVersion: '0.1.0',
@@ -44,7 +45,7 @@ test('diagnostics carry steps, error and hint, but never the password', () => {
 test('passphrases and pasted keys passed as secrets are masked too', () => {
   const text = diagnosticsText({
     report: { ...failed, error: { ...failed.error, detail: 'key passphrase hunter22 rejected; -----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----' } },
-    fields: { user: 'app' },
+    params: { user: 'app' },
     secrets: ['hunter22'],
   });
   assert.ok(!text.includes('hunter22'));
@@ -58,7 +59,7 @@ test('success diagnostics describe the server and TLS', () => {
       server: { server_version: '15.18', database: 'db', connected_to: 'h:5432', login_user: 'app', current_user: 'app', session_user: 'app', tls: { version: 'TLSv1.3', cipher: 'TLS13_AES_256_GCM_SHA384', chain_verified: true, hostname_verified: true }, pooler: { detected: false } },
       verdict: { job: 'source', ready: false, problems: [{ severity: 'error', object_type: 'table', schema: 'public', name: 't', missing: ['SELECT'], reason: 'no grant' }] },
     },
-    fields: { user: 'app' },
+    params: { user: 'app' },
   });
   assert.match(text, /TLSv1\.3/);
   assert.match(text, /host name verified: yes/);

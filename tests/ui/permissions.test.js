@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRelationRows, buildSchemaRows, buildSequenceRows, buildFunctionRows, filterRows, sortRows, indexProblems, requiredFor, countProblems } from '../../ui/js/lib/permissions.js';
+import { buildRelationRows, buildSchemaRows, buildSequenceRows, buildFunctionRows, filterRows, sortRows, indexProblems, countProblems } from '../../ui/js/lib/permissions.js';
 
 function relation(schema, name, privileges, kind = 'table', extra = {}) {
   return { schema, name, kind, privileges, rls: false, column_only: false, ...extra };
@@ -26,13 +26,13 @@ const verdict = {
     { severity: 'error', object_type: 'table', schema: 'locked', name: '<img src=x onerror=alert(1)>', missing: ['INSERT', 'UPDATE', 'TRUNCATE'], reason: 'no privileges' },
     { severity: 'error', object_type: 'schema', schema: 'locked', name: 'locked', missing: ['USAGE'], reason: 'cannot reach the schema' },
     { severity: 'warning', object_type: 'sequence', schema: 'public', name: 'orders_id_seq', missing: ['USAGE'], reason: 'nextval() default' },
-    { severity: 'error', object_type: 'function', schema: 'public', name: 'touch', missing: ['EXECUTE'], reason: 'used by a CHECK' },
+    { severity: 'error', object_type: 'function', schema: 'public', name: 'touch', identity_args: 'integer', missing: ['EXECUTE'], reason: 'used by a CHECK' },
   ],
   fix_sql: 'GRANT INSERT, UPDATE ON public.orders TO writer;',
 };
 
 test('privilege cells show what is granted; the verdict decides what is highlighted', () => {
-  const rows = buildRelationRows(access, verdict, { job: 'destination' });
+  const rows = buildRelationRows(access, verdict);
   const byName = Object.fromEntries(rows.map((r) => [r.name, r]));
   assert.equal(byName.users.privs.SELECT, true);
   assert.equal(byName.users.privs.DELETE, false);
@@ -46,14 +46,22 @@ test('privilege cells show what is granted; the verdict decides what is highligh
   assert.equal(countProblems(rows), 2);
 });
 
-test('without a verdict the job rule decides: source needs SELECT everywhere', () => {
-  const rows = buildRelationRows(access, null, { job: 'source' });
-  assert.deepEqual(rows.filter((r) => r.problem).map((r) => r.name), ['<img src=x onerror=alert(1)>']);
-  assert.deepEqual(requiredFor('destination', 'table', { truncate: true }), ['INSERT', 'UPDATE', 'TRUNCATE']);
-  assert.deepEqual(requiredFor('destination', 'view'), []);
-  assert.deepEqual(requiredFor('destination', 'partitioned_table'), ['INSERT', 'UPDATE']);
-  const dest = buildRelationRows(access, null, { job: 'destination', truncate: true });
-  assert.deepEqual([...dest.find((r) => r.name === 'users').missing], ['TRUNCATE']);
+test('without a verdict nothing is marked: the rules live in Rust only', () => {
+  const rows = buildRelationRows(access, null);
+  assert.equal(rows.length, 4);
+  assert.ok(rows.every((r) => !r.problem && r.missing.size === 0));
+});
+
+test('overloaded functions are told apart by their arguments', () => {
+  const fns = {
+    functions: [
+      { schema: 'public', name: 'touch', identity_args: 'integer', execute: false },
+      { schema: 'public', name: 'touch', identity_args: 'text', execute: true },
+    ],
+  };
+  const v = { problems: [{ severity: 'error', object_type: 'function', schema: 'public', name: 'touch', identity_args: 'integer', missing: ['EXECUTE'], reason: 'x' }] };
+  const rows = buildFunctionRows(fns, v);
+  assert.deepEqual(rows.map((r) => [r.args, r.problem]), [['integer', true], ['text', false]]);
 });
 
 test('schemas, sequences and functions get their problems too', () => {
@@ -70,7 +78,7 @@ test('schemas, sequences and functions get their problems too', () => {
 });
 
 test('filter by words and by "only problems"; sort by privilege and name', () => {
-  const rows = buildRelationRows(access, verdict, { job: 'destination' });
+  const rows = buildRelationRows(access, verdict);
   assert.deepEqual(filterRows(rows, { text: 'ORD' }).map((r) => r.name), ['orders', 'v_orders']);
   assert.deepEqual(filterRows(rows, { text: 'public view' }).map((r) => r.name), ['v_orders']);
   assert.deepEqual(filterRows(rows, { onlyProblems: true }).map((r) => r.name), ['orders', '<img src=x onerror=alert(1)>']);
@@ -80,7 +88,7 @@ test('filter by words and by "only problems"; sort by privilege and name', () =>
   assert.deepEqual(sortRows(rows, 'name', 'desc').map((r) => r.name)[0], 'v_orders');
 });
 
-test('100,000 relations: build, filter and sort stay fast', () => {
+test('100,000 relations: build, filter and sort are correct (their speed is measured by bench/app)', () => {
   const N = 100000;
   const relations = new Array(N);
   const problems = [];
@@ -91,26 +99,17 @@ test('100,000 relations: build, filter and sort stay fast', () => {
     relations[i] = relation(schema, name, privileges);
     if (i % 3 === 0) problems.push({ severity: 'error', object_type: 'table', schema, name, missing: ['INSERT', 'UPDATE'], reason: 'x' });
   }
-  const t0 = performance.now();
-  const rows = buildRelationRows({ relations }, { job: 'destination', ready: false, problems }, { job: 'destination' });
-  const t1 = performance.now();
+  const rows = buildRelationRows({ relations }, { job: 'destination', ready: false, problems });
   const some = filterRows(rows, { text: 'table_0421' });
-  const t2 = performance.now();
   const bad = filterRows(rows, { onlyProblems: true, text: 's7 ' });
   const sorted = sortRows(some, 'name', 'desc');
-  const t3 = performance.now();
   assert.equal(rows.length, N);
   assert.equal(some.length, 100); // table_042100 .. table_042199
   assert.ok(some.every((r) => r.name.startsWith('table_0421')));
   assert.ok(bad.every((r) => r.problem && r.schema === 's7'));
   assert.equal(bad.length, rows.filter((r) => r.problem && r.schema === 's7').length);
   assert.equal(sorted[0].name, 'table_042199');
-  // Generous bounds: a slow CI machine still passes, a quadratic bug does not.
-  assert.ok(t1 - t0 < 3000, `build ${t1 - t0} ms`);
-  assert.ok(t2 - t1 < 500, `filter ${t2 - t1} ms`);
-  assert.ok(t3 - t2 < 1500, `filter+sort ${t3 - t2} ms`);
-  const t4 = performance.now();
   const all = sortRows(rows, 'INSERT', 'asc');
-  assert.ok(performance.now() - t4 < 4000, 'sorting 100k rows');
   assert.equal(all[0].privs.INSERT, false);
+  assert.equal(all.at(-1).privs.INSERT, true);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { UrlSync, emptyFields, normalizeFields, markPosition } from '../../ui/js/lib/url-sync.js';
+import { UrlSync, normalizeParams, markPosition } from '../../ui/js/lib/url-sync.js';
 
 /** A scheduler the test drives by hand. */
 function manualClock() {
@@ -29,8 +29,8 @@ function fakeApi(parse) {
     parseUrl(url) {
       return new Promise((resolve, reject) => calls.push({ kind: 'parse', url, resolve: () => { try { resolve(parse(url)); } catch (e) { reject(e); } } }));
     },
-    formatUrl(fields, includePassword) {
-      return new Promise((resolve) => calls.push({ kind: 'format', fields, includePassword, resolve: () => resolve(`postgresql://${fields.user || ''}@${fields.host || ''}:${fields.port || ''}/${fields.dbname || ''}`) }));
+    formatUrl(params, password) {
+      return new Promise((resolve) => calls.push({ kind: 'format', params, password, resolve: () => resolve(`postgresql://${params.user || ''}@${params.host || ''}:${params.port || ''}/${params.dbname || ''}`) }));
     },
   };
   return api;
@@ -42,18 +42,20 @@ function simpleParse(url) {
   if (!m) throw { kind: 'invalid_input', message: 'bad', position: 0 };
   const params = new URLSearchParams(m[6] || '');
   const warnings = [...params.keys()].filter((k) => k !== 'sslmode').map((k) => `unknown parameter "${k}"`);
-  return { fields: { ...emptyFields(), user: m[1] || null, password: m[2] || null, host: m[3] || null, port: m[4] || null, dbname: m[5] || null, sslmode: params.get('sslmode') }, warnings, syntax: 'uri' };
+  const out = { user: m[1] || null, host: m[3] || null, port: m[4] || null, dbname: m[5] || null, sslmode: params.get('sslmode') };
+  return { params: normalizeParams(out), password: m[2] || null, warnings, syntax: 'uri' };
 }
 
 function setup() {
   const clock = manualClock();
   const api = fakeApi(simpleParse);
-  const seen = { fields: [], urls: [], errors: [], warnings: [] };
+  const seen = { params: [], urls: [], errors: [], warnings: [], passwords: [] };
   const sync = new UrlSync({
     api,
     schedule: clock.schedule,
-    onFields: (f) => seen.fields.push(f),
-    onUrl: (u) => seen.urls.push(u),
+    onParams: (p) => seen.params.push(p),
+    onPassword: (p) => seen.passwords.push(p),
+    onUrl: (u, opts) => seen.urls.push(opts && opts.force ? `force:${u}` : u),
     onError: (e) => seen.errors.push(e),
     onWarnings: (w) => seen.warnings.push(w),
   });
@@ -70,11 +72,10 @@ test('editing the URL fills the fields once it parses', async () => {
   await flushMicrotasks();
   api.calls[0].resolve();
   await done;
-  assert.equal(sync.fields.host, 'db.example.com');
-  assert.equal(sync.fields.port, '6543');
-  assert.equal(sync.fields.password, 'pw');
-  assert.equal(sync.fields.sslmode, 'require');
-  assert.equal(seen.fields.length, 1);
+  assert.deepEqual(sync.params, { host: 'db.example.com', port: '6543', dbname: 'shop', user: 'app', sslmode: 'require' });
+  assert.equal(sync.password, 'pw', 'the password is kept apart from params');
+  assert.deepEqual(seen.passwords, ['pw']);
+  assert.equal(seen.params.length, 1);
 });
 
 test('typing fast sends one parse for the last value (debounce)', async () => {
@@ -87,7 +88,7 @@ test('typing fast sends one parse for the last value (debounce)', async () => {
   assert.equal(api.calls[0].url, 'postgresql://a@h/d');
   api.calls[0].resolve();
   await done;
-  assert.equal(sync.fields.user, 'a');
+  assert.equal(sync.params.user, 'a');
 });
 
 test('a stale parse reply never overwrites a newer edit', async () => {
@@ -103,9 +104,9 @@ test('a stale parse reply never overwrites a newer edit', async () => {
   await second;
   api.calls[0].resolve(); // then the old one, late
   await first;
-  assert.equal(sync.fields.user, 'new');
-  assert.equal(sync.fields.host, 'h2');
-  assert.equal(seen.fields.length, 1);
+  assert.equal(sync.params.user, 'new');
+  assert.equal(sync.params.host, 'h2');
+  assert.equal(seen.params.length, 1);
 });
 
 test('a field edit after a URL edit wins over the URL reply', async () => {
@@ -113,21 +114,21 @@ test('a field edit after a URL edit wins over the URL reply', async () => {
   sync.setUrl('postgresql://u@h/d');
   const parse = clock.tick();
   await flushMicrotasks();
-  sync.setFields({ port: '7777' });
+  sync.setParams({ port: '7777' });
   api.calls[0].resolve();
   await parse;
-  assert.equal(sync.fields.port, '7777');
-  assert.equal(sync.fields.user, null, 'the stale parse did not apply');
+  assert.equal(sync.params.port, '7777');
+  assert.equal(sync.params.user, undefined, 'the stale parse did not apply');
 });
 
 test('editing a field rewrites the URL, without the password', async () => {
   const { clock, api, sync, seen } = setup();
-  sync.load({ fields: { host: 'h', user: 'u', dbname: 'd', password: 'pw' } });
-  sync.setFields({ port: '5433' });
+  sync.load({ params: { host: 'h', user: 'u', dbname: 'd' }, password: 'pw' });
+  sync.setParams({ port: '5433' });
   const done = clock.tick();
   await flushMicrotasks();
   assert.equal(api.calls[0].kind, 'format');
-  assert.equal(api.calls[0].includePassword, false);
+  assert.equal(api.calls[0].password, undefined, 'the URL is formatted without a password');
   api.calls[0].resolve();
   await done;
   assert.deepEqual(seen.urls, ['postgresql://u@h:5433/d']);
@@ -136,25 +137,44 @@ test('editing a field rewrites the URL, without the password', async () => {
 
 test('a URL without a password keeps the password already typed', async () => {
   const { clock, api, sync } = setup();
-  sync.load({ fields: { host: 'h', password: 'typed' } });
+  sync.load({ params: { host: 'h' }, password: 'typed' });
   sync.setUrl('postgresql://u@h2/d');
   const done = clock.tick();
   await flushMicrotasks();
   api.calls[0].resolve();
   await done;
-  assert.equal(sync.fields.host, 'h2');
-  assert.equal(sync.fields.password, 'typed');
+  assert.equal(sync.params.host, 'h2');
+  assert.equal(sync.password, 'typed');
+});
+
+test('a pasted password moves out of the URL into the masked field', async () => {
+  const { api, sync, seen } = setup();
+  sync.setUrl('postgresql://app:s3cret@db.example.com/shop');
+  const take = sync.takePassword();
+  await flushMicrotasks();
+  api.calls[0].resolve(); // the parse
+  await flushMicrotasks();
+  assert.equal(api.calls[1].kind, 'format', 'then the URL is rewritten');
+  api.calls[1].resolve();
+  await take;
+  assert.equal(sync.password, 's3cret');
+  assert.equal(sync.urlPassword, null);
+  assert.deepEqual(seen.urls, ['force:postgresql://app@db.example.com:/shop']);
+  assert.ok(!sync.url.includes('s3cret'), sync.url);
+  // Nothing to move: no call at all.
+  await sync.takePassword();
+  assert.equal(api.calls.length, 2);
 });
 
 test('parse errors keep the fields and report the position; warnings pass through', async () => {
   const { clock, api, sync, seen } = setup();
-  sync.load({ fields: { host: 'keep' } });
+  sync.load({ params: { host: 'keep' } });
   sync.setUrl('postgresql://u@h/d%zz');
   let done = clock.tick();
   await flushMicrotasks();
   api.calls[0].resolve();
   await done;
-  assert.equal(sync.fields.host, 'keep');
+  assert.equal(sync.params.host, 'keep');
   const err = seen.errors.at(-1);
   assert.equal(err.position, 'postgresql://u@h/d'.length);
   assert.deepEqual(markPosition(sync.url, err.position), ['postgresql://u@h/d', '%', 'zz']);
@@ -175,12 +195,13 @@ test('flush runs the pending call now and waits for it', async () => {
   await flushMicrotasks();
   api.calls[0].resolve();
   await f;
-  assert.equal(sync.fields.host, 'flushed');
+  assert.equal(sync.params.host, 'flushed');
 });
 
 test('switching modes loses nothing: host edits then URL edits round-trip', async () => {
   const { clock, api, sync } = setup();
-  sync.setFields({ host: 'h', user: 'u', dbname: 'd', password: 'pw', sslmode: 'verify-full' });
+  sync.setParams({ host: 'h', user: 'u', dbname: 'd', sslmode: 'verify-full' });
+  sync.setPassword('pw');
   let done = clock.tick();
   await flushMicrotasks();
   api.calls.at(-1).resolve();
@@ -191,18 +212,13 @@ test('switching modes loses nothing: host edits then URL edits round-trip', asyn
   await flushMicrotasks();
   api.calls.at(-1).resolve();
   await done;
-  assert.deepEqual(
-    { host: sync.fields.host, user: sync.fields.user, dbname: sync.fields.dbname, password: sync.fields.password, sslmode: sync.fields.sslmode },
-    { host: 'h', user: 'u', dbname: 'd', password: 'pw', sslmode: 'verify-full' },
-  );
+  assert.deepEqual(sync.params, { host: 'h', user: 'u', dbname: 'd', sslmode: 'verify-full' });
+  assert.equal(sync.password, 'pw');
 });
 
-test('normalizeFields turns empty strings into null and keeps extra keys', () => {
-  const f = normalizeFields({ host: '', port: '5432', channel_binding: 'require' });
-  assert.equal(f.host, null);
-  assert.equal(f.port, '5432');
-  assert.equal(f.channel_binding, 'require');
-  assert.equal(f.sslrootcert, null);
+test('normalizeParams keeps only the keywords that are set, any keyword', () => {
+  assert.deepEqual(normalizeParams({ host: '', port: '5432', channel_binding: 'require', sslrootcert: null, keepalives: 0 }), { port: '5432', channel_binding: 'require', keepalives: '0' });
+  assert.deepEqual(normalizeParams(null), {});
 });
 
 test('markPosition handles out-of-range positions and multibyte text', () => {

@@ -27,14 +27,19 @@ export function appVersion() {
   return call('app_version');
 }
 
-/** -> {fields, warnings: string[], syntax: "uri"|"key_value"}; rejects invalid_input with `position`. */
+/** -> {keywords: [{name, secret, env, since, doc, choices}], sslmodes: [{value, explanation}], jobs} */
+export function vocabulary() {
+  return call('vocabulary');
+}
+
+/** -> {params, password, warnings: string[], syntax: "uri"|"key_value"}; rejects invalid_input with `position`. */
 export function parseUrl(url) {
   return call('parse_url', { url });
 }
 
-/** -> "postgresql://..." (the password only when includePassword). */
-export function formatUrl(fields, includePassword = false) {
-  return call('format_url', { fields, includePassword });
+/** -> "postgresql://..." for the keywords in `params`, with `password` when one is given. */
+export function formatUrl(params, password = null) {
+  return call('format_url', { params, password: password || null });
 }
 
 /** -> [{field, severity: "error"|"warning", message}] */
@@ -64,11 +69,11 @@ export function duplicateConnection(id) {
 
 /**
  * Runs a test. target: {id} | {draft}; job: "source"|"destination";
- * options: {truncate, init_tables}; onStep(StepEvent) is called for every
- * progress event streamed over a Channel scoped to this test.
+ * destinationOptions: {truncate, init_tables}; onStep(StepEvent) is called
+ * for every progress event streamed over a Channel scoped to this test.
  * -> Report
  */
-export function testConnection({ target, job, options, testId, onStep }) {
+export function testConnection({ target, job, destinationOptions, testId, onStep }) {
   const { Channel } = tauri().core;
   const channel = new Channel();
   channel.onmessage = (event) => {
@@ -77,7 +82,7 @@ export function testConnection({ target, job, options, testId, onStep }) {
   return call('test_connection', {
     target,
     job,
-    options: { truncate: !!(options && options.truncate), init_tables: !!(options && options.init_tables) },
+    destinationOptions: { truncate: !!(destinationOptions && destinationOptions.truncate), init_tables: !!(destinationOptions && destinationOptions.init_tables) },
     testId,
     onProgress: channel,
   });

@@ -9,6 +9,8 @@ import { mountConnectionForm } from './views/connection-form.js';
 
 const app = {
   version: '',
+  /** Sluice's vocabulary from Rust: keywords, SSL modes, jobs (the `vocabulary` command). */
+  vocabulary: { keywords: [], sslmodes: [], jobs: ['source', 'destination'] },
   keyring: null,
   page: null,
   navigate,
@@ -63,11 +65,19 @@ async function checkKeyring() {
   try {
     setKeyring(await api.keyringStatus());
   } catch (err) {
-    // An older backend without keyring_status: say nothing until a save fails.
-    console.warn('keyring_status', err);
+    setKeyring({ available: false, message: err.message, hint: err.hint });
   }
+}
+
+async function start() {
+  try {
+    app.vocabulary = await api.vocabulary();
+  } catch (err) {
+    console.error('vocabulary', err);
+  }
+  navigate('list');
 }
 
 showVersion();
 checkKeyring();
-navigate('list');
+start();

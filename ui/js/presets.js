@@ -1,14 +1,6 @@
 // Provider presets: what each one prefills and what the form explains.
-// Pure data and small pure helpers (tested in ui/tests/presets.test.js).
-
-export const SSL_MODES = [
-  { value: 'disable', label: 'disable', text: 'Never encrypt. Only for trusted local networks.' },
-  { value: 'allow', label: 'allow', text: 'Unencrypted first; encrypts only if the server insists. No protection from eavesdropping.' },
-  { value: 'prefer', label: 'prefer', text: 'Encrypts if the server offers TLS, else plain; the server is not verified. libpq\u2019s default.' },
-  { value: 'require', label: 'require', text: 'Always encrypted; the certificate is checked only if you give a root certificate.' },
-  { value: 'verify-ca', label: 'verify-ca', text: 'Always encrypted, and the certificate must be signed by a trusted CA.' },
-  { value: 'verify-full', label: 'verify-full', text: 'Always encrypted, trusted CA, and the certificate must name this host. The safest.' },
-];
+// Pure data and small pure helpers (tested in tests/ui/presets-draft.test.js).
+// The SSL modes and their explanations come from Rust (the vocabulary command).
 
 export const PROVIDER_IDS = ['postgres', 'neon', 'supabase'];
 

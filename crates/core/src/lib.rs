@@ -1,7 +1,8 @@
 //! Sluice's core: everything the app and the CLI share, with no Tauri in it.
 //!
-//! - [`conninfo`]: libpq connection strings (URI and `key=value`): parse, format, validate.
-//! - [`secret`]: the redacting wrapper every secret travels in.
+//! - [`conninfo`]: libpq connection strings (URI and `key=value`): parse, format, validate
+//!   (the `sluice-conninfo` crate, re-exported).
+//! - [`secret`]: the redacting wrapper every secret travels in (also from `sluice-conninfo`).
 //! - [`job`]: source or destination, and a destination's options.
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
@@ -9,9 +10,9 @@
 //! - `pinned`: the trust boundary: every statement runs read-only with `search_path` pinned to `pg_catalog`.
 
 pub mod access;
-pub mod conninfo;
+pub use sluice_conninfo as conninfo;
+pub use sluice_conninfo::secret;
 pub mod job;
 mod pinned;
 pub mod probe;
-pub mod secret;
 pub mod store;

@@ -19,7 +19,8 @@ export function toast(text, { kind = 'info', ms = 2600 } = {}) {
   let el = document.getElementById('toast');
   if (!el) {
     el = h('div', { id: 'toast', class: 'toast', 'data-testid': 'toast', hidden: true });
-    document.body.appendChild(el);
+    // Inside the notifications landmark, so every bit of the page is in one.
+    (document.getElementById('notifications') || document.body).appendChild(el);
   }
   el.textContent = text;
   el.dataset.kind = kind;

@@ -51,7 +51,7 @@ function tableColumns(showMore) {
 const TABS = {
   tables: {
     label: 'Tables',
-    build: (access, verdict, job, truncate) => buildRelationRows(access, verdict, { job, truncate }),
+    build: (access, verdict) => buildRelationRows(access, verdict),
     columns: tableColumns,
     csv: () => [
       { label: 'schema', value: (r) => r.schema },
@@ -135,14 +135,14 @@ function problemItem(p) {
 
 /**
  * report: the test Report (with access, verdict); job: "source"|"destination";
- * truncate: destination option; name: the connection's name (for file names).
+ * name: the connection's name (for file names). Which cells the job needs
+ * comes from the verdict's problems.
  */
-export function openPermissionsDialog({ report, job, truncate = false, name = '', host = null }) {
+export function openPermissionsDialog({ report, name = '', host = null }) {
   const access = report.access || { relations: [], schemas: [], sequences: [], functions: [] };
   const verdict = report.verdict || null;
-  const effectiveJob = (verdict && verdict.job) || job || 'source';
   const data = {};
-  for (const [id, tab] of Object.entries(TABS)) data[id] = tab.build(access, verdict, effectiveJob, truncate);
+  for (const [id, tab] of Object.entries(TABS)) data[id] = tab.build(access, verdict);
 
   const state = { tab: 'tables', text: '', onlyProblems: false, showMore: false, sortKey: null, sortDir: 'asc', view: data.tables };
 
@@ -247,7 +247,7 @@ export function openPermissionsDialog({ report, job, truncate = false, name = ''
     showMoreLabel.hidden = id !== 'tables';
     table.setSort(null);
     table.setColumns(id === 'tables' ? tableColumns(state.showMore) : TABS[id].columns());
-    table.el.setAttribute('aria-label', `${TABS[id].label} and their privileges`);
+    table.setLabel(`${TABS[id].label} and their privileges`);
     recompute();
   }
 

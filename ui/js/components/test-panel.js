@@ -11,7 +11,7 @@ import { createStepper } from './stepper.js';
 import { announce, toast } from './live.js';
 
 /**
- * prepare(): Promise<{target, job, options, info: {fields, name, provider, secrets}} | null>
+ * prepare(): Promise<{target, job, destinationOptions, info: {params, name, provider, secrets}} | null>
  * onFinished(report, run), onPermissions(report, run)
  */
 export function createTestPanel({ prepare, onFinished, onPermissions, appVersion = () => '', compact = false }) {
@@ -65,7 +65,7 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
       const report = await api.testConnection({
         target: prepared.target,
         job: prepared.job,
-        options: prepared.options,
+        destinationOptions: prepared.destinationOptions,
         testId: mine.testId,
         onStep: (ev) => {
           if (run === mine) stepper.update(ev);
@@ -105,7 +105,7 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
 
   function copyDiagnostics(report, mine) {
     const info = (mine && mine.info) || {};
-    const text = diagnosticsText({ report, fields: info.fields, name: info.name, provider: info.provider, job: mine && mine.job, secrets: info.secrets, appVersion: appVersion() });
+    const text = diagnosticsText({ report, params: info.params, name: info.name, provider: info.provider, job: mine && mine.job, secrets: info.secrets, appVersion: appVersion() });
     api.copyText(text).then((ok) => toast(ok ? 'Diagnostics copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }));
   }
 
@@ -125,7 +125,7 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
     if (s.pooler && s.pooler.detected) notes.push(`Through a pooler: ${s.pooler.evidence || 'detected'}`);
     if (s.in_recovery) notes.push('This server is a read-only standby (in recovery).');
     if (s.default_transaction_read_only) notes.push('Sessions are read-only by default (default_transaction_read_only).');
-    const banner = successBanner(report, mine && mine.info && mine.info.fields ? mine.info.fields.host : null);
+    const banner = successBanner(report, mine && mine.info && mine.info.params ? mine.info.params.host : null);
     const children = [
       h('p', { class: 'result-title' }, h('span', { class: 'result-icon', 'aria-hidden': 'true', text: '\u2713' }), h('span', { 'data-testid': 'success-banner', text: banner })),
       h('ul', { class: 'result-notes' }, notes.map((n) => h('li', { text: n }))),

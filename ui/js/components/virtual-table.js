@@ -1,7 +1,10 @@
 // A virtualized table: fixed row height, only the visible rows (plus
 // overscan) exist in the DOM, recycled as you scroll. The maths is in
-// lib/virtual-window.js. ARIA: role=table with aria-rowcount/aria-rowindex so
-// assistive tech knows the real size; sortable headers carry aria-sort.
+// lib/virtual-window.js. ARIA: the scrolling viewport is the role=table,
+// owning only rowgroups and rows of cells, with aria-rowcount and
+// aria-rowindex so assistive tech knows the real size and where each
+// rendered row sits; sortable headers carry aria-sort. The empty-state
+// message sits outside the table.
 //
 // columns: [{ key, label, width: CSS grid track, sortable, align, title,
 //   cell: (row) => string | { text, cls, label, title } }]
@@ -19,10 +22,10 @@ export function createVirtualTable({ columns, rowHeight = 30, overscan = 10, ari
   const header = h('div', { class: 'vt-row vt-header', role: 'row', 'aria-rowindex': '1' });
   const head = h('div', { class: 'vt-head', role: 'rowgroup' }, header);
   const layer = h('div', { class: 'vt-rows', role: 'rowgroup' });
-  const spacer = h('div', { class: 'vt-spacer' }, layer);
+  const spacer = h('div', { class: 'vt-spacer', role: 'presentation' }, layer);
+  const viewport = h('div', { class: 'vt-viewport', role: 'table', tabindex: '0', 'aria-label': ariaLabel, 'aria-rowcount': '1' }, head, spacer);
   const empty = h('p', { class: 'vt-empty', hidden: true, 'data-testid': testid ? `${testid}-empty` : undefined, text: emptyText });
-  const viewport = h('div', { class: 'vt-viewport', tabindex: '0', 'aria-label': ariaLabel ? `${ariaLabel}, scrollable` : undefined }, head, spacer, empty);
-  const el = h('div', { class: 'vt', role: 'table', 'aria-label': ariaLabel, 'data-testid': testid, style: { '--vt-row-h': `${rowHeight}px` } }, viewport);
+  const el = h('div', { class: 'vt', 'data-testid': testid, style: { '--vt-row-h': `${rowHeight}px` } }, viewport, empty);
 
   function buildHeader() {
     el.style.setProperty('--vt-cols', cols.map((c) => c.width || 'minmax(80px, 1fr)').join(' '));
@@ -108,7 +111,7 @@ export function createVirtualTable({ columns, rowHeight = 30, overscan = 10, ari
     viewport,
     setRows(next, { keepScroll = false } = {}) {
       rows = next;
-      el.setAttribute('aria-rowcount', String(rows.length + 1));
+      viewport.setAttribute('aria-rowcount', String(rows.length + 1));
       if (!keepScroll) viewport.scrollTop = 0;
       render(true);
     },
@@ -130,6 +133,9 @@ export function createVirtualTable({ columns, rowHeight = 30, overscan = 10, ari
       return rows.length;
     },
     refresh: () => render(true),
+    setLabel(label) {
+      viewport.setAttribute('aria-label', label);
+    },
     setEmptyText(text) {
       setText(empty, text);
     },

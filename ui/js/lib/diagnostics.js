@@ -27,13 +27,14 @@ function pad(s, n) {
 }
 
 /**
- * input: { report, fields, name, provider, job, appVersion, now, secrets }
- * `secrets` are extra strings to mask (the password being typed, the passphrase).
+ * input: { report, params, name, provider, job, appVersion, now, secrets }
+ * `params` are the connection's libpq keywords (never a secret); `secrets`
+ * are the strings to mask (the password being typed, the passphrase).
  */
 export function diagnosticsText(input) {
-  const { report = {}, fields = {}, name, provider, job, appVersion, now = new Date() } = input || {};
-  const f = fields || {};
-  const secrets = [f.password, ...(input && input.secrets ? input.secrets : [])].filter(Boolean);
+  const { report = {}, params = {}, name, provider, job, appVersion, now = new Date() } = input || {};
+  const f = params || {};
+  const secrets = ((input && input.secrets) || []).filter(Boolean);
   const lines = [];
   lines.push(`Sluice diagnostics${appVersion ? ` (v${appVersion})` : ''}`);
   lines.push(`Generated: ${new Date(now).toISOString()}`);
@@ -47,7 +48,7 @@ export function diagnosticsText(input) {
   for (const k of ['sslrootcert', 'sslcert', 'sslkey', 'application_name', 'connect_timeout', 'options']) {
     if (f[k]) lines.push(`  ${pad(`${k}:`, 12)} ${f[k]}`);
   }
-  lines.push(`  password:    ${f.password ? 'set (not shown)' : 'not set here'}`);
+  lines.push(`  password:    ${secrets.length ? 'set (not shown)' : 'not set here'}`);
   lines.push('');
   lines.push(`Result: ${report.error ? `failed (${report.error.code || 'error'})` : report.connected ? 'connected' : 'not connected'}${report.total_ms != null ? ` in ${formatMs(report.total_ms)}` : ''}`);
   lines.push('');

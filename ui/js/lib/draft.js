@@ -1,39 +1,84 @@
-// The draft object of the IPC contract, built from the form's state: what
-// validate_draft, save_connection and test_connection ({draft}) receive.
-// Pure, so it is tested without a DOM.
-import { normalizeFields } from './url-sync.js';
+// The form's state and the draft object of the IPC contract built from it:
+// what validate_draft, save_connection and test_connection ({draft})
+// receive. Pure, so it is tested without a DOM.
+import { normalizeParams } from './url-sync.js';
 import { connectionSummary, providerLabel } from './format.js';
 
-/** The draft sent to validate_draft / save_connection / test_connection. */
-export function buildDraft(st, fields) {
-  const f = normalizeFields(fields);
-  const pemOr = (which, field) => (st.tlsSource[which] === 'pem' ? { path: null, pem: st.pem[which] || null } : { path: f[field], pem: null });
-  const root = pemOr('root', 'sslrootcert');
-  const cert = pemOr('cert', 'sslcert');
-  const key = pemOr('key', 'sslkey');
-  const dest = st.role === 'destination';
+/** The form's starting state, for a saved connection or a new one of `provider`. */
+export function initialState(connection, provider) {
+  const c = connection || null;
+  const pem = (c && c.pem) || {};
+  const params = (c && c.params) || {};
+  const dest = (c && c.destination_options) || {};
+  return {
+    id: c ? c.id : null,
+    provider: c ? c.provider : provider,
+    name: c ? c.name : '',
+    job: c ? c.job : 'source',
+    truncate: !!dest.truncate,
+    init_tables: !!dest.init_tables,
+    mode: c ? 'host' : 'url',
+    pem: { root: pem.sslrootcert || '', cert: pem.sslcert || '', key: '' },
+    tlsSource: {
+      root: pem.sslrootcert ? 'pem' : 'path',
+      cert: pem.sslcert ? 'pem' : 'path',
+      key: c && c.has_inline_key && !params.sslkey ? 'pem' : 'path',
+    },
+    passphrase: '',
+    scope: c ? [...(c.scope_schemas || [])] : [],
+    issues: [],
+    parseError: null,
+    touched: new Set(),
+    editedSinceCheck: new Set(),
+    showAll: false,
+    dirty: false,
+    saving: false,
+  };
+}
+
+const TLS = [['root', 'sslrootcert'], ['cert', 'sslcert']];
+
+/**
+ * The draft sent to validate_draft / save_connection / test_connection:
+ * the keywords set (`params`), certificates pasted as PEM apart (`pem`),
+ * and each secret in its own field.
+ */
+export function buildDraft(st, params, password) {
+  const p = normalizeParams(params);
+  const pem = {};
+  for (const [which, key] of TLS) {
+    if (st.tlsSource[which] === 'pem') {
+      delete p[key];
+      if (st.pem[which]) pem[key] = st.pem[which];
+    }
+  }
+  let clientKeyPem = null;
+  if (st.tlsSource.key === 'pem') {
+    delete p.sslkey;
+    clientKeyPem = st.pem.key || null;
+  }
+  const dest = st.job === 'destination';
   return {
     id: st.id || null,
     name: st.name,
     provider: st.provider,
-    role: st.role,
-    truncate: dest && !!st.truncate,
-    init_tables: dest && !!st.init_tables,
-    fields: { ...f, sslrootcert: root.path, sslcert: cert.path, sslkey: key.path },
-    root_cert_pem: root.pem,
-    client_cert_pem: cert.pem,
-    client_key_pem: key.pem,
+    job: st.job,
+    destination_options: { truncate: dest && !!st.truncate, init_tables: dest && !!st.init_tables },
+    params: p,
+    pem,
+    password: password || null,
+    client_key_pem: clientKeyPem,
     client_key_passphrase: st.passphrase || null,
+    scope_schemas: [...(st.scope || [])],
   };
 }
 
-
-/** Connections whose name, address, provider or role contain every word of `query`. */
+/** Connections whose name, address, provider or job contain every word of `query`. */
 export function searchConnections(connections, query) {
   const words = String(query || '').toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return connections;
   return connections.filter((c) => {
-    const hay = `${c.name} ${connectionSummary(c.fields)} ${providerLabel(c.provider)} ${c.role}`.toLowerCase();
+    const hay = `${c.name} ${connectionSummary(c.params)} ${providerLabel(c.provider)} ${c.job}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }

@@ -1,7 +1,7 @@
 // The permission grid's data, DOM-free: rows for the Tables, Schemas,
 // Sequences and Functions tabs built from the access analysis, which cells
-// the job needs but lacks (from the verdict's problems, the source of truth;
-// the job's rule only when there is no verdict), filtering and sorting.
+// the job needs but lacks (from the verdict's problems: the rules live in
+// Rust only), filtering and sorting.
 // Sized for 100,000 relations: one pass to build, a precomputed lowercase
 // search key per row, no per-row closures.
 
@@ -19,8 +19,8 @@ export const KIND_LABELS = {
   foreign_table: 'foreign',
 };
 
-function key(schema, name) {
-  return `${schema}\u0000${name}`;
+function key(schema, name, args) {
+  return args == null ? `${schema}\u0000${name}` : `${schema}\u0000${name}\u0000${args}`;
 }
 
 /** Indexes the verdict's problems by object: Map<type, Map<key, {missing:Set, severity, reasons}>>. */
@@ -37,8 +37,9 @@ export function indexProblems(verdict) {
       bucket = idx.sequence;
       k = key(p.schema, p.name);
     } else if (type === 'function' || type === 'procedure') {
+      // Overloads share a name: the identity arguments tell them apart.
       bucket = idx.function;
-      k = key(p.schema, p.name);
+      k = key(p.schema, p.name, p.identity_args || '');
     } else if (RELATION_TYPES.has(type) || (p.schema != null && p.name != null)) {
       bucket = idx.relation;
       k = key(p.schema, p.name);
@@ -66,43 +67,24 @@ function rank(sev) {
   return sev === 'error' ? 3 : sev === 'warning' ? 2 : sev === 'info' ? 1 : 0;
 }
 
-/** What a job needs on a relation when there is no verdict to say so. */
-export function requiredFor(job, kind, { truncate = false } = {}) {
-  if (job === 'destination') {
-    if (kind !== 'table' && kind !== 'partitioned_table') return [];
-    return truncate ? ['INSERT', 'UPDATE', 'TRUNCATE'] : ['INSERT', 'UPDATE'];
-  }
-  return ['SELECT'];
-}
-
 /**
  * Table rows: { schema, name, kind, privs: {SELECT: bool, ...}, rls,
  * column_only, missing: Set (required but not granted), severity, problem,
  * reasons, search }.
  */
-export function buildRelationRows(access, verdict, { job = 'source', truncate = false } = {}) {
+export function buildRelationRows(access, verdict) {
   const rels = (access && access.relations) || [];
-  const problems = verdict ? indexProblems(verdict).relation : null;
+  const problems = indexProblems(verdict).relation;
   const rows = new Array(rels.length);
   for (let i = 0; i < rels.length; i += 1) {
     const r = rels[i];
     const granted = new Set((r.privileges || []).map((p) => String(p).toUpperCase()));
     const privs = {};
     for (const p of TABLE_PRIVILEGES) privs[p] = granted.has(p);
-    let missing;
-    let severity = null;
-    let reasons = [];
-    if (problems) {
-      const entry = problems.get(key(r.schema, r.name));
-      missing = entry ? entry.missing : new Set();
-      if (entry) {
-        severity = entry.severity;
-        reasons = entry.reasons;
-      }
-    } else {
-      missing = new Set(requiredFor(job, r.kind, { truncate }).filter((p) => !granted.has(p)));
-      if (missing.size) severity = 'error';
-    }
+    const entry = problems.get(key(r.schema, r.name));
+    const missing = entry ? entry.missing : new Set();
+    const severity = entry ? entry.severity : null;
+    const reasons = entry ? entry.reasons : [];
     rows[i] = {
       schema: r.schema,
       name: r.name,
@@ -121,7 +103,7 @@ export function buildRelationRows(access, verdict, { job = 'source', truncate = 
 }
 
 export function buildSchemaRows(access, verdict) {
-  const problems = verdict ? indexProblems(verdict).schema : new Map();
+  const problems = indexProblems(verdict).schema;
   return ((access && access.schemas) || []).map((s) => {
     const entry = problems.get(s.name);
     return {
@@ -138,7 +120,7 @@ export function buildSchemaRows(access, verdict) {
 }
 
 export function buildSequenceRows(access, verdict) {
-  const problems = verdict ? indexProblems(verdict).sequence : new Map();
+  const problems = indexProblems(verdict).sequence;
   return ((access && access.sequences) || []).map((s) => {
     const granted = new Set((s.privileges || []).map((p) => String(p).toUpperCase()));
     const entry = problems.get(key(s.schema, s.name));
@@ -157,9 +139,9 @@ export function buildSequenceRows(access, verdict) {
 }
 
 export function buildFunctionRows(access, verdict) {
-  const problems = verdict ? indexProblems(verdict).function : new Map();
+  const problems = indexProblems(verdict).function;
   return ((access && access.functions) || []).map((f) => {
-    const entry = problems.get(key(f.schema, f.name));
+    const entry = problems.get(key(f.schema, f.name, f.identity_args || ''));
     return {
       schema: f.schema,
       name: f.name,

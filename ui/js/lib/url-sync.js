@@ -5,23 +5,20 @@
 // reply is checked against an edit counter, so a slow reply to an older
 // edit never overwrites a newer one. DOM-free: the form passes callbacks.
 //
-// The rewritten URL never carries the password (it would sit in plain text
-// on screen); a URL without a password therefore keeps the password that the
-// fields already have, which is how switching modes never loses it.
+// The fields are `params`, the IPC's {libpq keyword: value} object; the
+// password is kept apart. The rewritten URL never carries the password (it
+// would sit in plain text on screen): a URL that has one sets the password,
+// and `takePassword` moves it out of the URL into the masked field (the form
+// calls it on paste and when the URL box loses focus).
 
-export const FIELD_KEYS = [
-  'host', 'port', 'dbname', 'user', 'password', 'sslmode', 'sslrootcert', 'sslcert', 'sslkey',
-  'application_name', 'connect_timeout', 'options',
-];
-
-export function emptyFields() {
-  return Object.fromEntries(FIELD_KEYS.map((k) => [k, null]));
-}
-
-/** Empty strings become null (libpq's "not set"), other values are kept. */
-export function normalizeFields(fields) {
-  const out = { ...emptyFields(), ...(fields || {}) };
-  for (const k of Object.keys(out)) if (out[k] === '') out[k] = null;
+/** A params object with only the keywords that are set: empty text is "not set". */
+export function normalizeParams(params) {
+  const out = {};
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v == null) continue;
+    const s = String(v);
+    if (s !== '') out[k] = s;
+  }
   return out;
 }
 
@@ -32,15 +29,18 @@ function defaultSchedule(fn, ms) {
 
 export class UrlSync {
   /**
-   * api: { parseUrl(url) -> Promise<{fields, warnings, syntax}>, formatUrl(fields, includePassword) -> Promise<string> }
-   * callbacks: onFields(fields), onUrl(url), onError(err|null), onWarnings(string[]), onSyntax(s)
+   * api: { parseUrl(url) -> Promise<{params, password, warnings, syntax}>, formatUrl(params) -> Promise<string> }
+   * callbacks: onParams(params), onPassword(password), onUrl(url, {force}), onError(err|null), onWarnings(string[]), onSyntax(s)
    */
   constructor({ api, delay = 120, schedule = defaultSchedule, ...callbacks }) {
     this.api = api;
     this.delay = delay;
     this.schedule = schedule;
     this.cb = callbacks;
-    this.fields = emptyFields();
+    this.params = {};
+    this.password = null;
+    /** The password the last parsed URL carried (still in the URL box). */
+    this.urlPassword = null;
     this.url = '';
     this.error = null;
     this.warnings = [];
@@ -55,10 +55,12 @@ export class UrlSync {
   }
 
   /** Loads a saved connection (no calls to the parser, no callbacks). */
-  load({ fields, url = '' }) {
+  load({ params, password = null, url = '' }) {
     this.cancelPending();
     this.edits += 1;
-    this.fields = normalizeFields(fields);
+    this.params = normalizeParams(params);
+    this.password = password;
+    this.urlPassword = null;
     this.url = url;
     this.error = null;
     this.warnings = [];
@@ -71,11 +73,28 @@ export class UrlSync {
     this.queue('parse');
   }
 
-  /** The user edited one or more fields. */
-  setFields(patch) {
-    this.fields = normalizeFields({ ...this.fields, ...patch });
+  /** The user edited one or more fields (null or '' unsets a keyword). */
+  setParams(patch) {
+    this.params = normalizeParams({ ...this.params, ...patch });
     this.edits += 1;
     this.queue('format');
+  }
+
+  /** The user typed a password: the URL does not change (it never shows one). */
+  setPassword(password) {
+    this.password = password === '' ? null : password;
+  }
+
+  /**
+   * Moves the password out of the URL box: the masked field keeps it, the
+   * URL is rewritten without it. Resolves once the URL is rewritten.
+   */
+  async takePassword() {
+    await this.flush();
+    if (this.urlPassword == null || this.error) return;
+    this.urlPassword = null;
+    this.edits += 1;
+    await this.runFormat({ force: true });
   }
 
   queue(kind) {
@@ -113,15 +132,18 @@ export class UrlSync {
       try {
         const res = await this.api.parseUrl(url);
         if (edit !== this.edits) return; // stale: a newer edit happened
-        const parsed = normalizeFields(res && res.fields);
-        if (parsed.password == null && this.fields.password != null) parsed.password = this.fields.password;
-        this.fields = parsed;
+        this.params = normalizeParams(res && res.params);
+        this.urlPassword = res && res.password != null ? res.password : null;
+        if (this.urlPassword != null) {
+          this.password = this.urlPassword;
+          this.emit('onPassword', this.password);
+        }
         this.error = null;
         this.warnings = (res && res.warnings) || [];
         this.emit('onError', null);
         this.emit('onWarnings', this.warnings);
         if (res && res.syntax) this.emit('onSyntax', res.syntax);
-        this.emit('onFields', this.fields);
+        this.emit('onParams', this.params);
       } catch (err) {
         if (edit !== this.edits) return;
         this.error = err;
@@ -134,19 +156,20 @@ export class UrlSync {
     return p;
   }
 
-  async runFormat() {
+  async runFormat({ force = false } = {}) {
     const edit = this.edits;
-    const fields = { ...this.fields };
+    const params = { ...this.params };
     const p = (async () => {
       try {
-        const url = await this.api.formatUrl(fields, false);
+        const url = await this.api.formatUrl(params);
         if (edit !== this.edits) return;
         this.url = url;
+        this.urlPassword = null;
         this.error = null;
         this.warnings = [];
         this.emit('onError', null);
         this.emit('onWarnings', []);
-        this.emit('onUrl', url);
+        this.emit('onUrl', url, { force });
       } catch (err) {
         if (edit !== this.edits) return;
         // A field the formatter refuses: keep the old URL; validation says why.

@@ -1,65 +1,60 @@
-// New / Edit Connection. New starts with the provider choice (Postgres,
-// Neon, Supabase), whose preset prefills and explains. The form: name, role
-// (+ destination options), Connect by URL | Host (kept in sync both ways by
-// lib/url-sync.js through parse_url/format_url), password with show/hide,
-// the six SSL modes with what each guarantees, client TLS (file path or
-// pasted PEM), advanced settings. Validation comes from validate_draft and
-// shows inline; Save stays disabled while an error remains. The test panel
-// sits beside the form (Ctrl+Enter runs it).
+// New / Edit Connection. The form: name, job (+ destination options),
+// Connect by URL | Host (kept in sync both ways by lib/url-sync.js through
+// parse_url/format_url), password with show/hide, the SSL mode, client TLS
+// (components/tls-section.js), the schemas the job uses
+// (components/schema-picker.js) and advanced settings. Validation comes from
+// validate_draft and shows inline; Save stays disabled while an error
+// remains. The test panel sits beside the form (Ctrl+Enter runs it).
+// Fields are named by their libpq keyword: the form's values are the
+// `params` object of the IPC contract.
 import * as api from '../api.js';
-import { h, replace, setText, uniqueId } from '../lib/dom.js';
-import { UrlSync, emptyFields, normalizeFields, markPosition } from '../lib/url-sync.js';
-import { buildDraft } from '../lib/draft.js';
-import { PRESETS, PROVIDER_IDS, SSL_MODES, SUPABASE_MODES, preset, applyDefaults, supabaseFields, guessProvider, searchPathOf, withSearchPath } from '../presets.js';
+import { h, replace, setText } from '../lib/dom.js';
+import { UrlSync, markPosition } from '../lib/url-sync.js';
+import { buildDraft, initialState } from '../lib/draft.js';
+import { schemasOf } from '../lib/schemas.js';
+import { PRESETS, PROVIDER_IDS, preset, applyDefaults, guessProvider, searchPathOf, withSearchPath } from '../presets.js';
 import { confirmDialog } from '../components/dialog.js';
+import { createField, createGroup, textInput } from '../components/field.js';
+import { createSslModeSelect } from '../components/ssl-mode.js';
+import { createTlsSection } from '../components/tls-section.js';
+import { createSchemaPicker } from '../components/schema-picker.js';
+import { createSupabaseHelper } from '../components/supabase-helper.js';
 import { createTestPanel } from '../components/test-panel.js';
 import { openPermissionsDialog } from '../components/permissions-dialog.js';
 import { toast, announce } from '../components/live.js';
+import { mountProviderPicker } from './provider-picker.js';
 
 const HOST_FIELDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user']);
+const LABELS = { name: 'Name', host: 'Host', hostaddr: 'Host address', port: 'Port', url: 'URL', connect_timeout: 'Connect timeout', sslrootcert: 'Root certificate', sslcert: 'Client certificate', sslkey: 'Client key' };
 
 export function mountConnectionForm(root, app, { connection = null, provider = null } = {}) {
+  if (!connection && !provider) return mountProviderPicker(root, app);
   const cleanup = [];
-  if (!connection && !provider) {
-    return mountProviderPicker(root, app);
-  }
   const editing = !!connection;
-  const st = {
-    id: connection ? connection.id : null,
-    provider: connection ? connection.provider : provider,
-    name: connection ? connection.name : '',
-    role: connection ? connection.role : 'source',
-    truncate: connection ? !!connection.truncate : false,
-    init_tables: connection ? !!connection.init_tables : false,
-    mode: editing ? 'host' : 'url',
-    pem: { root: connection ? connection.root_cert_pem || '' : '', cert: connection ? connection.client_cert_pem || '' : '', key: '' },
-    tlsSource: {
-      root: connection && connection.root_cert_pem ? 'pem' : 'path',
-      cert: connection && connection.client_cert_pem ? 'pem' : 'path',
-      key: connection && connection.has_client_key && !(connection.fields || {}).sslkey ? 'pem' : 'path',
-    },
-    passphrase: '',
-    issues: [],
-    parseError: null,
-    touched: new Set(),
-    editedSinceCheck: new Set(),
-    showAll: false,
-    dirty: false,
-    saving: false,
-  };
+  const st = initialState(connection, provider);
   const p0 = preset(st.provider);
+  const messages = new Map(); // field -> message element
+  const inputs = new Map(); // field -> input element
+  const register = (f, key) => {
+    messages.set(key, f.msg);
+    inputs.set(key, f.input);
+    return f.el;
+  };
 
   // ---- URL <-> fields
   const sync = new UrlSync({
     api,
-    onFields: (fields) => {
-      writeFieldInputs(fields, { except: 'url' });
-      const guessed = guessProvider(fields.host);
+    onParams: (params) => {
+      writeInputs(params, { except: 'url' });
+      const guessed = guessProvider(params.host);
       if (!editing && guessed !== 'postgres' && guessed !== st.provider) setProvider(guessed, { fromUrl: true });
       scheduleValidate();
     },
-    onUrl: (url) => {
-      if (document.activeElement !== urlInput) urlInput.value = url;
+    onPassword: (password) => {
+      if (document.activeElement !== passwordInput) passwordInput.value = password || '';
+    },
+    onUrl: (url, { force } = {}) => {
+      if (force || document.activeElement !== urlInput) urlInput.value = url;
     },
     onError: (err) => {
       st.parseError = err;
@@ -69,58 +64,32 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     onWarnings: (w) => renderUrlWarnings(w),
     onSyntax: (s) => setText(syntaxBadge, s === 'key_value' ? 'key=value' : 'URI'),
   });
-  const initialFields = connection ? normalizeFields(connection.fields) : applyDefaults(emptyFields(), st.provider);
-  sync.load({ fields: initialFields, url: '' });
+  sync.load({ params: connection ? connection.params : applyDefaults({}, st.provider) });
 
   // ---- header
-  const title = h('h1', { class: 'page-title', id: uniqueId('form-title'), tabindex: '-1', text: editing ? `Edit \u201C${connection.name}\u201D` : `New ${p0.label} connection` });
+  const title = h('h1', { class: 'page-title', tabindex: '-1', text: editing ? `Edit \u201C${connection.name}\u201D` : `New ${p0.label} connection` });
+  title.id = `form-title-${Date.now()}`;
   const providerSelect = h('select', { class: 'input select-small', 'aria-label': 'Provider', 'data-testid': 'provider-select' },
     PROVIDER_IDS.map((id) => h('option', { value: id, text: PRESETS[id].label, selected: id === st.provider })),
     PROVIDER_IDS.includes(st.provider) ? null : h('option', { value: st.provider, text: st.provider, selected: true }));
   providerSelect.addEventListener('change', () => setProvider(providerSelect.value));
   const back = h('button', { type: 'button', class: 'btn btn-link', 'data-testid': 'back', on: { click: () => leave() } }, h('span', { 'aria-hidden': 'true', text: '\u2190 ' }), 'Connections');
-
-  // ---- preset notes
   const notesBox = h('div', { class: 'preset-notes', 'data-testid': 'preset-notes' });
 
-  // ---- helpers to make labelled fields
-  const messages = new Map(); // field -> message element
-  const inputs = new Map(); // field -> input element
-  function field({ key, label, input, control = input, hint, wide = false, testid }) {
-    const id = uniqueId(`f-${key}`);
-    const msg = h('p', { class: 'field-msg', id: `${id}-msg`, 'data-testid': `msg-${key}`, 'aria-live': 'polite' });
-    input.id = id;
-    input.setAttribute('aria-describedby', `${id}-msg${hint ? ` ${id}-hint` : ''}`);
-    if (testid || key) input.dataset.testid = testid || `field-${key}`;
-    messages.set(key, msg);
-    inputs.set(key, input);
-    return h('div', { class: ['field', wide ? 'wide' : ''], dataset: { field: key } },
-      h('label', { for: id, class: 'label', text: label }),
-      control,
-      hint ? h('p', { class: 'field-hint', id: `${id}-hint`, text: hint }) : null,
-      msg);
-  }
-  // A labelled group (a div, not a <fieldset>: WebKit pads fieldsets oddly).
-  function group(label, attrs, ...children) {
-    const id = uniqueId('group');
-    return h('div', { class: 'fieldset', role: 'group', 'aria-labelledby': id, ...attrs }, h('p', { class: 'label legend', id, text: label }), children);
-  }
-  const text = (attrs = {}) => h('input', { type: 'text', class: 'input', autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', ...attrs });
-
-  // ---- name & role
-  const nameInput = text({ placeholder: 'e.g. Production replica', maxlength: '200', value: st.name });
+  // ---- name & job
+  const nameInput = textInput({ placeholder: 'e.g. Production replica', maxlength: '200', value: st.name });
   nameInput.addEventListener('input', () => {
     st.name = nameInput.value;
     touch('name');
   });
-  const roleId = uniqueId('role');
-  const roleRadio = (value, label, hint) => {
-    const input = h('input', { type: 'radio', name: roleId, value, checked: st.role === value, 'data-testid': `role-${value}` });
+  const jobName = `job-${title.id}`;
+  const jobRadio = (value, label, hint) => {
+    const input = h('input', { type: 'radio', name: jobName, value, checked: st.job === value, 'data-testid': `role-${value}` });
     input.addEventListener('change', () => {
       if (!input.checked) return;
-      st.role = value;
+      st.job = value;
       destOptions.hidden = value !== 'destination';
-      touch('role');
+      touch('job');
     });
     return h('label', { class: 'seg-option' }, input, h('span', { class: 'seg-label' }, h('strong', { text: label }), h('span', { class: 'seg-hint', text: hint })));
   };
@@ -132,54 +101,59 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     });
     return h('label', { class: 'check check-block' }, input, h('span', null, h('strong', { text: label }), h('span', { class: 'seg-hint', text: hint })));
   };
-  const destOptions = h('div', { class: 'dest-options', hidden: st.role !== 'destination', 'data-testid': 'destination-options' },
+  const destOptions = h('div', { class: 'dest-options', hidden: st.job !== 'destination', 'data-testid': 'destination-options' },
     check('truncate', 'Truncate before each run', 'Needs TRUNCATE on every table written to.'),
     check('init_tables', 'Initialize tables', 'Create missing tables from the source schema: needs CREATE on the schemas.'));
-  const roleSet = group('Role', {},
-    h('div', { class: 'segmented two' }, roleRadio('source', 'Source', 'Read only: needs SELECT.'), roleRadio('destination', 'Destination', 'Written to: needs INSERT, UPDATE.')),
+  const jobSet = createGroup('Role', {},
+    h('div', { class: 'segmented two' }, jobRadio('source', 'Source', 'Read only: needs SELECT.'), jobRadio('destination', 'Destination', 'Written to: needs INSERT, UPDATE.')),
     destOptions);
 
   // ---- connect by
-  const modeId = uniqueId('mode');
   const modeRadio = (value, label) => {
-    const input = h('input', { type: 'radio', name: modeId, value, checked: st.mode === value, 'data-testid': `mode-${value}` });
+    const input = h('input', { type: 'radio', name: `mode-${title.id}`, value, checked: st.mode === value, 'data-testid': `mode-${value}` });
     input.addEventListener('change', () => input.checked && setMode(value));
     return h('label', { class: 'seg-option compact' }, input, h('span', { class: 'seg-label' }, h('strong', { text: label })));
   };
-  const modeSet = group('Connect by', {}, h('div', { class: 'segmented two narrow' }, modeRadio('url', 'URL'), modeRadio('host', 'Host')));
+  const modeSet = createGroup('Connect by', {}, h('div', { class: 'segmented two narrow' }, modeRadio('url', 'URL'), modeRadio('host', 'Host')));
 
-  // URL mode
-  const urlInput = h('textarea', { class: 'input mono url-input', rows: '2', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', placeholder: p0.placeholders.url, 'data-testid': 'field-url', 'aria-label': 'Connection URL' });
+  // URL mode. A pasted password leaves the URL box for the masked field.
+  const urlInput = h('textarea', { class: 'input mono url-input', rows: '2', spellcheck: 'false', autocomplete: 'off', autocapitalize: 'off', placeholder: p0.placeholders.url, 'data-testid': 'field-url', id: `url-${title.id}` });
   urlInput.addEventListener('input', () => {
     markDirty();
     sync.setUrl(urlInput.value);
   });
+  const takePassword = () => setTimeout(() => sync.takePassword(), 0);
+  urlInput.addEventListener('paste', takePassword);
+  urlInput.addEventListener('change', takePassword);
   const syntaxBadge = h('span', { class: 'syntax-badge', 'aria-hidden': 'true' });
   const urlError = h('div', { class: 'url-error', 'data-testid': 'url-error', role: 'alert', hidden: true });
   const urlWarnings = h('ul', { class: 'url-warnings', 'data-testid': 'url-warnings', hidden: true });
   const urlIssues = h('ul', { class: 'url-issues', 'data-testid': 'url-issues', hidden: true });
-  const urlId = uniqueId('url');
-  urlInput.id = urlId;
   const urlPanel = h('div', { class: 'mode-panel', 'data-testid': 'url-panel' },
-    h('div', { class: 'label-row' }, h('label', { for: urlId, class: 'label', text: 'Connection URL' }), syntaxBadge),
+    h('div', { class: 'label-row' }, h('label', { for: urlInput.id, class: 'label', text: 'Connection URL' }), syntaxBadge),
     urlInput,
-    h('p', { class: 'field-hint', text: 'A postgresql:// URI or a key=value string. The fields below follow as you type.' }),
+    h('p', { class: 'field-hint', text: 'A postgresql:// URI or a key=value string. The fields below follow as you type; a password moves to the password field.' }),
     urlError, urlWarnings, urlIssues);
 
   // Host mode
-  const hostInput = text({ placeholder: p0.placeholders.host });
-  const portInput = text({ placeholder: '5432', inputmode: 'numeric' });
-  const dbInput = text({ placeholder: p0.placeholders.dbname });
-  const userInput = text({ placeholder: p0.placeholders.user });
+  const hostInput = textInput({ placeholder: p0.placeholders.host });
+  const portInput = textInput({ placeholder: '5432', inputmode: 'numeric' });
+  const dbInput = textInput({ placeholder: p0.placeholders.dbname });
+  const userInput = textInput({ placeholder: p0.placeholders.user });
   const hostPanel = h('div', { class: 'mode-panel grid-2', 'data-testid': 'host-panel' },
-    field({ key: 'host', label: 'Host', input: hostInput, wide: false }),
-    field({ key: 'port', label: 'Port', input: portInput }),
-    field({ key: 'dbname', label: 'Database', input: dbInput }),
-    field({ key: 'user', label: 'Username', input: userInput }));
+    register(createField({ key: 'host', label: 'Host', input: hostInput }), 'host'),
+    register(createField({ key: 'port', label: 'Port', input: portInput }), 'port'),
+    register(createField({ key: 'dbname', label: 'Database', input: dbInput }), 'dbname'),
+    register(createField({ key: 'user', label: 'Username', input: userInput }), 'user'));
   hostPanel.firstChild.classList.add('host-cell');
 
   // Password (both modes)
   const passwordInput = h('input', { type: 'password', class: 'input', autocomplete: 'new-password', spellcheck: 'false', placeholder: connection && connection.has_password ? 'Saved in the keyring \u2014 type to replace' : '' });
+  passwordInput.addEventListener('input', () => {
+    sync.setPassword(passwordInput.value);
+    touch('password');
+    scheduleValidate();
+  });
   const toggle = h('button', { type: 'button', class: 'btn btn-small toggle-pw', 'aria-pressed': 'false', 'data-testid': 'toggle-password', text: 'Show' });
   toggle.addEventListener('click', () => {
     const show = passwordInput.type === 'password';
@@ -188,99 +162,54 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     setText(toggle, show ? 'Hide' : 'Show');
     passwordInput.focus();
   });
-  const pwField = field({ key: 'password', label: 'Password', input: passwordInput, control: h('div', { class: 'input-with-btn' }, passwordInput, toggle), hint: editing && connection.has_password ? 'Leave empty to keep the saved password.' : 'Stored in the system keyring, never in a file.' });
-  const pwLabel = pwField.querySelector('label');
+  const pwField = createField({ key: 'password', label: 'Password', input: passwordInput, control: h('div', { class: 'input-with-btn' }, passwordInput, toggle), hint: editing && connection.has_password ? 'Leave empty to keep the saved password.' : 'Stored in the system keyring, never in a file.' });
+  register(pwField, 'password');
 
   // SSL mode
-  const sslId = uniqueId('ssl');
-  const sslNote = h('p', { class: 'field-hint', 'data-testid': 'sslmode-note' });
-  const sslRadios = SSL_MODES.map((m) => {
-    const input = h('input', { type: 'radio', name: sslId, value: m.value, 'data-testid': `sslmode-${m.value}` });
-    input.addEventListener('change', () => {
-      if (input.checked) setField('sslmode', m.value);
-    });
-    return { input, el: h('label', { class: ['ssl-option', `ssl-${m.value}`] }, input, h('span', { class: 'ssl-name', text: m.label }), h('span', { class: 'ssl-text', text: m.text })) };
-  });
-  const sslMsg = h('p', { class: 'field-msg', 'data-testid': 'msg-sslmode' });
-  messages.set('sslmode', sslMsg);
-  const sslSet = group('SSL mode', { class: 'fieldset ssl-modes', role: 'radiogroup' }, sslRadios.map((r) => r.el), sslNote, sslMsg);
+  const ssl = createSslModeSelect({ modes: app.vocabulary.sslmodes, onChange: (mode) => setParam('sslmode', mode) });
+  messages.set('sslmode', ssl.msg);
+  inputs.set('sslmode', ssl.select);
 
   // Client TLS
-  function tlsRow(which, fieldKey, label, pemTestid, placeholder) {
-    const rowName = uniqueId(`tls-${which}`);
-    const pathInput = text({ placeholder: `/path/to/${placeholder}` });
-    const pemArea = h('textarea', { class: 'input mono pem', rows: '4', spellcheck: 'false', placeholder: '-----BEGIN ...-----', 'aria-label': `${label} (PEM)`, 'data-testid': pemTestid, value: st.pem[which] });
-    if (which === 'key' && connection && connection.has_client_key) pemArea.placeholder = 'A key is saved in the keyring \u2014 paste to replace';
-    pemArea.addEventListener('input', () => {
-      st.pem[which] = pemArea.value;
-      touch(fieldKey);
-    });
-    const holder = h('div', { class: 'tls-input' });
-    const f = field({ key: fieldKey, label, input: pathInput, control: holder });
-    const radio = (value, text2) => {
-      const input = h('input', { type: 'radio', name: rowName, value, checked: st.tlsSource[which] === value, 'data-testid': `${pemTestid}-source-${value}` });
-      input.addEventListener('change', () => {
-        if (!input.checked) return;
-        st.tlsSource[which] = value;
-        show();
-        touch(fieldKey);
-      });
-      return h('label', { class: 'mini-seg' }, input, h('span', { text: text2 }));
-    };
-    const chooser = h('div', { class: 'mini-segmented', role: 'radiogroup', 'aria-label': `${label}: source` }, radio('path', 'File path'), radio('pem', 'Paste PEM'));
-    holder.append(chooser, pathInput, pemArea);
-    function show() {
-      const pem = st.tlsSource[which] === 'pem';
-      pathInput.hidden = pem;
-      pemArea.hidden = !pem;
-    }
-    show();
-    return f;
-  }
-  const passphraseInput = h('input', { type: 'password', class: 'input', autocomplete: 'off', placeholder: connection && connection.has_client_key ? 'Saved with the key \u2014 type to replace' : '' });
-  passphraseInput.addEventListener('input', () => {
-    st.passphrase = passphraseInput.value;
-    touch('client_key_passphrase');
+  const tls = createTlsSection({ st, connection, onPath: (key, value) => setParam(key, value), onTouch: touch });
+  for (const [key, f] of Object.entries(tls.fields)) register(f, key);
+  register(tls.passphrase, 'client_key_passphrase');
+
+  // Schemas
+  const picker = createSchemaPicker({
+    selected: st.scope,
+    onChange: (scope) => {
+      st.scope = scope;
+      touch('scope_schemas');
+    },
   });
-  const tlsAny = connection && (connection.fields.sslrootcert || connection.fields.sslcert || connection.fields.sslkey || connection.root_cert_pem || connection.client_cert_pem || connection.has_client_key);
-  const tlsSection = h('details', { class: 'section', open: !!tlsAny, 'data-testid': 'tls-section' },
-    h('summary', { class: 'section-title' }, 'Client TLS', h('span', { class: 'section-sub', text: 'root certificate, client certificate and key' })),
-    h('div', { class: 'section-body' },
-      tlsRow('root', 'sslrootcert', 'Root certificate (CA)', 'pem-root', 'root.crt'),
-      tlsRow('cert', 'sslcert', 'Client certificate', 'pem-cert', 'client.crt'),
-      tlsRow('key', 'sslkey', 'Client key', 'pem-key', 'client.key'),
-      field({ key: 'client_key_passphrase', label: 'Key passphrase', input: passphraseInput, hint: 'Only for an encrypted client key. Kept in the keyring.', testid: 'field-passphrase' })));
 
   // Advanced
-  const appNameInput = text({ placeholder: 'sluice' });
-  const timeoutInput = text({ placeholder: '10', inputmode: 'numeric' });
-  const searchPathInput = text({ placeholder: 'app, public' });
-  const optionsInput = text({ placeholder: '-c statement_timeout=5000' });
-  const advancedOpen = connection && (connection.fields.application_name || connection.fields.connect_timeout || connection.fields.options);
-  const advanced = h('details', { class: 'section', open: !!advancedOpen, 'data-testid': 'advanced-section' },
+  const appNameInput = textInput({ placeholder: 'Sluice' });
+  const timeoutInput = textInput({ placeholder: '10', inputmode: 'numeric' });
+  const searchPathInput = textInput({ placeholder: 'app, public' });
+  const optionsInput = textInput({ placeholder: '-c statement_timeout=5000' });
+  const cp = (connection && connection.params) || {};
+  const advanced = h('details', { class: 'section', open: !!(cp.application_name || cp.connect_timeout || cp.options), 'data-testid': 'advanced-section' },
     h('summary', { class: 'section-title' }, 'Advanced', h('span', { class: 'section-sub', text: 'application name, timeout, search_path' })),
     h('div', { class: 'section-body grid-2' },
-      field({ key: 'application_name', label: 'Application name', input: appNameInput, hint: 'Shown in pg_stat_activity.' }),
-      field({ key: 'connect_timeout', label: 'Connect timeout (seconds)', input: timeoutInput, hint: 'Empty: wait as long as the OS does.' }),
-      field({ key: 'search_path', label: 'search_path', input: searchPathInput, hint: 'Schemas to look in, comma-separated.' }),
-      field({ key: 'options', label: 'Options', input: optionsInput, hint: 'Sent to the server at startup (-c name=value ...).' })));
+      register(createField({ key: 'application_name', label: 'Application name', input: appNameInput, hint: 'Shown in pg_stat_activity.' }), 'application_name'),
+      register(createField({ key: 'connect_timeout', label: 'Connect timeout (seconds)', input: timeoutInput, hint: 'The whole test\u2019s deadline; empty: 10 s.' }), 'connect_timeout'),
+      register(createField({ key: 'search_path', label: 'search_path', input: searchPathInput, hint: 'Schemas to look in, comma-separated.' }), 'search_path'),
+      register(createField({ key: 'options', label: 'Options', input: optionsInput, hint: 'Sent to the server at startup (-c name=value ...).' }), 'options')));
 
-  const bind = (input, key) => input.addEventListener('input', () => setField(key, input.value));
+  const bind = (input, key) => input.addEventListener('input', () => setParam(key, input.value));
   bind(hostInput, 'host');
   bind(portInput, 'port');
   bind(dbInput, 'dbname');
   bind(userInput, 'user');
-  bind(passwordInput, 'password');
   bind(appNameInput, 'application_name');
   bind(timeoutInput, 'connect_timeout');
   bind(optionsInput, 'options');
-  inputs.get('sslrootcert') && bind(inputs.get('sslrootcert'), 'sslrootcert');
-  inputs.get('sslcert') && bind(inputs.get('sslcert'), 'sslcert');
-  inputs.get('sslkey') && bind(inputs.get('sslkey'), 'sslkey');
   searchPathInput.addEventListener('input', () => {
-    const options = withSearchPath(sync.fields.options, searchPathInput.value);
+    const options = withSearchPath(sync.params.options, searchPathInput.value);
     optionsInput.value = options;
-    setField('options', options, { keepInput: 'search_path' });
+    setParam('options', options, { keepSearchPath: true });
   });
 
   // ---- footer
@@ -288,21 +217,13 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   const cancelBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'cancel-form', text: 'Cancel', on: { click: () => leave() } });
   const includePw = h('input', { type: 'checkbox', 'data-testid': 'include-password' });
   const copyUrlBtn = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-url', text: 'Copy as URL', on: { click: copyUrl } });
-  const blockers = h('p', { class: 'save-blockers', 'data-testid': 'save-blockers', id: uniqueId('blockers') });
+  const blockers = h('p', { class: 'save-blockers', 'data-testid': 'save-blockers', id: `blockers-${title.id}` });
   saveBtn.setAttribute('aria-describedby', blockers.id);
   const formError = h('div', { class: 'form-error', 'data-testid': 'form-error', role: 'alert', hidden: true });
 
   const form = h('form', { class: 'conn-form', 'data-testid': 'connection-form', novalidate: true, 'aria-labelledby': title.id },
-    field({ key: 'name', label: 'Connection name', input: nameInput }),
-    roleSet,
-    modeSet,
-    urlPanel,
-    hostPanel,
-    pwField,
-    sslSet,
-    tlsSection,
-    advanced,
-    formError,
+    register(createField({ key: 'name', label: 'Connection name', input: nameInput }), 'name'),
+    jobSet, modeSet, urlPanel, hostPanel, pwField.el, ssl.el, tls.el, picker.el, advanced, formError,
     h('div', { class: 'form-footer' },
       h('div', { class: 'footer-main' }, saveBtn, cancelBtn),
       h('div', { class: 'footer-copy' }, copyUrlBtn, h('label', { class: 'check' }, includePw, 'include password'))),
@@ -313,25 +234,24 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   });
 
   // ---- test panel
+  const permissions = (report) => openPermissionsDialog({ report, name: st.name, host: sync.params.host });
   const panel = createTestPanel({
     appVersion: () => app.version,
     prepare: prepareTest,
     onFinished: (report) => {
-      if (report && !report.error && (report.access || report.verdict)) {
-        openPermissionsDialog({ report, job: st.role, truncate: st.truncate, name: st.name, host: sync.fields.host });
-      }
+      if (report && report.access) picker.setAvailable(schemasOf(report.access));
+      if (report && !report.error && (report.access || report.verdict)) permissions(report);
     },
-    onPermissions: (report) => openPermissionsDialog({ report, job: st.role, truncate: st.truncate, name: st.name, host: sync.fields.host }),
+    onPermissions: permissions,
   });
-  const aside = h('aside', { class: 'form-aside' },
-    h('h2', { class: 'aside-title', text: 'Test connection' }),
+  const aside = h('aside', { class: 'form-aside', 'aria-labelledby': `aside-${title.id}` },
+    h('h2', { class: 'aside-title', id: `aside-${title.id}`, text: 'Test connection' }),
     h('p', { class: 'aside-hint' }, 'Runs each stage on one real connection and checks what the role can do as a ', h('strong', { text: 'source' }), ' or ', h('strong', { text: 'destination' }), '. ', h('kbd', { text: 'Ctrl' }), '+', h('kbd', { text: 'Enter' })),
     panel.el);
-  const asideColumn = h('div', { class: 'aside-column' }, aside, notesBox);
 
   root.append(h('div', { class: 'page page-form', 'data-testid': 'form-page', dataset: { mode: st.mode } },
     h('div', { class: 'page-head' }, h('div', { class: 'page-heading' }, back, title), h('div', { class: 'page-tools' }, h('span', { class: 'label-inline', text: 'Provider' }), providerSelect)),
-    h('div', { class: 'form-layout' }, form, asideColumn)));
+    h('div', { class: 'form-layout' }, form, h('div', { class: 'aside-column' }, aside, notesBox))));
 
   // ---- behaviour
   function markDirty() {
@@ -351,39 +271,27 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     scheduleValidate();
   }
 
-  function setField(key, value, { keepInput } = {}) {
-    sync.setFields({ [key]: value === '' ? null : value });
-    if (key === 'options' && keepInput !== 'search_path') searchPathInput.value = searchPathOf(value);
-    if (key === 'sslmode') renderSsl();
+  function setParam(key, value, { keepSearchPath = false } = {}) {
+    sync.setParams({ [key]: value === '' ? null : value });
+    if (key === 'options' && !keepSearchPath) searchPathInput.value = searchPathOf(value);
     touch(key);
   }
 
-  function writeFieldInputs(fields, { except } = {}) {
+  function writeInputs(params, { except } = {}) {
     const set = (input, v) => {
       if (input && document.activeElement !== input) input.value = v == null ? '' : v;
     };
-    set(hostInput, fields.host);
-    set(portInput, fields.port);
-    set(dbInput, fields.dbname);
-    set(userInput, fields.user);
-    if (fields.password != null || except !== 'url') set(passwordInput, fields.password);
-    set(appNameInput, fields.application_name);
-    set(timeoutInput, fields.connect_timeout);
-    set(optionsInput, fields.options);
-    set(searchPathInput, searchPathOf(fields.options));
-    set(inputs.get('sslrootcert'), fields.sslrootcert);
-    set(inputs.get('sslcert'), fields.sslcert);
-    set(inputs.get('sslkey'), fields.sslkey);
+    set(hostInput, params.host);
+    set(portInput, params.port);
+    set(dbInput, params.dbname);
+    set(userInput, params.user);
+    set(appNameInput, params.application_name);
+    set(timeoutInput, params.connect_timeout);
+    set(optionsInput, params.options);
+    set(searchPathInput, searchPathOf(params.options));
+    for (const key of ['sslrootcert', 'sslcert', 'sslkey']) set(inputs.get(key), params[key]);
+    ssl.set(params.sslmode);
     if (except !== 'url' && document.activeElement !== urlInput) urlInput.value = sync.url;
-    renderSsl();
-  }
-
-  function renderSsl() {
-    const mode = sync.fields.sslmode;
-    for (const r of sslRadios) r.input.checked = r.input.value === mode;
-    const m = SSL_MODES.find((x) => x.value === mode);
-    setText(sslNote, m ? '' : 'Not set: libpq behaves as \u201Cprefer\u201D (encrypts if it can, verifies nothing).');
-    sslNote.hidden = !!m;
   }
 
   function renderUrlError() {
@@ -412,7 +320,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     form.closest('.page-form').dataset.mode = mode;
     urlPanel.hidden = mode !== 'url';
     hostPanel.hidden = mode !== 'host';
-    setText(pwLabel, mode === 'url' ? 'Password (if not in the URL)' : 'Password');
+    setText(pwField.label, mode === 'url' ? 'Password (if not in the URL)' : 'Password');
     // Both views already hold every value; only make sure the URL is current.
     sync.flush().then(() => {
       if (mode === 'url' && document.activeElement !== urlInput) urlInput.value = sync.url;
@@ -427,13 +335,13 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     const p = preset(id);
     if (!editing) setText(title, `New ${p.label} connection`);
     if (!fromUrl) {
-      const before = sync.fields;
+      const before = sync.params;
       const after = applyDefaults(before, id);
       const patch = {};
       for (const k of Object.keys(after)) if (after[k] !== before[k]) patch[k] = after[k];
       if (Object.keys(patch).length) {
-        sync.setFields(patch);
-        writeFieldInputs(sync.fields);
+        sync.setParams(patch);
+        writeInputs(sync.params);
       }
     }
     hostInput.placeholder = p.placeholders.host;
@@ -447,40 +355,20 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
 
   function renderNotes() {
     const p = preset(st.provider);
+    notesBox.hidden = !p.notes.length;
     if (!p.notes.length) {
       replace(notesBox);
-      notesBox.hidden = true;
       return;
     }
-    notesBox.hidden = false;
     const items = h('dl', { class: 'notes' }, p.notes.map((n) => [h('dt', { text: n.title }), h('dd', { text: n.text })]));
-    const children = [h('p', { class: 'notes-title' }, h('span', { class: ['provider-mark', `provider-${p.id}`], 'aria-hidden': 'true', text: p.label[0] }), `${p.label}: what is set for you`), items];
-    if (p.id === 'supabase') children.push(supabaseHelper());
-    replace(notesBox, children);
-  }
-
-  function supabaseHelper() {
-    const ref = text({ placeholder: 'abcdefghijklmnopqrst', 'aria-label': 'Project ref', 'data-testid': 'supabase-ref' });
-    const region = text({ placeholder: 'eu-central-1', 'aria-label': 'Region', 'data-testid': 'supabase-region' });
-    const mode = h('select', { class: 'input', 'aria-label': 'Connection type', 'data-testid': 'supabase-mode' }, SUPABASE_MODES.map((m) => h('option', { value: m.value, text: m.label })));
-    const apply = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'supabase-apply', text: 'Fill host, port and user' });
-    const note = h('p', { class: 'field-hint', 'aria-live': 'polite' });
-    region.disabled = true;
-    mode.addEventListener('change', () => {
-      region.disabled = mode.value === 'direct';
-    });
-    apply.addEventListener('click', () => {
-      const out = supabaseFields({ ref: ref.value, region: region.value, mode: mode.value });
-      const patch = {};
-      for (const [k, v] of Object.entries(out)) if (v != null) patch[k] = v;
-      sync.setFields(patch);
-      writeFieldInputs(sync.fields);
-      for (const k of Object.keys(patch)) touch(k);
-      setText(note, out.host ? `Set ${Object.entries(patch).map(([k, v]) => `${k}=${v}`).join(', ')}.` : 'Enter the project ref (and the region for the pooler).');
-    });
-    return h('div', { class: 'supabase-helper' },
-      h('p', { class: 'label', text: 'Fill from your project' }),
-      h('div', { class: 'helper-row' }, ref, mode, region, apply), note);
+    replace(notesBox,
+      h('p', { class: 'notes-title' }, h('span', { class: ['provider-mark', `provider-${p.id}`], 'aria-hidden': 'true', text: p.label[0] }), `${p.label}: what is set for you`),
+      items,
+      p.id === 'supabase' ? createSupabaseHelper({ onFill: (patch) => {
+        sync.setParams(patch);
+        writeInputs(sync.params);
+        for (const k of Object.keys(patch)) touch(k);
+      } }) : null);
   }
 
   // ---- validation
@@ -503,7 +391,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     st.editedSinceCheck.clear();
     const mine = ++validateSeq;
     try {
-      const issues = await api.validateDraft(buildDraft(st, sync.fields));
+      const issues = await api.validateDraft(draft());
       if (mine !== validateSeq) return;
       st.issues = Array.isArray(issues) ? issues : [];
     } catch (err) {
@@ -553,25 +441,28 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   function updateSave() {
     const errs = errors();
     saveBtn.disabled = st.saving || errs.length > 0;
-    const labels = { name: 'Name', host: 'Host', hostaddr: 'Host address', port: 'Port', url: 'URL', connect_timeout: 'Connect timeout', sslrootcert: 'Root certificate', sslcert: 'Client certificate', sslkey: 'Client key' };
-    setText(blockers, errs.length ? `To save, fix: ${errs.map((e) => `${labels[e.field] || e.field} \u2014 ${String(e.message).replace(/\.$/, '')}`).join('; ')}.` : '');
+    setText(blockers, errs.length ? `To save, fix: ${errs.map((e) => `${LABELS[e.field] || e.field} \u2014 ${String(e.message).replace(/\.$/, '')}`).join('; ')}.` : '');
     blockers.hidden = errs.length === 0;
   }
 
   // ---- actions
+  function draft() {
+    return buildDraft(st, sync.params, passwordInput.value);
+  }
+
   async function prepareTest() {
     await sync.flush();
     if (st.mode === 'url' && st.parseError) {
       urlInput.focus();
       throw { kind: 'invalid_input', message: st.parseError.message, hint: 'Fix the URL (the marked character) and test again.' };
     }
-    const draft = buildDraft(st, sync.fields);
+    const d = draft();
     const unchanged = editing && !st.dirty;
     return {
-      target: unchanged ? { id: st.id } : { draft },
-      job: st.role,
-      options: { truncate: draft.truncate, init_tables: draft.init_tables },
-      info: { fields: draft.fields, name: st.name, provider: st.provider, secrets: [st.passphrase, st.pem.key].filter(Boolean) },
+      target: unchanged ? { id: st.id } : { draft: d },
+      job: st.job,
+      destinationOptions: d.destination_options,
+      info: { params: d.params, name: st.name, provider: st.provider, secrets: [d.password, st.passphrase, st.pem.key].filter(Boolean) },
     };
   }
 
@@ -585,15 +476,15 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
       if (input && !input.hidden) input.focus();
       return;
     }
-    const draft = buildDraft(st, sync.fields);
-    const hasSecret = !!(draft.fields.password || draft.client_key_pem || draft.client_key_passphrase);
+    const d = draft();
+    const hasSecret = !!(d.password || d.client_key_pem || d.client_key_passphrase);
     if (!withoutSecrets && hasSecret && app.keyring && app.keyring.available === false) {
       if (await offerWithoutSecrets(app.keyring)) return save(true);
       return;
     }
     // The backend says when the saved password no longer belongs to the server named here.
     const moved = st.issues.find((i) => i.field === 'password' && i.severity === 'warning');
-    if (moved && !draft.fields.password && !(await confirmDialog({
+    if (moved && !d.password && !(await confirmDialog({
       title: 'The saved password will not be kept',
       message: [moved.message, 'Save without it, or cancel and type the password for this server.'],
       confirmLabel: 'Save without password',
@@ -605,7 +496,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     st.saving = true;
     updateSave();
     try {
-      const saved = await api.saveConnection(draft, !!withoutSecrets);
+      const saved = await api.saveConnection(d, !!withoutSecrets);
       st.dirty = false;
       toast(withoutSecrets ? `Saved \u201C${saved.name}\u201D without its password` : `Saved \u201C${saved.name}\u201D`);
       app.navigate('list', { highlight: saved.id });
@@ -645,7 +536,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   async function copyUrl() {
     await sync.flush();
     try {
-      const url = await api.formatUrl(sync.fields, includePw.checked);
+      const url = await api.formatUrl(sync.params, includePw.checked ? passwordInput.value : null);
       const ok = await api.copyText(url);
       toast(ok ? (includePw.checked ? 'URL copied, with the password' : 'URL copied (without the password)') : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' });
     } catch (err) {
@@ -670,12 +561,13 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
 
   // ---- initial paint
   renderNotes();
-  writeFieldInputs(sync.fields);
+  writeInputs(sync.params);
   setMode(st.mode);
-  api.formatUrl(sync.fields, false).then((url) => {
+  if (connection && connection.last_test) picker.setAvailable(st.scope);
+  api.formatUrl(sync.params).then((url) => {
     if (!urlInput.value) {
       sync.url = url;
-      urlInput.value = sync.fields.host ? url : '';
+      urlInput.value = sync.params.host ? url : '';
     }
   }).catch(() => {});
   validateNow();
@@ -685,21 +577,4 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     focus: () => (editing ? title.focus() : urlInput.focus()),
     destroy: () => cleanup.forEach((fn) => fn()),
   };
-}
-
-function mountProviderPicker(root, app) {
-  const title = h('h1', { class: 'page-title', tabindex: '-1', text: 'New connection' });
-  const cards = PROVIDER_IDS.map((id) => {
-    const p = PRESETS[id];
-    return h('button', { type: 'button', class: 'provider-card', 'data-testid': `provider-${id}`, on: { click: () => app.navigate('new', { provider: id }) } },
-      h('span', { class: ['provider-mark', 'large', `provider-${id}`], 'aria-hidden': 'true', text: p.label[0] }),
-      h('span', { class: 'provider-name', text: p.label }),
-      h('span', { class: 'provider-tagline', text: p.tagline }));
-  });
-  root.append(h('div', { class: 'page page-picker' },
-    h('div', { class: 'page-head' }, h('div', { class: 'page-heading' },
-      h('button', { type: 'button', class: 'btn btn-link', 'data-testid': 'back', on: { click: () => app.navigate('list') } }, h('span', { 'aria-hidden': 'true', text: '\u2190 ' }), 'Connections'), title)),
-    h('p', { class: 'lead', text: 'Which kind of Postgres? The preset fills in what that provider needs and explains it.' }),
-    h('div', { class: 'provider-grid', role: 'list' }, cards.map((c) => h('div', { role: 'listitem' }, c)))));
-  return { focus: () => cards[0].focus(), destroy: () => {} };
 }

@@ -1,5 +1,5 @@
 // The Connections page: saved connections with their provider, address,
-// role and last test; a search box; Test (in a dialog), Edit, Duplicate and
+// job and last test; a search box; Test (in a dialog), Edit, Duplicate and
 // Delete (confirmed in an in-app dialog; the backend also removes the
 // keyring secrets). An empty state leads to "+ New Connection".
 import * as api from '../api.js';
@@ -57,9 +57,9 @@ export function mountConnections(root, app, { highlight } = {}) {
         h('div', { class: 'conn-title' },
           h('span', { class: 'conn-name', 'data-testid': 'conn-name', text: c.name }),
           h('span', { class: 'visually-hidden', text: `, ${p.label}, ` }),
-          h('span', { class: ['badge', `role-${c.role}`], 'data-testid': 'conn-role', text: c.role === 'destination' ? 'Destination' : 'Source' }),
+          h('span', { class: ['badge', `role-${c.job}`], 'data-testid': 'conn-role', text: c.job === 'destination' ? 'Destination' : 'Source' }),
           c.has_password ? null : h('span', { class: 'badge badge-muted', title: 'No password is saved for this connection.', text: 'no password' })),
-        h('div', { class: 'conn-summary', 'data-testid': 'conn-summary', text: connectionSummary(c.fields) })),
+        h('div', { class: 'conn-summary', 'data-testid': 'conn-summary', text: connectionSummary(c.params) })),
       lastEl,
       h('div', { class: 'conn-actions' },
         action('Test', 'action-test', () => testConnection(c)),
@@ -138,17 +138,18 @@ export function mountConnections(root, app, { highlight } = {}) {
       app.navigate('edit', { connection: c });
       return null;
     }
-    const job = c.role === 'destination' ? 'destination' : 'source';
+    const job = c.job === 'destination' ? 'destination' : 'source';
+    const options = c.destination_options || {};
     const panel = createTestPanel({
       compact: true,
       appVersion: () => app.version,
-      prepare: async () => ({ target: { id: c.id }, job, options: { truncate: !!c.truncate, init_tables: !!c.init_tables }, info: { fields: c.fields, name: c.name, provider: c.provider } }),
+      prepare: async () => ({ target: { id: c.id }, job, destinationOptions: options, info: { params: c.params, name: c.name, provider: c.provider } }),
       onFinished: () => load(),
-      onPermissions: (report) => openPermissionsDialog({ report, job, truncate: !!c.truncate, name: c.name, host: c.fields.host }),
+      onPermissions: (report) => openPermissionsDialog({ report, name: c.name, host: c.params.host }),
     });
     const d = openDialog({
       title: `Test \u201C${c.name}\u201D`,
-      body: [h('p', { class: 'dialog-sub', text: `${connectionSummary(c.fields)} \u00B7 as ${job}` }), panel.el],
+      body: [h('p', { class: 'dialog-sub', text: `${connectionSummary(c.params)} \u00B7 as ${job}` }), panel.el],
       size: 'md',
       testid: 'test-dialog',
       onClose: () => {

@@ -146,6 +146,7 @@ impl Collector {
                     },
                 ));
             }
+            kind::OTHER_SCHEMA => self.access.other_schemas.push(req(f, 1)?.to_owned()),
             kind::MISSING => self.access.not_found.push(NotFound {
                 schema: req(f, 1)?.to_owned(),
                 name: f[2].map(str::to_owned),
@@ -166,6 +167,7 @@ impl Collector {
     pub fn finish(self) -> Access {
         let Collector { mut access, uses, .. } = self;
         access.schemas.sort_by(|a, b| a.name.cmp(&b.name));
+        access.other_schemas.sort();
         access.relations.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         access.sequences.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
         access.functions.sort_by(|a, b| {
@@ -250,6 +252,8 @@ mod tests {
             row(&[Some("use"), Some("s"), Some("b"), Some("check"), None, Some("c1"), Some("function"), Some("s"), Some("f"), Some("a integer"), Some("true")]),
             row(&[Some("use"), Some("s"), Some("gone"), Some("default"), Some("id"), None, Some("sequence"), Some("s"), Some("q"), None, Some("false")]),
             row(&[Some("missing"), Some("x"), None]),
+            row(&[Some("other_schema"), Some("zz")]),
+            row(&[Some("other_schema"), Some("hr")]),
         ];
         for r in &rows {
             c.push_fields(r).unwrap();
@@ -286,6 +290,7 @@ mod tests {
         assert_eq!(a.functions[1].kind, FunctionKind::Procedure);
         assert!(!a.functions[1].execute);
         assert_eq!(a.not_found, [NotFound { schema: "x".into(), name: None }]);
+        assert_eq!(a.other_schemas, ["hr", "zz"]);
     }
 
     #[test]

@@ -131,6 +131,10 @@ pub struct Access {
     pub functions: Vec<FunctionAccess>,
     /// Schemas and tables the scope named that do not exist (or are system objects).
     pub not_found: Vec<NotFound>,
+    /// The names of the database's other (non-system) schemas, outside the
+    /// scope and not analysed: what a scope can be chosen from.
+    #[serde(default)]
+    pub other_schemas: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

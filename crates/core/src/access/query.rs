@@ -70,6 +70,7 @@ pub(crate) mod kind {
     pub const FUNCTION: &str = "function";
     pub const USE: &str = "use";
     pub const MISSING: &str = "missing";
+    pub const OTHER_SCHEMA: &str = "other_schema";
 }
 
 /// Number of columns of every analysis row.
@@ -91,6 +92,7 @@ pub(crate) const COLUMNS: usize = 11;
 /// - `use`: table schema, table name, via (default/generated/check), column,
 ///   constraint, object type (sequence/function), schema, name, identity arguments, granted
 /// - `missing`: schema, name (null for a schema)
+/// - `other_schema`: name of a schema outside the scope (for choosing a scope)
 ///
 /// On catalogs far beyond 100,000 relations the estimate can pass
 /// `jit_above_cost`; a caller that wraps this in its own transaction can put
@@ -231,6 +233,9 @@ SELECT 'schema', ns.nspname, NULL,
   pg_catalog.has_schema_privilege(ns.oid, 'CREATE')::pg_catalog.text,
   ns.complete::pg_catalog.text, NULL, NULL, NULL, NULL, NULL
 FROM ns WHERE ns.listed
+UNION ALL
+SELECT 'other_schema', ns.nspname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM ns WHERE NOT ns.listed
 UNION ALL
 SELECT 'relation', r.nspname, r.relname, r.relkind::pg_catalog.text,
   pg_catalog.concat_ws(',',

@@ -1,0 +1,35 @@
+//! libpq connection info: one model ([`ConnInfo`]) and the ways in and out
+//! of it, and the [`secret::Secret`] every secret travels in. A crate of its
+//! own, with no network or database dependency, so that the parser's fuzzer
+//! and its differential test against libpq build in seconds; `sluice-core`
+//! re-exports it as `sluice_core::conninfo` (and `sluice_core::secret`).
+//!
+//! - `model.rs`: every keyword set, by keyword (secrets as `Secret`).
+//! - `ssl_mode.rs`: the six libpq SSL modes.
+//! - `keywords.rs`: libpq's keyword table, the one list of parameters.
+//! - `parse.rs`: the entry point, which tells URI from `key=value`.
+//! - `uri.rs`: parse `postgresql://` URIs exactly as libpq does.
+//! - `keyvalue.rs`: parse `key=value` conninfo strings.
+//! - `format.rs`: write a model back as a canonical URI.
+//! - `validate.rs`: per-field checks for the connection form.
+//! - `error.rs`: typed parse errors with positions.
+//! - `defaults.rs`: libpq's per-machine defaults (`~/.postgresql/root.crt`...).
+
+pub mod defaults;
+pub mod secret;
+mod error;
+mod format;
+mod keyvalue;
+pub mod keywords;
+mod model;
+mod parse;
+mod ssl_mode;
+mod uri;
+pub mod validate;
+
+pub use error::{ParamsError, ParseError};
+pub use format::{format_keyvalue, format_uri, FormatOptions};
+pub use model::{ConnInfo, InlinePem};
+pub use parse::{parse, parse_keyvalue, parse_uri, unknown_warning, Parsed, Syntax};
+pub use ssl_mode::{InvalidSslMode, SslMode};
+pub use validate::{validate, FieldIssue, Severity, Validation};

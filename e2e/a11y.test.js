@@ -1,0 +1,63 @@
+// axe-core on every screen of the real app, in the light and the dark
+// theme: the list, the form in URL and Host mode, the stepper after a test,
+// the permissions dialog's four tabs, and the list's test dialog. Any
+// violation fails. The dark theme is GTK's (GTK_THEME=Adwaita:dark), which
+// WebKitGTK reports as prefers-color-scheme: dark.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, tid, openNewConnection, setMode, runTest, saveAndWaitForRow, rowAction, waitForTestEnd, waitForList, screenshot } from './app.js';
+import { assertAccessible } from './axe.js';
+import { startCluster, loadFixture } from './pg.js';
+
+let pg;
+let fx;
+
+before(async () => {
+  pg = await startCluster();
+  fx = loadFixture(pg);
+});
+
+after(async () => {
+  if (pg) await pg.stop();
+});
+
+for (const theme of ['light', 'dark']) {
+  test(`every screen passes axe-core in the ${theme} theme`, async () => {
+    const env = theme === 'dark' ? { GTK_THEME: 'Adwaita:dark' } : { GTK_THEME: 'Adwaita' };
+    const { session, stop } = await launch({ env });
+    try {
+      await waitForList(session);
+      assert.equal(await session.exec('return matchMedia("(prefers-color-scheme: dark)").matches;'), theme === 'dark', `the ${theme} theme is on`);
+      await assertAccessible(session, 'empty list');
+
+      await openNewConnection(session, 'postgres');
+      await assertAccessible(session, 'form, URL mode');
+      await session.typeInto(tid('field-name'), 'Audited');
+      await session.typeInto(tid('field-url'), pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'));
+      await session.click(`${tid('tls-section')} summary`);
+      await session.click(`${tid('advanced-section')} summary`);
+      await setMode(session, 'host');
+      await assertAccessible(session, 'form, Host mode, every section open');
+
+      assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
+      await session.waitForSelector(tid('permissions-dialog'));
+      for (const tab of ['tables', 'schemas', 'sequences', 'functions']) {
+        await session.click(tid(`tab-${tab}`));
+        await assertAccessible(session, `permissions dialog, ${tab} tab`);
+      }
+      await screenshot(session, `a11y-permissions-${theme}`);
+      await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
+      await session.waitForGone(tid('permissions-dialog'));
+      await assertAccessible(session, 'form with the stepper after a test');
+
+      await saveAndWaitForRow(session, 'Audited');
+      await assertAccessible(session, 'list with a connection');
+      await rowAction(session, 'Audited', 'test');
+      await session.waitForSelector(tid('test-dialog'));
+      await waitForTestEnd(session, { scope: tid('test-dialog') });
+      await assertAccessible(session, 'the list\'s test dialog');
+    } finally {
+      await stop();
+    }
+  });
+}

@@ -1,0 +1,39 @@
+// Makes the contract test's fixtures from the real thing: starts a cluster
+// with the E2E fixture (a reader, a writer, a hostile table name), runs the
+// built `sluice test --json` as a source, a destination and with a wrong
+// password, and writes the three reports to the directory given (an ignored
+// folder: scripts/test.sh passes test-output/ui-fixtures).
+//   SLUICE_CLI_BINARY=.../sluice node tests/ui/make-fixtures.mjs OUT_DIR
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startCluster, loadFixture } from '../../e2e/pg.js';
+
+const [out] = process.argv.slice(2);
+const sluice = process.env.SLUICE_CLI_BINARY;
+if (!out || !sluice) {
+  console.error('usage: SLUICE_CLI_BINARY=path/to/sluice node tests/ui/make-fixtures.mjs OUT_DIR');
+  process.exit(2);
+}
+mkdirSync(out, { recursive: true });
+const pg = await startCluster();
+try {
+  const fx = loadFixture(pg);
+  const run = (name, url, args, want) => {
+    let stdout;
+    let status = 0;
+    try {
+      stdout = execFileSync(sluice, ['test', url, '--json', ...args], { encoding: 'utf8', env: { ...process.env, SLUICE_CONFIG_DIR: out, PGPASSWORD: '' } });
+    } catch (e) {
+      ({ stdout, status } = e);
+    }
+    if (status !== want) throw new Error(`sluice test (${name}) exited ${status}, expected ${want}: ${stdout}`);
+    writeFileSync(path.join(out, `report-${name}.json`), stdout);
+  };
+  run('source', pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'), ['--role', 'source'], 1);
+  run('destination', pg.url(fx.writer.user, fx.writer.password, fx.db, 'sslmode=disable'), ['--role', 'destination'], 1);
+  run('bad', pg.url(fx.reader.user, 'not-the-password', fx.db, 'sslmode=disable'), [], 2);
+  console.log(`fixtures written to ${out}`);
+} finally {
+  await pg.stop();
+}
