@@ -143,3 +143,21 @@ fn testing_a_hostile_database_runs_none_of_its_code() {
         }
     }
 }
+
+#[test]
+fn grants_prints_the_fix_for_a_role_without_connect() {
+    let pg = fixture();
+    pg.psql("CREATE DATABASE private; REVOKE CONNECT ON DATABASE private FROM PUBLIC;");
+    let dir = tempfile::tempdir().unwrap();
+    let out = sluice(&["grants", &pg.url("reader", "pw", "private"), "--role", "source"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let sql = String::from_utf8_lossy(&out.stdout);
+    assert!(sql.contains("GRANT CONNECT ON DATABASE private TO reader;"), "{sql}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database_access_denied"));
+    let out = sluice(&["test", &pg.url("reader", "pw", "private"), "--role", "source", "--json"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let v = json(&out);
+    assert_eq!(v["error"]["code"], "database_access_denied");
+    assert_eq!(v["verdict"]["ready"], false);
+    assert_eq!(v["verdict"]["problems"][0]["missing"], serde_json::json!(["CONNECT"]));
+}

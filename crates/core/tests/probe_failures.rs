@@ -244,3 +244,92 @@ async fn cancel_closes_the_socket() {
     let read = server.join().unwrap();
     assert_eq!(read.expect("closed, not timed out"), 0, "the socket must be closed once the probe returns");
 }
+
+#[tokio::test]
+async fn a_service_that_closes_at_once_is_connection_closed() {
+    // MQTT brokers and Erlang's port mapper accept a stranger and hang up.
+    let fake = FakeServer::close_at_once();
+    for mode in ["disable", "prefer", "require"] {
+        let r = probe(&format!("host=127.0.0.1 port={} user=u password=p dbname=d sslmode={mode}", fake.port())).await;
+        let e = expect_error(&r, ErrorCode::ConnectionClosed);
+        assert!(e.message.contains("closed the connection before answering"), "{mode}: {}", e.message);
+        assert!(e.hint.contains("port"), "{mode}: {}", e.hint);
+    }
+    assert!(fake.connections() >= 3);
+}
+
+/// A source analysis request for `conn`, so refusals get their verdict.
+fn with_analysis(conn: &str) -> sluice_core::probe::ProbeRequest {
+    use sluice_core::access::Scope;
+    use sluice_core::job::{DestinationOptions, Job};
+    let mut req = sluice_core::probe::ProbeRequest::new(info(conn));
+    req.analysis = Some(sluice_core::probe::AnalysisRequest { job: Job::Source, options: DestinationOptions::default(), scope: Scope::all() });
+    req
+}
+
+#[tokio::test]
+async fn startup_refusals_each_have_their_code_hint_and_fix() {
+    let pg = Cluster::start_default();
+    pg.psql(
+        "CREATE ROLE app LOGIN PASSWORD 'pw'; CREATE ROLE locked NOLOGIN PASSWORD 'pw';
+         CREATE ROLE capped LOGIN PASSWORD 'pw' CONNECTION LIMIT 0;
+         CREATE DATABASE private; REVOKE CONNECT ON DATABASE private FROM PUBLIC;
+         CREATE DATABASE closed; ALTER DATABASE closed ALLOW_CONNECTIONS false;
+         CREATE DATABASE full_db CONNECTION LIMIT 0;",
+    );
+    let url = |user: &str, db: &str| pg.url(user, "pw", db);
+
+    // No CONNECT: the error names the GRANT, and the verdict carries it as fix SQL.
+    let r = probe_request(with_analysis(&url("app", "private"))).await;
+    let e = expect_error(&r, ErrorCode::DatabaseAccessDenied);
+    assert_eq!(e.sqlstate.as_deref(), Some("42501"));
+    assert!(e.hint.contains("GRANT CONNECT ON DATABASE private TO app;"), "{}", e.hint);
+    let v = r.verdict.as_ref().expect("a verdict with the fix");
+    assert!(!v.ready && v.problems.len() == 1);
+    assert!(v.fix_sql.contains("GRANT CONNECT ON DATABASE private TO app;"), "{}", v.fix_sql);
+    // The fix works.
+    pg.psql(v.fix_sql.as_str());
+    expect_ok(&probe(&url("app", "private")).await);
+
+    let r = probe(&url("app", "closed")).await;
+    let e = expect_error(&r, ErrorCode::DatabaseNotAccepting);
+    assert_eq!(e.sqlstate.as_deref(), Some("55000"));
+    assert!(e.hint.contains("ALTER DATABASE closed ALLOW_CONNECTIONS true;"), "{}", e.hint);
+
+    let r = probe_request(with_analysis(&url("locked", "postgres"))).await;
+    let e = expect_error(&r, ErrorCode::LoginNotPermitted);
+    assert!(e.hint.contains("ALTER ROLE locked LOGIN;"), "{}", e.hint);
+    let v = r.verdict.as_ref().expect("a verdict with the fix");
+    pg.psql(v.fix_sql.as_str());
+    expect_ok(&probe(&url("locked", "postgres")).await);
+
+    let r = probe(&url("capped", "postgres")).await;
+    let e = expect_error(&r, ErrorCode::TooManyConnections);
+    assert!(e.message.contains("\"capped\" is at its connection limit"), "{}", e.message);
+    assert!(e.hint.contains("ALTER ROLE capped CONNECTION LIMIT"), "{}", e.hint);
+
+    let r = probe(&url("app", "full_db")).await;
+    let e = expect_error(&r, ErrorCode::TooManyConnections);
+    assert!(e.hint.contains("ALTER DATABASE full_db CONNECTION LIMIT"), "{}", e.hint);
+    assert!(!e.hint.contains("max_connections"), "{}", e.hint);
+
+    // Settings in options: a bad value, an unknown name, one only a superuser may set.
+    for (options, name, sqlstate) in [
+        ("-c work_mem=banana", "work_mem", "22023"),
+        ("-c no_such_setting=1", "no_such_setting", "42704"),
+        ("-c log_statement=none", "log_statement", "42501"),
+        ("-c shared_buffers=1GB", "shared_buffers", "55P02"),
+    ] {
+        let conn = format!("{} options='{options}'", tls_conn(&pg, "127.0.0.1", "app", "pw", "disable", None));
+        let r = probe(&conn).await;
+        let e = expect_error(&r, ErrorCode::InvalidParameter);
+        assert_eq!(e.sqlstate.as_deref(), Some(sqlstate), "{options}");
+        assert!(e.message.contains(&format!("\"{name}\"")) && e.message.contains("options"), "{options}: {}", e.message);
+    }
+
+    // template0 refuses by design: the hint says so instead of suggesting an ALTER.
+    let r = probe_request(with_analysis(&url("app", "template0"))).await;
+    let e = expect_error(&r, ErrorCode::DatabaseNotAccepting);
+    assert!(e.hint.contains("template0 never accepts connections"), "{}", e.hint);
+    assert!(r.verdict.is_none(), "no statement fixes that");
+}

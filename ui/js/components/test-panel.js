@@ -151,7 +151,10 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
       where ? h('p', { class: 'result-code', 'data-testid': 'error-code', dataset: { code: e.code || '' }, text: where }) : null,
       e.hint ? h('p', { class: 'result-hint', 'data-testid': 'error-hint' }, h('strong', { text: 'What to do: ' }), e.hint) : null,
       e.detail ? h('details', { class: 'result-detail' }, h('summary', { text: 'Raw detail' }), h('pre', { 'data-testid': 'error-detail', text: e.detail })) : null,
-      h('div', { class: 'result-actions' }, h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-diagnostics', text: 'Copy diagnostics', on: { click: () => copyDiagnostics(report || { steps: [], error: e }, mine) } })),
+      h('div', { class: 'result-actions' },
+        // A refusal one statement fixes (no CONNECT, NOLOGIN...) comes with a verdict and its fix SQL.
+        report && report.verdict ? h('button', { type: 'button', class: 'btn btn-primary btn-small', 'data-testid': 'view-permissions', text: 'View the fix', on: { click: () => onPermissions && onPermissions(report, mine) } }) : null,
+        h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-diagnostics', text: 'Copy diagnostics', on: { click: () => copyDiagnostics(report || { steps: [], error: e }, mine) } })),
     ];
     replace(result, h('div', { class: 'result result-error', role: 'alert', 'data-testid': 'test-error', dataset: { code: e.code || e.kind || '' } }, parts));
     announce(`Test failed: ${e.message || ''}`);

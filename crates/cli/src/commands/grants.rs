@@ -1,6 +1,8 @@
 //! `sluice grants`: print only the GRANT statements that make the role
-//! ready for its job (a comment when nothing is missing). Exit 0 when the
-//! SQL was printed, 2 when the test failed.
+//! ready for its job (a comment when nothing is missing), also when the
+//! server refused the login for a reason one statement fixes (GRANT
+//! CONNECT, ALTER ROLE ... LOGIN). Exit 0 when the SQL was printed, 2 when
+//! the test failed otherwise.
 
 use crate::commands::test::{run_probe, TargetArgs};
 use crate::{exit, CliError};
@@ -18,11 +20,15 @@ pub fn run(args: GrantsArgs) -> Result<ExitCode, CliError> {
     let job = args.target.role.unwrap_or(Job::Source);
     let (report, _) = run_probe(&args.target, Some(job))?;
     match (&report.error, &report.verdict) {
-        (None, Some(v)) => {
+        (error, Some(v)) => {
+            // A refusal one statement fixes (no CONNECT, NOLOGIN) has a verdict too.
+            if let Some(e) = error {
+                eprintln!("note: the test failed [{}]: {}", e.code.as_str(), e.message);
+            }
             println!("{}", v.fix_sql.trim_end());
             Ok(exit::code(exit::OK))
         }
-        (Some(e), _) => Err(CliError::new(format!("[{}] {}", e.code.as_str(), e.message)).hint(e.hint.clone())),
+        (Some(e), None) => Err(CliError::new(format!("[{}] {}", e.code.as_str(), e.message)).hint(e.hint.clone())),
         (None, None) => Err(CliError::new("the access analysis did not run")),
     }
 }

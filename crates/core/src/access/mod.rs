@@ -33,7 +33,7 @@ pub use model::{
 };
 pub use query::{analysis_sql, Scope, KIND_COLUMN};
 pub use quote::{is_quoted_keyword, quote_ident, quote_literal};
-pub use verdict::{verdict, ObjectType, Problem, SessionFacts, Severity, Verdict};
+pub use verdict::{refused, verdict, ObjectType, Problem, SessionFacts, Severity, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {

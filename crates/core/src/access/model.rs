@@ -18,6 +18,8 @@ pub enum Privilege {
     Usage,
     Create,
     Execute,
+    /// On a database: may open sessions in it.
+    Connect,
 }
 
 impl Privilege {
@@ -49,6 +51,7 @@ impl Privilege {
             Privilege::Usage => "USAGE",
             Privilege::Create => "CREATE",
             Privilege::Execute => "EXECUTE",
+            Privilege::Connect => "CONNECT",
         }
     }
 
@@ -64,6 +67,7 @@ impl Privilege {
             "USAGE" => Privilege::Usage,
             "CREATE" => Privilege::Create,
             "EXECUTE" => Privilege::Execute,
+            "CONNECT" => Privilege::Connect,
             _ => return None,
         })
     }

@@ -51,6 +51,8 @@ pub enum ObjectType {
     Sequence,
     Function,
     Procedure,
+    /// The login role itself (NOLOGIN, its connection limit).
+    Role,
 }
 
 impl From<RelationKind> for ObjectType {
@@ -106,6 +108,20 @@ impl Verdict {
     pub fn errors(&self) -> impl Iterator<Item = &Problem> {
         self.problems.iter().filter(|p| p.severity == Severity::Error)
     }
+}
+
+/// The verdict of a test the server refused before any analysis could run,
+/// when one statement fixes it (no CONNECT on the database, a NOLOGIN
+/// role...): not ready, one problem, and that statement as the fix SQL, so
+/// the permissions view can show it although the connection failed.
+pub fn refused(role: &str, database: &str, job: Job, problem: Problem, statement: &str) -> Verdict {
+    let fix_sql = format!(
+        "-- Sluice: the server refused role {} at login to database {}; this fixes it.\n\
+         -- Run as a superuser or the database's owner.\n{statement}\n",
+        super::quote::comment_name(role),
+        super::quote::comment_name(database)
+    );
+    Verdict { role: role.to_owned(), job, ready: false, problems: vec![problem], fix_sql }
 }
 
 /// Judges `access` for `role`. `ready` is true when no problem is an error,

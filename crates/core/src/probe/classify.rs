@@ -3,14 +3,15 @@
 //! kept in `detail` for experts; it never holds a secret (the driver's
 //! errors don't carry the password, and we add none).
 
-use super::report::{ErrorCode, ProbeError, Stage};
+use super::report::{ErrorCode, Fix, ProbeError, Stage};
 use super::tls::SetupError;
 use crate::conninfo::SslMode;
 use std::time::Duration;
-use tokio_postgres::error::SqlState;
 
 /// What the classifier knows about the attempt.
 pub(crate) struct Context<'a> {
+    /// The connection's `options` keyword, to tell where a refused setting came from.
+    pub options: Option<&'a str>,
     pub host: &'a str,
     pub port: u16,
     pub user: &'a str,
@@ -40,11 +41,13 @@ pub(crate) enum Failure {
     TlsNotOffered,
     Timeout(Duration),
     Cancelled,
+    /// The server ended the connection after the handshake, with no error.
+    Closed,
     Internal(String),
 }
 
 fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
-    ProbeError { code, stage, message, hint: hint.to_owned(), sqlstate: None, detail: None }
+    ProbeError { code, stage, message, hint: hint.to_owned(), sqlstate: None, detail: None, fix: None }
 }
 
 /// The first byte of any Postgres answer: to SSLRequest ('S', 'N'; 'E' from
@@ -132,6 +135,7 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
             )
         }
         Failure::Cancelled => err(ErrorCode::Cancelled, stage, "The test was cancelled.".into(), "Press Test Connection to try again."),
+        Failure::Closed => closed(stage, host, port, false),
         Failure::Internal(msg) => {
             let mut e = err(ErrorCode::Internal, stage, "The test failed unexpectedly.".into(), "Copy the diagnostics and report this problem.");
             e.detail = Some(msg);
@@ -232,11 +236,14 @@ fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &C
             "The server rejected the TLS handshake, most likely the client certificate (missing, expired or signed by a CA it does not trust).".into(),
             "Give a client certificate signed by the CA in the server's ssl_ca_file, with its key; its common name must be the user name for cert authentication.",
         ),
+        None if other.as_deref().map(str::to_lowercase).is_some_and(|o| ["end of file", "eof", "reset", "closed", "broken pipe"].iter().any(|w| o.contains(w))) => {
+            closed(Stage::Tls, host, ctx.port, false)
+        }
         _ => err(
-            ErrorCode::Internal,
+            ErrorCode::TlsFailed,
             Stage::Tls,
-            "The TLS handshake failed.".into(),
-            "Check that the server's TLS settings are sane (ssl_min_protocol_version, certificates); copy the diagnostics for details.",
+            "The TLS handshake with the server failed.".into(),
+            "The server and Sluice found no TLS version or cipher in common, or the server's TLS setup is broken: check ssl_min_protocol_version (Sluice speaks TLS 1.2 and 1.3) and the server's certificate and key; the detail has the reason.",
         ),
     };
     e.detail = detail;
@@ -244,7 +251,7 @@ fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &C
 }
 
 fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'_>) -> ProbeError {
-    let Context { host, port, user, dbname, .. } = *ctx;
+    let Context { host, port, user, .. } = *ctx;
     let Some(db) = error.as_db_error() else {
         let text = error.to_string();
         let source = std::error::Error::source(&error).map(|s| s.to_string());
@@ -259,92 +266,28 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
                 format!("The server asks for a password for user \"{user}\", and none was given."),
                 "Enter the password (saved connections keep it in the OS keyring).",
             )
-        } else if matches!(stage, Stage::Tls | Stage::Auth) {
+        } else if is_closed(&error) {
+            closed(stage, host, port, ctx.first_byte.is_none())
+        } else if detail.contains("SASL") || detail.contains("authentication method") {
             err(
-                ErrorCode::Internal,
-                stage,
-                format!("The server at {host}:{port} closed the connection during the handshake."),
-                "The server may have restarted, or a proxy cut the connection; check the server log, then test again.",
+                ErrorCode::AuthUnsupported,
+                Stage::Auth,
+                format!("The server at {host}:{port} asks for an authentication method Sluice does not support yet."),
+                "Sluice logs in with scram-sha-256, md5, password, trust and client certificates. Ask the administrator for one of these in pg_hba.conf, or test from a tool that supports the method (OAuth needs PostgreSQL 18's libpq).",
             )
         } else {
-            err(ErrorCode::Internal, stage, "The connection failed unexpectedly.".into(), "Check the server log, then test again.")
+            err(ErrorCode::Internal, stage, "The connection failed unexpectedly.".into(), "Copy the diagnostics and report this problem.")
         };
         e.detail = Some(detail);
         return e;
     };
-    let code = db.code();
-    let msg = db.message();
-    let (kind, message, hint): (ErrorCode, String, String) = if *code == SqlState::INVALID_PASSWORD {
-        (
-            ErrorCode::AuthFailed,
-            format!("Password authentication failed for user \"{user}\"."),
-            "Check the password (it is case-sensitive). With password authentication Postgres gives the same answer when the role does not exist, so check the user name too.".into(),
-        )
-    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && msg.contains("does not exist") && msg.starts_with("role") {
-        (
-            ErrorCode::RoleMissing,
-            format!("The role \"{user}\" does not exist on this server."),
-            "Check the user name. Supabase's pooler expects postgres.<project-ref>; RDS uses the master user name you chose.".into(),
-        )
-    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && msg.contains("no pg_hba.conf entry") {
-        if !ctx.used_tls && msg.contains("no encryption") && ctx.sslmode != SslMode::Disable {
-            // We tried plain after TLS (allow/prefer fallbacks): say both.
-            (
-                ErrorCode::NoHbaEntry,
-                format!("The server's pg_hba.conf has no rule that lets \"{user}\" connect to database \"{dbname}\" from this address."),
-                format!("Ask the administrator to add a pg_hba.conf rule for this client address, user \"{user}\" and database \"{dbname}\"."),
-            )
-        } else if !ctx.used_tls && msg.contains("no encryption") && ctx.tls_offered == Some(true) {
-            (
-                ErrorCode::TlsRequired,
-                "The server only accepts TLS connections from this address, but SSL mode is disable.".into(),
-                "The server only accepts TLS connections; set SSL mode to require or stronger (verify-full is best).".into(),
-            )
-        } else {
-            (
-                ErrorCode::NoHbaEntry,
-                format!("The server's pg_hba.conf has no rule that lets \"{user}\" connect to database \"{dbname}\" from this address."),
-                format!("Ask the administrator to add a pg_hba.conf rule for this client address, user \"{user}\" and database \"{dbname}\" (then SELECT pg_reload_conf()), or connect from an allowed network."),
-            )
-        }
-    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION && (msg.contains("certificate") ) {
-        (
-            ErrorCode::ClientCertificate,
-            format!("The server rejected the client certificate for user \"{user}\"."),
-            "For cert authentication the certificate's common name (CN) must equal the user name, and it must be signed by the CA in the server's ssl_ca_file.".into(),
-        )
-    } else if *code == SqlState::INVALID_CATALOG_NAME {
-        (
-            ErrorCode::DatabaseMissing,
-            format!("The database \"{dbname}\" does not exist on this server."),
-            "Check the database name (names are case-sensitive); `\\l` in psql lists them. New servers often have only \"postgres\".".into(),
-        )
-    } else if *code == SqlState::TOO_MANY_CONNECTIONS {
-        (
-            ErrorCode::TooManyConnections,
-            "The server has no free connection slots.".into(),
-            "Close idle connections, raise max_connections, or connect through a pooler such as PgBouncer.".into(),
-        )
-    } else if *code == SqlState::CANNOT_CONNECT_NOW {
-        (
-            ErrorCode::ServerStarting,
-            "The server is starting up, shutting down or recovering, and does not accept connections yet.".into(),
-            "Wait a few seconds and test again.".into(),
-        )
-    } else if *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
-        (
-            ErrorCode::AuthFailed,
-            format!("Authentication failed for user \"{user}\"."),
-            "The server refused the login; see the detail for its reason.".into(),
-        )
-    } else {
-        (
-            ErrorCode::Internal,
-            format!("The server reported an error: {msg}"),
-            "See the detail; if the error persists, copy the diagnostics and report it.".into(),
-        )
+    let (kind, message, hint) = startup_error(db, ctx);
+    let fix = refusal_fix(kind, db.message(), ctx);
+    let failed_stage = match kind {
+        ErrorCode::InvalidParameter | ErrorCode::DatabaseMissing | ErrorCode::DatabaseAccessDenied | ErrorCode::DatabaseNotAccepting => Stage::Auth,
+        _ if matches!(stage, Stage::Tls) => Stage::Auth,
+        _ => stage,
     };
-    let failed_stage = if matches!(stage, Stage::Tls) { Stage::Auth } else { stage };
     let mut detail = format!("{}: {}", db.severity(), db.message());
     if let Some(d) = db.detail() {
         detail.push_str(&format!("\nDETAIL: {d}"));
@@ -352,7 +295,299 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
     if let Some(h) = db.hint() {
         detail.push_str(&format!("\nHINT: {h}"));
     }
-    ProbeError { code: kind, stage: failed_stage, message, hint, sqlstate: Some(code.code().to_owned()), detail: Some(detail) }
+    ProbeError { code: kind, stage: failed_stage, message, hint, sqlstate: Some(db.code().code().to_owned()), detail: Some(detail), fix }
+}
+
+/// `GRANT CONNECT ON DATABASE d TO r;`
+fn grant_connect(dbname: &str, user: &str) -> String {
+    use crate::access::quote_ident;
+    format!("GRANT CONNECT ON DATABASE {} TO {};", quote_ident(dbname), quote_ident(user))
+}
+
+/// `ALTER ROLE r LOGIN;`
+fn alter_login(user: &str) -> String {
+    format!("ALTER ROLE {} LOGIN;", crate::access::quote_ident(user))
+}
+
+/// `ALTER DATABASE d ALLOW_CONNECTIONS true;`
+fn allow_connections(dbname: &str) -> String {
+    format!("ALTER DATABASE {} ALLOW_CONNECTIONS true;", crate::access::quote_ident(dbname))
+}
+
+/// The statement that fixes a refusal, when there is exactly one.
+fn refusal_fix(code: ErrorCode, msg: &str, ctx: &Context<'_>) -> Option<Fix> {
+    use crate::access::{ObjectType, Privilege};
+    let Context { user, dbname, .. } = *ctx;
+    match code {
+        ErrorCode::DatabaseAccessDenied => Some(Fix {
+            object_type: ObjectType::Database,
+            name: dbname.to_owned(),
+            missing: vec![Privilege::Connect],
+            statement: grant_connect(dbname, user),
+        }),
+        ErrorCode::LoginNotPermitted if msg.contains("log in") => {
+            Some(Fix { object_type: ObjectType::Role, name: user.to_owned(), missing: vec![], statement: alter_login(user) })
+        }
+        ErrorCode::DatabaseNotAccepting if !msg.contains("invalid") && dbname != "template0" => Some(Fix {
+            object_type: ObjectType::Database,
+            name: dbname.to_owned(),
+            missing: vec![],
+            statement: allow_connections(dbname),
+        }),
+        _ => None,
+    }
+}
+
+/// The connection ended without an answer: at once (a service that accepts
+/// and closes, as MQTT or Erlang's port mapper do), or mid-handshake.
+fn closed(stage: Stage, host: &str, port: u16, nothing_received: bool) -> ProbeError {
+    let (message, hint) = if nothing_received {
+        (
+            format!("The server at {host}:{port} closed the connection before answering."),
+            "Check the port: something accepts connections there but does not speak Postgres, or a proxy or firewall cuts them (Postgres usually listens on 5432, PgBouncer on 6432).",
+        )
+    } else {
+        (
+            format!("The server at {host}:{port} closed the connection during the handshake."),
+            "A proxy or firewall may cut the connection, or the server restarted or timed out the login (authentication_timeout); check the server log, then test again.",
+        )
+    };
+    err(ErrorCode::ConnectionClosed, stage, message, hint)
+}
+
+/// tokio-postgres's "connection closed", or an end of stream / reset under it.
+fn is_closed(error: &tokio_postgres::Error) -> bool {
+    if error.is_closed() {
+        return true;
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            return matches!(io.kind(), UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe);
+        }
+        source = s.source();
+    }
+    false
+}
+
+/// The quoted name in a server message: `parameter "work_mem"` -> `work_mem`.
+fn quoted(msg: &str) -> Option<&str> {
+    let start = msg.find('"')? + 1;
+    let end = start + msg[start..].find('"')?;
+    Some(&msg[start..end])
+}
+
+/// Every error a server sends during startup and authentication (Postgres
+/// 13 to 18: postmaster / backend_startup.c, auth.c, miscinit.c, postinit.c,
+/// guc.c), as a code, one sentence and a hint that names the fix. SQLSTATE
+/// first; the message text only where one SQLSTATE has several causes (the
+/// text is English unless the server's lc_messages says otherwise, so each
+/// branch has a generic fallback for its SQLSTATE).
+fn startup_error(db: &tokio_postgres::error::DbError, ctx: &Context<'_>) -> (ErrorCode, String, String) {
+    use crate::access::quote_ident;
+    let Context { host, user, dbname, .. } = *ctx;
+    let msg = db.message();
+    let code = db.code();
+    let name = quoted(msg).unwrap_or("");
+    let own = |s: &str| s.to_owned();
+    match code.code() {
+        "28P01" => (
+            ErrorCode::AuthFailed,
+            format!("Password authentication failed for user \"{user}\"."),
+            own("Check the password (it is case-sensitive). Postgres gives this same answer when the role does not exist, when its password has expired (VALID UNTIL), when it has no password, or when its stored password is md5 and pg_hba.conf asks for scram-sha-256; the server log says which."),
+        ),
+        "28000" => {
+            if msg.contains("no pg_hba.conf entry") {
+                no_hba_entry(msg, ctx)
+            } else if msg.starts_with("pg_hba.conf rejects") {
+                (
+                    ErrorCode::NoHbaEntry,
+                    format!("The server's pg_hba.conf has a rule that rejects \"{user}\" on database \"{dbname}\" from this address."),
+                    own("A \"reject\" line in pg_hba.conf matches first: ask the administrator to move a rule that allows this connection above it (then SELECT pg_reload_conf())."),
+                )
+            } else if msg.contains("is not permitted to log in") {
+                (
+                    ErrorCode::LoginNotPermitted,
+                    format!("The role \"{user}\" may not log in (it is NOLOGIN)."),
+                    format!("As a superuser or a role with CREATEROLE: {}", alter_login(user)),
+                )
+            } else if msg.starts_with("role") && msg.contains("does not exist") {
+                (
+                    ErrorCode::RoleMissing,
+                    format!("The role \"{user}\" does not exist on this server."),
+                    own("Check the user name. Supabase's pooler expects postgres.<project-ref>; RDS uses the master user name you chose."),
+                )
+            } else if msg.contains("valid client certificate") || msg.starts_with("certificate authentication failed") {
+                (
+                    ErrorCode::ClientCertificate,
+                    format!("The server rejected the client certificate for user \"{user}\"."),
+                    own("For cert authentication the certificate's common name (CN) must equal the user name (or be mapped in pg_ident.conf), and it must be signed by the CA in the server's ssl_ca_file."),
+                )
+            } else if msg.contains("channel binding") {
+                (
+                    ErrorCode::AuthFailed,
+                    format!("SCRAM channel binding failed for user \"{user}\"."),
+                    own("Something between you and the server terminates TLS (a proxy or load balancer), or a man in the middle: connect to the server itself, or, only if the proxy is yours, set channel_binding=prefer."),
+                )
+            } else if let Some(method) = msg.strip_suffix(&format!(" authentication failed for user \"{}\"", quoted(msg).unwrap_or(user))).map(|m| m.trim_matches('"')) {
+                let hint = match method {
+                    "Peer" => "Peer authentication needs the operating-system user to equal the database user: connect as that OS user, map it in pg_ident.conf, or connect over TCP with a password.",
+                    "Ident" => "The server's ident check failed: check its identd and pg_ident.conf map, or use password authentication.",
+                    "LDAP" | "RADIUS" | "PAM" | "BSD" => "The server's external authentication refused the login: check the password and the account there; the server log has the reason.",
+                    "GSSAPI" | "SSPI" => "Kerberos authentication failed: check your ticket (klist) and the server's keytab; Sluice does not do GSSAPI yet, so use a password method.",
+                    "OAuth bearer" => "OAuth authentication failed; Sluice does not do OAuth yet: ask for a password or certificate method.",
+                    _ => "The server refused the login; the server log says why.",
+                };
+                (ErrorCode::AuthFailed, format!("{method} authentication failed for user \"{user}\"."), own(hint))
+            } else {
+                (ErrorCode::AuthFailed, format!("Authentication failed for user \"{user}\"."), own("The server refused the login; see the detail, and the server log for the reason."))
+            }
+        }
+        "3D000" => (
+            ErrorCode::DatabaseMissing,
+            format!("The database \"{dbname}\" does not exist on this server."),
+            own("Check the database name (names are case-sensitive; without one, the user name is used); `\\l` in psql lists them. New servers often have only \"postgres\"."),
+        ),
+        "42501" if msg.starts_with("permission denied for database") => (
+            ErrorCode::DatabaseAccessDenied,
+            format!("The role \"{user}\" may not connect to the database \"{dbname}\" (no CONNECT privilege)."),
+            format!("As the database's owner or a superuser: {}", grant_connect(dbname, user)),
+        ),
+        "42501" if msg.contains("set parameter") || msg.contains("set role") => invalid_parameter(name, msg, ctx),
+        "42501" if msg.contains("WAL sender") || msg.contains("walsender") => (
+            ErrorCode::LoginNotPermitted,
+            format!("The role \"{user}\" may not open a replication connection."),
+            format!("ALTER ROLE {} REPLICATION; or remove the replication keyword.", quote_ident(user)),
+        ),
+        "55000" if msg.contains("invalid database") => (
+            ErrorCode::DatabaseNotAccepting,
+            format!("The database \"{dbname}\" is invalid: an earlier DROP DATABASE was interrupted."),
+            format!("Finish the drop: DROP DATABASE {};", quote_ident(dbname)),
+        ),
+        "55000" => (
+            ErrorCode::DatabaseNotAccepting,
+            format!("The database \"{dbname}\" does not accept connections (ALLOW_CONNECTIONS is false)."),
+            if dbname == "template0" {
+                own("template0 never accepts connections, by design: connect to another database.")
+            } else {
+                format!("As its owner or a superuser: {}", allow_connections(dbname))
+            },
+        ),
+        "22023" | "42704" | "42601" | "42602" | "55P02" => invalid_parameter(name, msg, ctx),
+        "53300" => too_many(msg, ctx),
+        "57P03" => {
+            let hint = if msg.contains("starting up") {
+                "The server is starting: wait a few seconds and test again."
+            } else if msg.contains("not yet accepting") {
+                "The standby is still replaying WAL to reach a consistent state: wait, then test again."
+            } else if db.detail().is_some_and(|d| d.contains("Hot standby mode is disabled")) {
+                "This standby runs with hot_standby = off, so it takes no connections: set hot_standby = on (restart), or connect to the primary."
+            } else if msg.contains("shutting down") {
+                "The server is shutting down: wait until it is back, then test again."
+            } else {
+                "The server is recovering after a crash: wait, test again, and read its log."
+            };
+            (ErrorCode::ServerStarting, "The server does not accept connections right now.".into(), own(hint))
+        }
+        "57P01" | "57P02" | "57P05" => (
+            ErrorCode::ConnectionClosed,
+            format!("The server at {host} ended the session while it was starting: {msg}"),
+            own("An administrator or a shutdown ended it, or another server process crashed: test again, and read the server log."),
+        ),
+        "08P01" | "0A000" => (
+            ErrorCode::Internal,
+            format!("The server refused what Sluice sent during startup: {msg}"),
+            own("This is a bug in Sluice (or a proxy that rewrites the protocol): copy the diagnostics and report it."),
+        ),
+        _ => (
+            ErrorCode::ServerError,
+            format!("The server refused the connection: {msg}"),
+            own("The server reported a problem of its own (its configuration, a login event trigger, an extension); see the detail and the server log."),
+        ),
+    }
+}
+
+fn no_hba_entry(msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
+    let Context { user, dbname, .. } = *ctx;
+    if !ctx.used_tls && msg.contains("no encryption") && ctx.sslmode != SslMode::Disable {
+        // We tried plain after TLS (allow/prefer fallbacks): say both.
+        (
+            ErrorCode::NoHbaEntry,
+            format!("The server's pg_hba.conf has no rule that lets \"{user}\" connect to database \"{dbname}\" from this address."),
+            format!("Ask the administrator to add a pg_hba.conf rule for this client address, user \"{user}\" and database \"{dbname}\"."),
+        )
+    } else if !ctx.used_tls && msg.contains("no encryption") && ctx.tls_offered == Some(true) {
+        (
+            ErrorCode::TlsRequired,
+            "The server only accepts TLS connections from this address, but SSL mode is disable.".into(),
+            "The server only accepts TLS connections; set SSL mode to require or stronger (verify-full is best).".into(),
+        )
+    } else {
+        (
+            ErrorCode::NoHbaEntry,
+            format!("The server's pg_hba.conf has no rule that lets \"{user}\" connect to database \"{dbname}\" from this address."),
+            format!("Ask the administrator to add a pg_hba.conf rule for this client address, user \"{user}\" and database \"{dbname}\" (then SELECT pg_reload_conf()), or connect from an allowed network."),
+        )
+    }
+}
+
+/// A server setting the connection asked for was refused: name it, and say
+/// whether it came from `options` (`-c name=value`) or from a keyword.
+fn invalid_parameter(name: &str, msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
+    let from_options = !name.is_empty() && ctx.options.is_some_and(|o| o.contains(name));
+    let source = if from_options {
+        "in the options keyword (-c ...)".to_owned()
+    } else if ctx.options.is_some_and(|o| !o.trim().is_empty()) && name.is_empty() {
+        "in the options keyword".to_owned()
+    } else if !name.is_empty() {
+        format!("by the connection keyword that sets {name}")
+    } else {
+        "by the connection".to_owned()
+    };
+    let what = if name.is_empty() { "a server setting".to_owned() } else { format!("the server setting \"{name}\"") };
+    (
+        ErrorCode::InvalidParameter,
+        format!("The server refused {what}, set {source}: {msg}."),
+        "Fix or remove it in the connection's options (Advanced, or ?options= in the URL). Settings that need a restart or a superuser cannot be set per connection.".into(),
+    )
+}
+
+/// The four kinds of connection limit, each with its own fix.
+fn too_many(msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
+    use crate::access::quote_ident;
+    let Context { user, dbname, .. } = *ctx;
+    if msg.contains("for role") {
+        (
+            ErrorCode::TooManyConnections,
+            format!("The role \"{user}\" is at its connection limit."),
+            format!("Close some of its sessions, or raise its limit: ALTER ROLE {} CONNECTION LIMIT <n>; (-1 is unlimited).", quote_ident(user)),
+        )
+    } else if msg.contains("for database") {
+        (
+            ErrorCode::TooManyConnections,
+            format!("The database \"{dbname}\" is at its connection limit."),
+            format!("Close some of its sessions, or raise its limit: ALTER DATABASE {} CONNECTION LIMIT <n>; (-1 is unlimited).", quote_ident(dbname)),
+        )
+    } else if msg.contains("reserved") {
+        (
+            ErrorCode::TooManyConnections,
+            "The only free connection slots are reserved (for superusers, or for roles granted pg_use_reserved_connections).".into(),
+            "Close idle connections or raise max_connections; or grant this role pg_use_reserved_connections (PostgreSQL 16+) if it should use the reserved slots.".into(),
+        )
+    } else if msg.contains("max_wal_senders") {
+        (
+            ErrorCode::TooManyConnections,
+            "The server has no free replication slots (max_wal_senders).".into(),
+            "Raise max_wal_senders (restart), or end stale replication connections.".into(),
+        )
+    } else {
+        (
+            ErrorCode::TooManyConnections,
+            "The server has no free connection slots (max_connections).".into(),
+            "Close idle connections, raise max_connections (restart), or connect through a pooler such as PgBouncer.".into(),
+        )
+    }
 }
 
 /// Rewrites an authentication failure of a test whose saved password was

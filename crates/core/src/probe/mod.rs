@@ -36,7 +36,7 @@ mod wire;
 pub use cancel::Cancel;
 pub use classify::explain_withheld_password;
 pub use report::{
-    ErrorCode, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
+    ErrorCode, Fix, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
 pub use request::{AnalysisRequest, InlineTls, ProbeRequest, DEFAULT_DEADLINE};
 pub use summary::summary;
@@ -86,6 +86,21 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         }
     };
     let steps = tracker.into_steps(req.analysis.is_some());
+    // A refusal one statement fixes becomes the verdict, for the permissions view.
+    if let (Some(e), Some(a), None) = (&error, &req.analysis, &out.verdict) {
+        if let Some(fix) = &e.fix {
+            let problem = access::Problem {
+                severity: access::Severity::Error,
+                object_type: fix.object_type,
+                schema: None,
+                name: Some(fix.name.clone()),
+                identity_args: None,
+                missing: fix.missing.clone(),
+                reason: e.message.clone(),
+            };
+            out.verdict = Some(access::refused(&out.user, &out.dbname, a.job, problem, &fix.statement));
+        }
+    }
     Report {
         connected: out.connected,
         steps,
@@ -114,6 +129,7 @@ struct Outcome {
     user: String,
     dbname: String,
     sslmode: SslMode,
+    options: Option<String>,
 }
 
 impl Outcome {
@@ -131,11 +147,13 @@ impl Outcome {
             user,
             dbname,
             sslmode: req.info.effective_sslmode(),
+            options: req.info.get("options").map(str::to_owned),
         }
     }
 
     fn context(&self) -> Context<'_> {
         Context {
+            options: self.options.as_deref(),
             host: &self.host,
             port: self.port,
             user: &self.user,
@@ -365,7 +383,7 @@ async fn converse(
             r = work => r,
             r = &mut connection => Err(match r {
                 Err(e) => Failure::Postgres(e),
-                Ok(()) => Failure::Internal("the server closed the connection".into()),
+                Ok(()) => Failure::Closed,
             }),
         }
     };

@@ -123,16 +123,32 @@ pub enum ErrorCode {
     Timeout,
     TlsUnsupported,
     TlsRequired,
+    /// The TLS handshake failed for a reason that is not a certificate (versions, ciphers).
+    TlsFailed,
     CertificateUntrusted,
     CertificateHostnameMismatch,
     ClientCertificate,
     AuthFailed,
+    /// The server asks for an authentication method Sluice does not speak (OAuth, GSSAPI...).
+    AuthUnsupported,
     RoleMissing,
+    /// The role is NOLOGIN (or may not open a replication connection).
+    LoginNotPermitted,
     NoHbaEntry,
     DatabaseMissing,
+    /// No CONNECT privilege on the database.
+    DatabaseAccessDenied,
+    /// The database does not accept connections (ALLOW_CONNECTIONS false, or invalid).
+    DatabaseNotAccepting,
+    /// A server setting asked for at startup was refused (bad value, unknown, not settable).
+    InvalidParameter,
     TooManyConnections,
     ServerStarting,
     NotPostgres,
+    /// The server closed the connection before answering, or during the handshake.
+    ConnectionClosed,
+    /// The server failed with an error of its own (its configuration, a login trigger...).
+    ServerError,
     /// The connection settings cannot work or would not be safe (caught before or at connecting).
     InvalidSettings,
     Cancelled,
@@ -147,16 +163,24 @@ impl ErrorCode {
             ErrorCode::Timeout => "timeout",
             ErrorCode::TlsUnsupported => "tls_unsupported",
             ErrorCode::TlsRequired => "tls_required",
+            ErrorCode::TlsFailed => "tls_failed",
             ErrorCode::CertificateUntrusted => "certificate_untrusted",
             ErrorCode::CertificateHostnameMismatch => "certificate_hostname_mismatch",
             ErrorCode::ClientCertificate => "client_certificate",
             ErrorCode::AuthFailed => "auth_failed",
+            ErrorCode::AuthUnsupported => "auth_unsupported",
             ErrorCode::RoleMissing => "role_missing",
+            ErrorCode::LoginNotPermitted => "login_not_permitted",
             ErrorCode::NoHbaEntry => "no_hba_entry",
             ErrorCode::DatabaseMissing => "database_missing",
+            ErrorCode::DatabaseAccessDenied => "database_access_denied",
+            ErrorCode::DatabaseNotAccepting => "database_not_accepting",
+            ErrorCode::InvalidParameter => "invalid_parameter",
             ErrorCode::TooManyConnections => "too_many_connections",
             ErrorCode::ServerStarting => "server_starting",
             ErrorCode::NotPostgres => "not_postgres",
+            ErrorCode::ConnectionClosed => "connection_closed",
+            ErrorCode::ServerError => "server_error",
             ErrorCode::InvalidSettings => "invalid_settings",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
@@ -176,6 +200,20 @@ pub struct ProbeError {
     pub sqlstate: Option<String>,
     /// The raw driver or server text, for experts. Never holds a secret.
     pub detail: Option<String>,
+    /// When one statement fixes a refusal (GRANT CONNECT, ALTER ROLE ...
+    /// LOGIN...): what it is about, and the statement. It reaches the report
+    /// as the verdict's problem and fix SQL, not as a field of the error.
+    #[serde(skip)]
+    pub fix: Option<Fix>,
+}
+
+/// A refusal one statement fixes.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub object_type: crate::access::ObjectType,
+    pub name: String,
+    pub missing: Vec<crate::access::Privilege>,
+    pub statement: String,
 }
 
 /// The whole outcome of a test.
