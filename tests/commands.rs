@@ -283,3 +283,34 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn a_test_of_an_edited_connection_keeps_every_saved_secret_it_was_not_given() {
+    // Password and client certificate both required; the key is encrypted.
+    sluice_harness::keyring_env::require_secret_service();
+    sluice_core::store::select_platform_store();
+    let pg = sluice_harness::Cluster::builder().tls().hba("hostssl all all 127.0.0.1/32 scram-sha-256 clientcert=verify-full").start();
+    pg.create_role("carol", "carol-pw");
+    let pki = pg.pki();
+    let (cert, key) = pki.client_cert("carol");
+    let encrypted = pki.encrypt_key(&key, "key-phrase", sluice_harness::KeyFormat::Pkcs8Aes256);
+    let cert_pem = std::fs::read_to_string(cert).unwrap();
+    let key_pem = std::fs::read_to_string(encrypted).unwrap();
+    let params = json!({"host": "localhost", "port": pg.port().to_string(), "dbname": "postgres", "user": "carol",
+        "sslmode": "verify-full", "sslrootcert": pki.ca_cert().to_str().unwrap()});
+    let h = harness();
+    let saved = h.ok("save_connection", json!({"draft": {"name": "Carol", "params": params, "password": "carol-pw",
+        "pem": {"sslcert": cert_pem}, "client_key_pem": key_pem, "client_key_passphrase": "key-phrase"}, "withoutSecrets": false}));
+    assert_eq!(saved["has_sslpassword"], true);
+    let id = saved["id"].as_str().unwrap().to_owned();
+    assert_eq!(run_test(&h, json!({"id": id}))["connected"], true);
+    // The form retyped the password and pasted the key again, but not the
+    // passphrase: the saved passphrase is used (Secrets::or).
+    let draft = json!({"id": id, "name": "Carol", "params": params, "password": "carol-pw", "pem": {"sslcert": cert_pem}, "client_key_pem": key_pem});
+    let report = run_test(&h, json!({"draft": draft}));
+    assert_eq!(report["connected"], true, "{report}");
+    // Without any saved passphrase the same draft fails, and says why.
+    let draft = json!({"name": "Carol", "params": params, "password": "carol-pw", "pem": {"sslcert": cert_pem}, "client_key_pem": key_pem});
+    assert_eq!(run_test(&h, json!({"draft": draft}))["error"]["code"], "client_key_passphrase");
+    h.ok("delete_connection", json!({"id": id}));
+}

@@ -333,3 +333,53 @@ async fn startup_refusals_each_have_their_code_hint_and_fix() {
     assert!(e.hint.contains("template0 never accepts connections"), "{}", e.hint);
     assert!(r.verdict.is_none(), "no statement fixes that");
 }
+
+#[tokio::test]
+async fn encrypted_client_keys_open_with_the_right_passphrase_only() {
+    use sluice_harness::KeyFormat::*;
+    let pg = Cluster::builder().tls().hba("hostssl all all 127.0.0.1/32 cert").start();
+    pg.psql("CREATE ROLE carol LOGIN");
+    let pki = pg.pki();
+    let ec = pki.client_cert("carol");
+    let rsa = pki.client_cert_rsa("carol");
+    let conn = |cert: &std::path::Path, key: &std::path::Path, passphrase: Option<&str>| {
+        let mut s = format!(
+            "host=localhost port={} user=carol dbname=postgres sslmode=verify-full sslrootcert={} sslcert={} sslkey={}",
+            pg.port(),
+            pki.ca_cert().display(),
+            cert.display(),
+            key.display()
+        );
+        if let Some(p) = passphrase {
+            s.push_str(&format!(" sslpassword='{p}'"));
+        }
+        s
+    };
+    for (format, (cert, key)) in [
+        (Pkcs8Aes256, &ec),
+        (Pkcs8Des3Sha1, &ec),
+        (Pkcs8Scrypt, &ec),
+        (EcTraditionalAes256, &ec),
+        (EcTraditionalDes3, &ec),
+        (RsaTraditionalAes128, &rsa),
+        (Pkcs8Aes256, &rsa),
+    ] {
+        let encrypted = pki.encrypt_key(key, "open sesame", format);
+        let r = probe(&conn(cert, &encrypted, Some("open sesame"))).await;
+        let server = expect_ok(&r);
+        assert_eq!(server.current_user, "carol", "{format:?}");
+        assert!(server.tls.as_ref().unwrap().client_certificate, "{format:?}");
+
+        let r = probe(&conn(cert, &encrypted, Some("open sesam"))).await;
+        let e = expect_error(&r, ErrorCode::ClientKeyPassphrase);
+        assert!(e.message.contains("does not decrypt"), "{format:?}: {}", e.message);
+        assert!(!format!("{r:?}").contains("open sesam"), "the passphrase never shows");
+
+        let r = probe(&conn(cert, &encrypted, None)).await;
+        let e = expect_error(&r, ErrorCode::ClientKeyPassphrase);
+        assert!(e.message.contains("no passphrase"), "{format:?}: {}", e.message);
+        assert_eq!(e.stage, Stage::Tls);
+    }
+    // As libpq does, a passphrase given for a plain key is ignored.
+    expect_ok(&probe(&conn(&ec.0, &ec.1, Some("unused"))).await);
+}

@@ -19,7 +19,7 @@ pub mod tls;
 mod os_user;
 
 pub use cluster::{Cluster, ClusterBuilder};
-pub use tls::TestPki;
+pub use tls::{KeyFormat, TestPki};
 
 /// Binds port 0 on loopback and returns the port the OS picked.
 ///

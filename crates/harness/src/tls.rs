@@ -97,6 +97,66 @@ impl TestPki {
     }
 }
 
+/// How [`TestPki::encrypt_key`] encrypts a key, each as the openssl CLI writes it.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyFormat {
+    /// `openssl pkcs8 -topk8 -v2 aes-256-cbc`: PBES2, PBKDF2-SHA256 (OpenSSL 3's default).
+    Pkcs8Aes256,
+    /// `openssl pkcs8 -topk8 -v2 des3 -v2prf hmacWithSHA1`: the pre-1.1 defaults.
+    Pkcs8Des3Sha1,
+    /// `openssl pkcs8 -topk8 -scrypt`.
+    Pkcs8Scrypt,
+    /// `openssl ec -aes256`: traditional `EC PRIVATE KEY` with `Proc-Type: 4,ENCRYPTED`.
+    EcTraditionalAes256,
+    /// `openssl ec -des3`.
+    EcTraditionalDes3,
+    /// `openssl rsa -traditional -aes128`: `RSA PRIVATE KEY`.
+    RsaTraditionalAes128,
+}
+
+impl TestPki {
+    /// A client certificate for `user` with an RSA key (made by the openssl
+    /// CLI; ring cannot generate RSA). Returns (cert path, key path).
+    pub fn client_cert_rsa(&self, user: &str) -> (PathBuf, PathBuf) {
+        let key_path = self.dir.join(format!("client-{user}-rsa.key"));
+        openssl(&["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"], &key_path, &[]);
+        let pem = std::fs::read_to_string(&key_path).expect("read the RSA key");
+        let key = KeyPair::from_pem(&pem).expect("load the RSA key");
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("client params");
+        params.distinguished_name.push(DnType::CommonName, user);
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        let cert = params.signed_by(&key, &self.ca).expect("sign client cert");
+        let cert_path = self.dir.join(format!("client-{user}-rsa.crt"));
+        write(&cert_path, &cert.pem());
+        set_private(&key_path);
+        (cert_path, key_path)
+    }
+
+    /// `key` encrypted with `passphrase` in `format`, by the openssl CLI.
+    pub fn encrypt_key(&self, key: &Path, passphrase: &str, format: KeyFormat) -> PathBuf {
+        let out = self.dir.join(format!("{}.{format:?}.key", key.file_stem().and_then(|s| s.to_str()).unwrap_or("key")));
+        let pass = format!("pass:{passphrase}");
+        let input = key.to_str().expect("utf-8 path");
+        let args: Vec<&str> = match format {
+            KeyFormat::Pkcs8Aes256 => vec!["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", input, "-passout", &pass, "-out"],
+            KeyFormat::Pkcs8Des3Sha1 => vec!["pkcs8", "-topk8", "-v2", "des3", "-v2prf", "hmacWithSHA1", "-in", input, "-passout", &pass, "-out"],
+            KeyFormat::Pkcs8Scrypt => vec!["pkcs8", "-topk8", "-scrypt", "-in", input, "-passout", &pass, "-out"],
+            KeyFormat::EcTraditionalAes256 => vec!["ec", "-aes256", "-in", input, "-passout", &pass, "-out"],
+            KeyFormat::EcTraditionalDes3 => vec!["ec", "-des3", "-in", input, "-passout", &pass, "-out"],
+            KeyFormat::RsaTraditionalAes128 => vec!["rsa", "-traditional", "-aes128", "-in", input, "-passout", &pass, "-out"],
+        };
+        openssl(&args, &out, &[]);
+        set_private(&out);
+        out
+    }
+}
+
+/// Runs the openssl CLI with `args` followed by `out`.
+fn openssl(args: &[&str], out: &Path, extra: &[&str]) {
+    let result = std::process::Command::new("openssl").args(args).arg(out).args(extra).output().expect("run openssl (npm test installs it)");
+    assert!(result.status.success(), "openssl {args:?} failed: {}", String::from_utf8_lossy(&result.stderr));
+}
+
 /// Key files must not be group- or world-readable (Postgres and libpq check).
 pub(crate) fn set_private(path: &Path) {
     use std::os::unix::fs::PermissionsExt;

@@ -109,7 +109,13 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
             ErrorCode::ClientCertificate,
             Stage::Tls,
             format!("The client certificate cannot be used: {msg}."),
-            "Give a PEM client certificate and the matching unencrypted PEM private key, both readable by you.",
+            "Give a PEM client certificate and its PEM private key (encrypted keys need their passphrase), both readable by you.",
+        ),
+        Failure::TlsSetup(SetupError::KeyPassphrase(msg)) => err(
+            ErrorCode::ClientKeyPassphrase,
+            Stage::Tls,
+            format!("The client key cannot be used: {msg}."),
+            "Enter the key's passphrase (Key passphrase in the form, sslpassword in a connection string); Sluice keeps it in the keyring.",
         ),
         Failure::TlsSetup(SetupError::Internal(msg)) => err(ErrorCode::Internal, Stage::Tls, format!("TLS could not be set up: {msg}."), "Copy the diagnostics and report this problem."),
         Failure::TlsNotOffered => err(

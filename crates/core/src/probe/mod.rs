@@ -23,6 +23,7 @@
 
 mod cancel;
 mod classify;
+mod client_key;
 mod report;
 mod request;
 mod session;

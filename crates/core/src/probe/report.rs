@@ -128,6 +128,8 @@ pub enum ErrorCode {
     CertificateUntrusted,
     CertificateHostnameMismatch,
     ClientCertificate,
+    /// The client key is encrypted and its passphrase (sslpassword) is missing or wrong.
+    ClientKeyPassphrase,
     AuthFailed,
     /// The server asks for an authentication method Sluice does not speak (OAuth, GSSAPI...).
     AuthUnsupported,
@@ -167,6 +169,7 @@ impl ErrorCode {
             ErrorCode::CertificateUntrusted => "certificate_untrusted",
             ErrorCode::CertificateHostnameMismatch => "certificate_hostname_mismatch",
             ErrorCode::ClientCertificate => "client_certificate",
+            ErrorCode::ClientKeyPassphrase => "client_key_passphrase",
             ErrorCode::AuthFailed => "auth_failed",
             ErrorCode::AuthUnsupported => "auth_unsupported",
             ErrorCode::RoleMissing => "role_missing",

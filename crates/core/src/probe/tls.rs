@@ -40,6 +40,8 @@ pub(crate) enum SetupError {
     WeakTrust(String),
     RootCert(String),
     ClientCert(String),
+    /// The client key is encrypted, and its passphrase is missing or wrong.
+    KeyPassphrase(String),
     Internal(String),
 }
 
@@ -219,14 +221,12 @@ fn load_client_identity(info: &ConnInfo, inline: &InlineTls) -> Result<Option<Id
     if chain.is_empty() {
         return Err(SetupError::ClientCert("the client certificate file holds no certificate".into()));
     }
-    let text = String::from_utf8_lossy(&key_pem);
-    if text.contains("ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED") {
-        return Err(SetupError::ClientCert(
-            "the client key is encrypted with a passphrase, which Sluice cannot decrypt yet; decrypt it with `openssl pkey -in key.pem -out key-plain.pem` and keep that file private".into(),
-        ));
-    }
-    let key = PrivateKeyDer::from_pem_slice(&key_pem)
-        .map_err(|e| SetupError::ClientCert(format!("the client key is not a valid PEM private key: {e}")))?;
+    let key = super::client_key::load(&key_pem, info.secret("sslpassword").map(|s| s.expose())).map_err(|e| match e {
+        super::client_key::KeyError::PassphraseMissing | super::client_key::KeyError::WrongPassphrase => {
+            SetupError::KeyPassphrase(e.to_string())
+        }
+        other => SetupError::ClientCert(other.to_string()),
+    })?;
     Ok(Some((chain, key)))
 }
 
@@ -485,7 +485,7 @@ mod tests {
     }
 
     #[test]
-    fn encrypted_keys_get_a_clear_message() {
+    fn encrypted_keys_without_a_passphrase_say_so() {
         let info = ConnInfo::from_params([("sslcert", "/nonexistent")]).unwrap();
         let inline = InlineTls {
             pem: crate::conninfo::InlinePem {
@@ -493,12 +493,11 @@ mod tests {
                 sslrootcert: None,
             },
             client_key_pem: Some("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n".into()),
-            ..Default::default()
         };
         match load_client_identity(&info, &inline) {
-            Err(SetupError::ClientCert(m)) => assert!(m.contains("encrypted"), "{m}"),
+            Err(SetupError::KeyPassphrase(m)) => assert!(m.contains("no passphrase"), "{m}"),
             Err(other) => panic!("unexpected {other:?}"),
-            Ok(_) => panic!("an encrypted key must be refused"),
+            Ok(_) => panic!("an encrypted key without its passphrase cannot load"),
         }
     }
 }
