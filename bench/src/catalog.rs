@@ -1,7 +1,16 @@
-//! Catalog scale: a database with N tables (10% with a `serial` column, so
-//! N/10 sequences, and a view on every 20th table), spread over up to ten
-//! schemas, owned by `app_owner`; `reader` gets SELECT on all of it only
-//! through its group `readers`.
+//! Catalog scale: a database with N tables, spread over up to ten schemas,
+//! owned by `app_owner`, a view on every 20th table, in one of two shapes:
+//! - [`Shape::Mixed`]: every 10th table has a `serial` column (N/10 sequences);
+//! - [`Shape::Serial`]: every table has one (N sequences, N `nextval()`
+//!   defaults), the shape of a schema migrated from an ORM.
+//!
+//! Roles: `reader` gets SELECT on all of it only through its group
+//! `readers`; `direct` gets the same grants directly; `app_owner` owns it.
+//!
+//! Each database is measured twice: first with never-analysed catalogs
+//! (autovacuum is off; the statistics are those of the empty database that
+//! `CREATE DATABASE` copied, as right after a bulk migration), then after
+//! `VACUUM (ANALYZE)` of the catalogs.
 //!
 //! Contenders, each a fresh process and connection over TLS
 //! (`sslmode=require`) with scram-sha-256:
@@ -27,6 +36,9 @@ use std::time::Instant;
 pub const DB: &str = "bench";
 pub const OWNER: (&str, &str) = ("app_owner", "owner-pw");
 pub const READER: (&str, &str) = ("reader", "reader-pw");
+pub const DIRECT: (&str, &str) = ("direct", "direct-pw");
+/// The roles measured, by their key in the results.
+pub const ROLES: [(&str, (&str, &str)); 3] = [("owner", OWNER), ("reader", READER), ("direct", DIRECT)];
 pub const GROUP: &str = "readers";
 /// Tables are committed in chunks: one transaction for all of them would run
 /// out of lock slots.
@@ -34,8 +46,8 @@ const CHUNK: u32 = 500;
 
 /// A cluster as the benchmarks want it: TLS, scram only over TCP, every
 /// statement's duration logged (the statement text is logged with it),
-/// Postgres's default shared_buffers, no autovacuum running in the middle of
-/// a measurement (catalog statistics are gathered explicitly instead).
+/// Postgres's default shared_buffers, no autovacuum (catalog statistics are
+/// gathered explicitly, by [`Fixture::analyse`]).
 pub fn bench_cluster() -> Cluster {
     Cluster::builder()
         .tls()
@@ -47,9 +59,46 @@ pub fn bench_cluster() -> Cluster {
         .start()
 }
 
+/// Which tables get a `serial` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Every 10th table.
+    Mixed,
+    /// Every table.
+    Serial,
+}
+
+impl Shape {
+    pub fn key(self) -> &'static str {
+        match self {
+            Shape::Mixed => "mixed",
+            Shape::Serial => "serial",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Shape> {
+        match s {
+            "mixed" => Some(Shape::Mixed),
+            "serial" => Some(Shape::Serial),
+            _ => None,
+        }
+    }
+
+    /// The SQL condition (on the loop variable `i`) for a serial column.
+    fn serial_when(self) -> &'static str {
+        match self {
+            Shape::Mixed => "i % 10 = 0",
+            Shape::Serial => "true",
+        }
+    }
+}
+
 pub struct Fixture {
     pub pg: Cluster,
     pub n: u32,
+    pub shape: Shape,
+    /// Whether [`Fixture::analyse`] has run.
+    pub analysed: bool,
     pub schemas: u32,
     pub counts: (u64, u64, u64),
     pub setup_ms: Value,
@@ -60,18 +109,22 @@ fn schema_list(k: u32) -> String {
 }
 
 impl Fixture {
-    /// Builds the database with `n` tables; prints progress on stderr.
-    pub fn build(n: u32) -> Fixture {
+    /// Builds the database with `n` tables; prints progress on stderr. Its
+    /// catalogs are not analysed: call [`Fixture::analyse`] for that.
+    pub fn build(n: u32, shape: Shape) -> Fixture {
         let pg = bench_cluster();
         pg.psql(&format!(
             "CREATE ROLE {o} LOGIN PASSWORD '{op}';\n\
              CREATE ROLE {GROUP} NOLOGIN;\n\
              CREATE ROLE {r} LOGIN PASSWORD '{rp}' IN ROLE {GROUP};\n\
+             CREATE ROLE {d} LOGIN PASSWORD '{dp}';\n\
              CREATE DATABASE {DB} OWNER {o};",
             o = OWNER.0,
             op = OWNER.1,
             r = READER.0,
-            rp = READER.1
+            rp = READER.1,
+            d = DIRECT.0,
+            dp = DIRECT.1
         ));
         let k = n.clamp(1, 10);
         let schemas = schema_list(k);
@@ -84,7 +137,7 @@ impl Fixture {
                FOR i IN 1..{n} LOOP\n\
                  s := 's' || ((i - 1) % {k});\n\
                  EXECUTE format('CREATE TABLE %I.%I (id %s PRIMARY KEY, v text)', s, 't' || i,\n\
-                   CASE WHEN i % 10 = 0 THEN 'serial' ELSE 'integer' END);\n\
+                   CASE WHEN {serial} THEN 'serial' ELSE 'integer' END);\n\
                  IF i % 20 = 0 THEN\n\
                    EXECUTE format('CREATE VIEW %I.%I AS SELECT id, v FROM %I.%I', s, 'v' || i, s, 't' || i);\n\
                  END IF;\n\
@@ -92,6 +145,7 @@ impl Fixture {
                END LOOP;\n\
              END $$;",
             o = OWNER.0,
+            serial = shape.serial_when(),
             creates = (0..k).map(|i| format!("CREATE SCHEMA s{i};")).collect::<Vec<_>>().join("\n"),
         );
         let t = Instant::now();
@@ -103,24 +157,12 @@ impl Fixture {
         pg.psql_in(
             DB,
             &format!(
-                "SET ROLE {o};\nGRANT USAGE ON SCHEMA {schemas} TO {GROUP};\nGRANT SELECT ON ALL TABLES IN SCHEMA {schemas} TO {GROUP};",
-                o = OWNER.0
+                "SET ROLE {o};\nGRANT USAGE ON SCHEMA {schemas} TO {GROUP}, {d};\nGRANT SELECT ON ALL TABLES IN SCHEMA {schemas} TO {GROUP}, {d};\nRESET ROLE;\nCHECKPOINT;",
+                o = OWNER.0,
+                d = DIRECT.0
             ),
         );
         let grant_ms = t.elapsed().as_secs_f64() * 1000.0;
-
-        // Fresh statistics on the catalogs both queries read, as autovacuum
-        // would eventually leave them on a real server; then a checkpoint so
-        // no background write lands in a measurement.
-        let t = Instant::now();
-        pg.psql_in(
-            DB,
-            "VACUUM (ANALYZE) pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_namespace, \
-             pg_catalog.pg_depend, pg_catalog.pg_attrdef, pg_catalog.pg_constraint, pg_catalog.pg_proc, \
-             pg_catalog.pg_inherits, pg_catalog.pg_type, pg_catalog.pg_index, pg_catalog.pg_authid, \
-             pg_catalog.pg_auth_members;\nCHECKPOINT;",
-        );
-        let vacuum_ms = t.elapsed().as_secs_f64() * 1000.0;
 
         let counts = pg.psql_in(
             DB,
@@ -134,9 +176,36 @@ impl Fixture {
         Fixture {
             pg,
             n,
+            shape,
+            analysed: false,
             schemas: k,
             counts: (parts[0], parts[1], parts[2]),
-            setup_ms: json!({ "create": create_ms.round(), "grant": grant_ms.round(), "vacuum_analyze": vacuum_ms.round() }),
+            setup_ms: json!({ "create": create_ms.round(), "grant": grant_ms.round() }),
+        }
+    }
+
+    /// Fresh statistics on the catalogs both queries read, as autovacuum
+    /// would eventually leave them on a real server; then a checkpoint so
+    /// no background write lands in a measurement.
+    pub fn analyse(&mut self) {
+        let t = Instant::now();
+        self.pg.psql_in(
+            DB,
+            "VACUUM (ANALYZE) pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_namespace, \
+             pg_catalog.pg_depend, pg_catalog.pg_attrdef, pg_catalog.pg_constraint, pg_catalog.pg_proc, \
+             pg_catalog.pg_inherits, pg_catalog.pg_type, pg_catalog.pg_index, pg_catalog.pg_authid, \
+             pg_catalog.pg_auth_members;\nCHECKPOINT;",
+        );
+        self.setup_ms["vacuum_analyze"] = json!((t.elapsed().as_secs_f64() * 1000.0).round());
+        self.analysed = true;
+    }
+
+    /// `never` or `analysed`: the state of the catalog statistics.
+    pub fn stats(&self) -> &'static str {
+        if self.analysed {
+            "analysed"
+        } else {
+            "never"
         }
     }
 
@@ -144,6 +213,9 @@ impl Fixture {
         format!("postgresql://{user}:{password}@127.0.0.1:{}/{DB}?sslmode=require", self.pg.port())
     }
 }
+
+/// The longest an EXPLAIN of the benchmark may run.
+const STATEMENT_TIMEOUT_S: u32 = 30;
 
 /// Which logged statement belongs to which contender.
 pub fn logged_by(tool: Tool) -> fn(&str) -> bool {
@@ -166,12 +238,23 @@ struct Series {
 /// Planning and execution time of `sql` run by `user` under
 /// `EXPLAIN (ANALYZE, TIMING OFF)`, each run on a fresh backend (cold
 /// catalog caches, as in a real test).
+/// A run that passes `STATEMENT_TIMEOUT` stops there and is reported as such
+/// (the planner's default plan on never-analysed catalogs can take minutes).
 fn explain_times(pg: &Cluster, user: &str, sql: &str, runs: usize, settings: &str) -> Value {
     let mut planning = Vec::new();
     let mut execution = Vec::new();
     let mut jit = false;
     for _ in 0..runs {
-        let out = pg.psql_in(DB, &format!("SET ROLE {user};\n{settings}\nEXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) {sql}"));
+        let out = match pg.try_psql_in(
+            DB,
+            &format!("SET ROLE {user};\nSET statement_timeout = '{STATEMENT_TIMEOUT_S}s';\n{settings}\nEXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) {sql}"),
+        ) {
+            Ok(out) => out,
+            Err(e) if e.contains("statement timeout") => {
+                return json!({ "timed_out_s": STATEMENT_TIMEOUT_S, "jit": jit });
+            }
+            Err(e) => panic!("EXPLAIN failed: {e}"),
+        };
         jit |= out.lines().any(|l| l.trim() == "JIT:");
         for line in out.lines() {
             let line = line.trim();
@@ -192,10 +275,13 @@ fn explain_times(pg: &Cluster, user: &str, sql: &str, runs: usize, settings: &st
 /// (EXPLAIN output, the reader's report) into `out` when given.
 pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>) -> Result<Value, String> {
     let analysis_sql = sluice_core::access::analysis_sql(&sluice_core::access::Scope::all()).map_err(|e| e.to_string())?;
+    // The probe's SET LOCALs, as session SETs (EXPLAIN runs outside its transaction).
+    let settings: String =
+        sluice_core::access::PLANNER_SETTINGS.iter().map(|s| format!("{};\n", s.replacen("SET LOCAL", "SET", 1))).collect();
     let mut log = LogCursor::at_end(f.pg.log_path());
     let mut roles = Map::new();
     let mut explain = Map::new();
-    for (key, who) in [("owner", OWNER), ("reader", READER)] {
+    for (key, who) in ROLES {
         let url = f.url(who);
         let tools = [Tool::Floor, Tool::Neosync, Tool::Sluice];
         for tool in tools {
@@ -229,7 +315,7 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
                             s.steps.entry(stage.clone()).or_default().push(*ms);
                         }
                         if let (Some(dir), true, "reader") = (out, run + 1 == runs, key) {
-                            let path = dir.join(format!("report-{}-reader.json", f.n));
+                            let path = dir.join(format!("report-{}-{}-{}-reader.json", f.n, f.shape.key(), f.stats()));
                             let _ = std::fs::write(path, serde_json::to_string(&report).unwrap_or_default());
                         }
                         sluice = Some(facts);
@@ -275,24 +361,26 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
         explain.insert(
             key.to_owned(),
             json!({
-                // As the probe runs it (its batch says SET LOCAL jit = off)…
-                "analysis": explain_times(&f.pg, who.0, &analysis_sql, runs, "SET jit = off;"),
-                // …and with the server's default JIT settings, to show what
-                // that setting saves (the estimate can cross jit_above_cost).
-                "analysis_jit_default": explain_times(&f.pg, who.0, &analysis_sql, runs, ""),
+                // As the probe runs it (under its planner settings)…
+                "analysis": explain_times(&f.pg, who.0, &analysis_sql, runs, &settings),
+                // …and with only JIT off, the server's planner defaults
+                // otherwise, to show what the other settings do.
+                "analysis_jit_default": explain_times(&f.pg, who.0, &analysis_sql, runs, "SET jit = off;"),
                 "neosync": explain_times(&f.pg, who.0, crate::run::NEOSYNC_SQL.trim_end_matches(';'), runs, ""),
             }),
         );
         if let Some(dir) = out {
             for (name, sql) in [("analysis", analysis_sql.as_str()), ("neosync", crate::run::NEOSYNC_SQL.trim_end_matches(';'))] {
-                let jit = if name == "analysis" { "SET jit = off;" } else { "" };
-                let plan = f.pg.psql_in(DB, &format!("SET ROLE {};\n{jit}\nEXPLAIN (ANALYZE, BUFFERS, SUMMARY ON) {sql}", who.0));
-                let _ = std::fs::write(dir.join(format!("explain-{name}-{}-{key}.txt", f.n)), plan);
+                let set = if name == "analysis" { settings.as_str() } else { "" };
+                let plan = f.pg.psql_in(DB, &format!("SET ROLE {};\n{set}\nEXPLAIN (ANALYZE, BUFFERS, SUMMARY ON) {sql}", who.0));
+                let _ = std::fs::write(dir.join(format!("explain-{name}-{}-{}-{}-{key}.txt", f.n, f.shape.key(), f.stats())), plan);
             }
         }
     }
     Ok(json!({
         "n": f.n,
+        "shape": f.shape.key(),
+        "stats": f.stats(),
         "schemas": f.schemas,
         "tables": f.counts.0,
         "views": f.counts.1,

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  sluice-bench catalog --sluice PATH [--sizes 1000,20000,100000] [--runs 5] [--out DIR]
+  sluice-bench catalog --sluice PATH [--sizes 1000,20000,100000] [--serial-sizes 20000] [--runs 5] [--out DIR]
   sluice-bench rtt     --sluice PATH [--delays 25,50] [--runs 5] [--out DIR]
   sluice-bench size    --app PATH --deb PATH [--cli PATH] [--out DIR]
   sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]";
@@ -77,17 +77,35 @@ fn real_main() -> Result<(), String> {
             if !doc.is_object() {
                 doc = json!({ "sizes": {} });
             }
+            // Each database twice: never-analysed catalogs, then analysed.
+            // The mixed shape's analysed figures are the main table
+            // (`sizes`); the rest are `variants`, keyed `N/shape/stats`.
+            let mut plan: Vec<(u32, catalog::Shape)> = Vec::new();
             for n in args.list("sizes", &[1_000, 20_000, 100_000])? {
-                let n = u32::try_from(n).map_err(|_| "size too large")?;
-                eprintln!("catalog: {n} tables: building the database…");
+                plan.push((u32::try_from(n).map_err(|_| "size too large")?, catalog::Shape::Mixed));
+            }
+            for n in args.list("serial-sizes", &[20_000])? {
+                plan.push((u32::try_from(n).map_err(|_| "size too large")?, catalog::Shape::Serial));
+            }
+            for (n, shape) in plan {
+                eprintln!("catalog: {n} tables ({}): building the database…", shape.key());
                 let load_before = machine::load();
-                let fixture = catalog::Fixture::build(n);
-                eprintln!("catalog: {n} tables: measuring ({runs} runs each)…");
-                let mut result = catalog::measure(&fixture, &programs, runs, Some(&out))?;
-                result["machine"] = machine::describe();
-                result["machine"]["load_before"] = load_before;
-                doc["sizes"][n.to_string()] = result;
-                save(&out, "catalog", &doc).map_err(|e| e.to_string())?;
+                let mut fixture = catalog::Fixture::build(n, shape);
+                for analysed in [false, true] {
+                    if analysed {
+                        fixture.analyse();
+                    }
+                    eprintln!("catalog: {n} tables ({}, {} catalog statistics): measuring ({runs} runs each)…", shape.key(), fixture.stats());
+                    let mut result = catalog::measure(&fixture, &programs, runs, Some(&out))?;
+                    result["machine"] = machine::describe();
+                    result["machine"]["load_before"] = load_before.clone();
+                    if analysed && shape == catalog::Shape::Mixed {
+                        doc["sizes"][n.to_string()] = result;
+                    } else {
+                        doc["variants"][format!("{n}/{}/{}", shape.key(), fixture.stats())] = result;
+                    }
+                    save(&out, "catalog", &doc).map_err(|e| e.to_string())?;
+                }
             }
         }
         "rtt" => {

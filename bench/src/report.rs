@@ -39,6 +39,14 @@ pub fn span(s: &Value) -> String {
     }
 }
 
+/// An EXPLAIN's execution time, or how long it ran before the timeout.
+fn explain_span(e: &Value) -> String {
+    match e["timed_out_s"].as_u64() {
+        Some(t) => format!("> {t} s (stopped)"),
+        None => span(&e["execution"]),
+    }
+}
+
 fn median(s: &Value) -> Option<f64> {
     f(&s["median"])
 }
@@ -71,6 +79,14 @@ fn mib(bytes: f64) -> String {
     format!("{:.1} MiB", bytes / 1024.0 / 1024.0)
 }
 
+/// The catalog benchmark's roles, with their labels, in table order.
+const ROLES: [(&str, &str); 3] = [("owner", "owner"), ("reader", "reader (via group)"), ("direct", "direct (granted directly)")];
+
+/// The roles measured in one catalog result.
+fn roles_in(size: &Value) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    ROLES.into_iter().filter(move |(k, _)| size["roles"][*k].is_object())
+}
+
 struct Target {
     what: &'static str,
     measured: String,
@@ -86,32 +102,54 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
     let app = &data["app"];
 
     // --- targets -----------------------------------------------------------
-    let at20k = &catalog["20000"];
     let ratio = |size: &Value, role: &str| -> Option<f64> {
         let r = &size["roles"][role];
         Some(median(&r["sluice"]["wall"])? / median(&r["neosync"]["wall"])?)
     };
-    {
-        let owner = ratio(at20k, "owner");
-        let reader = ratio(at20k, "reader");
-        let worst = owner.into_iter().chain(reader).fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+    let worst = |xs: &[f64]| xs.iter().copied().fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a: f64| a.max(x))));
+    for (n, what) in [
+        ("20000", "20,000 tables: Sluice's whole test ≤ 1.0× Neosync's query alone, every role"),
+        ("100000", "100,000 tables: Sluice's whole test ≤ 1.0× Neosync's query alone, every role"),
+    ] {
+        let size = &catalog[n];
+        let ratios: Vec<(&str, f64)> = roles_in(size).filter_map(|(k, _)| Some((k, ratio(size, k)?))).collect();
+        let values: Vec<f64> = ratios.iter().map(|(_, r)| *r).collect();
         targets.push(Target {
-            what: "20,000 tables: Sluice's whole test ≤ 1.0× Neosync's query alone",
-            measured: match (owner, reader) {
-                (Some(o), Some(r)) => format!("{o:.2}× as owner, {r:.2}× as group-granted reader"),
-                _ => "–".into(),
+            what,
+            measured: if ratios.is_empty() {
+                "–".into()
+            } else {
+                ratios.iter().map(|(k, r)| format!("{r:.2}× as {k}")).collect::<Vec<_>>().join(", ")
             },
-            ok: worst.map(|w| w <= 1.0),
+            ok: worst(&values).map(|w| w <= 1.0),
         });
     }
     {
         let at100k = &catalog["100000"];
-        let walls: Vec<f64> = ["owner", "reader"].iter().filter_map(|r| median(&at100k["roles"][*r]["sluice"]["wall"])).collect();
-        let worst = walls.iter().copied().fold(None, |a: Option<f64>, x| Some(a.map_or(x, |a| a.max(x))));
+        let walls: Vec<(&str, f64)> = roles_in(at100k).filter_map(|(k, _)| Some((k, median(&at100k["roles"][k]["sluice"]["wall"])?))).collect();
+        let values: Vec<f64> = walls.iter().map(|(_, w)| *w).collect();
         targets.push(Target {
             what: "100,000 tables: Sluice's whole test < 1.5 s end to end",
-            measured: if walls.len() == 2 { format!("{} as owner, {} as reader", ms(walls[0]), ms(walls[1])) } else { "–".into() },
-            ok: worst.map(|w| w < 1500.0),
+            measured: if walls.is_empty() { "–".into() } else { walls.iter().map(|(k, w)| format!("{} as {k}", ms(*w))).collect::<Vec<_>>().join(", ") },
+            ok: worst(&values).map(|w| w < 1500.0),
+        });
+    }
+    {
+        let variants = &data["catalog"]["variants"];
+        let mut parts = Vec::new();
+        let mut values = Vec::new();
+        for stats in ["never", "analysed"] {
+            let v = &variants[format!("20000/serial/{stats}")];
+            let walls: Vec<f64> = roles_in(v).filter_map(|(k, _)| median(&v["roles"][k]["sluice"]["wall"])).collect();
+            if let Some(w) = worst(&walls) {
+                parts.push(format!("{} with {stats} analysed catalogs", ms(w)).replace("with never analysed", "with never-analysed").replace("with analysed analysed", "with analysed"));
+                values.push(w);
+            }
+        }
+        targets.push(Target {
+            what: "20,000 tables, a `serial` in every one: whole test < 1.5 s, catalogs analysed or never analysed (slowest role)",
+            measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
+            ok: if values.len() == 2 { worst(&values).map(|w| w < 1500.0) } else { None },
         });
     }
     {
@@ -249,7 +287,7 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
             "| tables | role | `psql -c 'select 1'` | Neosync's query (psql) | `sluice test --role source` | Sluice ÷ Neosync | Sluice found (relations / with SELECT) | Neosync found (rows / tables) |\n|---:|---|---|---|---|---:|---|---|"
         );
         for (n, s) in &sizes {
-            for role in ["owner", "reader"] {
+            for (role, label) in roles_in(s) {
                 let r = &s["roles"][role];
                 let ratio = match (median(&r["sluice"]["wall"]), median(&r["neosync"]["wall"])) {
                     (Some(a), Some(b)) => format!("**{:.2}×**", a / b),
@@ -259,7 +297,7 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
                     cat,
                     "| {} | {} | {} | {} | {} | {} | {} / {} | {} / {} |",
                     thousands(n.parse().unwrap_or(0)),
-                    if role == "owner" { "owner" } else { "reader (via group)" },
+                    label,
                     span(&r["floor"]["wall"]),
                     span(&r["neosync"]["wall"]),
                     span(&r["sluice"]["wall"]),
@@ -277,7 +315,8 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
             "Each database has N tables (`id integer PRIMARY KEY, v text`; every 10th `id serial`, so N/10 sequences), \
              a view on every 20th table, spread over ten schemas and owned by `app_owner`. `reader` has SELECT on all of \
              them and USAGE on the schemas **only through its group** `readers` (`GRANT SELECT ON ALL TABLES IN SCHEMA … TO readers; \
-             GRANT readers TO reader`). All three contenders connect over TCP with `sslmode=require` (TLS 1.3) and scram-sha-256, \
+             GRANT readers TO reader`); `direct` has the same grants made to it by name. The catalogs are analysed (`VACUUM (ANALYZE)`); \
+             [Catalog statistics and shape](#catalog-statistics-and-shape) has the never-analysed state and a `serial` in every table. All three contenders connect over TCP with `sslmode=require` (TLS 1.3) and scram-sha-256, \
              each run a new process and a new backend. Wall-clock time, spawn to exit:\n"
         );
         let _ = writeln!(w, "{cat}");
@@ -297,16 +336,16 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
             w,
             "From the statement log (`log_min_duration_statement = 0`: receipt of the Query message to the last row sent), and the \
              analysis SQL alone (`sluice_core::access::analysis_sql`) under `EXPLAIN (ANALYZE, TIMING OFF)` run by the same role on \
-             a fresh backend (cold catalog caches, as in a real test), with `jit = off` as the probe's batch sets it (`SET LOCAL jit = off`); \
-             then with the server's default JIT settings, *(JIT)* marking where the planner's estimate crossed `jit_above_cost` and the query was compiled. \
-             Neosync's query under the same EXPLAIN (server defaults) for comparison.\n"
+             a fresh backend (cold catalog caches, as in a real test), under the planner settings the probe's batch sets \
+             (`sluice_core::access::PLANNER_SETTINGS`: no nested loops, `work_mem` 64MB, no JIT); then with only JIT off and the server's \
+             planner defaults otherwise. Neosync's query under the same EXPLAIN (server defaults) for comparison.\n"
         );
         let _ = writeln!(
             w,
-            "| tables | role | Neosync's query (log) | Sluice's batch (log) | analysis alone: planning | analysis alone: execution | the same with the server's default JIT | Neosync EXPLAIN: execution |\n|---:|---|---|---|---|---|---|---|"
+            "| tables | role | Neosync's query (log) | Sluice's batch (log) | analysis alone: planning | analysis alone: execution | the same with the server's planner defaults | Neosync EXPLAIN: execution |\n|---:|---|---|---|---|---|---|---|"
         );
         for (n, s) in &sizes {
-            for role in ["owner", "reader"] {
+            for (role, _) in roles_in(s) {
                 let r = &s["roles"][role];
                 let e = &s["explain"][role];
                 let jit = if e["analysis_jit_default"]["jit"] == true { " (JIT)" } else { "" };
@@ -320,7 +359,7 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
                     span(&r["sluice"]["server"]),
                     span(&e["analysis"]["planning"]),
                     span(&e["analysis"]["execution"]),
-                    span(&e["analysis_jit_default"]["execution"]),
+                    explain_span(&e["analysis_jit_default"]),
                     span(&e["neosync"]["execution"]),
                 );
             }
@@ -328,7 +367,7 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
         let _ = writeln!(w, "\nSluice's own stage timings (from its report, in-process) against the wall-clock time of the process:\n");
         let _ = writeln!(w, "| tables | role | connect | tls | auth | session | access | total (in-process) | wall (process) | JSON printed |\n|---:|---|---|---|---|---|---|---|---|---:|");
         for (n, s) in &sizes {
-            for role in ["owner", "reader"] {
+            for (role, _) in roles_in(s) {
                 let r = &s["roles"][role]["sluice"];
                 let st = |k: &str| median(&r["steps"][k]).map(ms).unwrap_or_else(|| "–".into());
                 let _ = writeln!(
@@ -345,6 +384,54 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
                     median(&r["wall"]).map(ms).unwrap_or_else(|| "–".into()),
                     f(&r["stdout_bytes"]).map(mib).unwrap_or_else(|| "–".into()),
                 );
+            }
+        }
+        let variants: Vec<(&String, &Value)> = {
+            let mut v: Vec<(&String, &Value)> = data["catalog"]["variants"].as_object().into_iter().flatten().collect();
+            v.sort_by_key(|(_, x)| (x["n"].as_u64().unwrap_or(0), x["shape"].as_str().unwrap_or("").to_owned(), x["stats"] != "never"));
+            v
+        };
+        if !variants.is_empty() {
+            let _ = writeln!(w, "\n### Catalog statistics and shape\n");
+            let _ = writeln!(
+                w,
+                "Each database measured first with **never-analysed catalogs** (autovacuum off; the statistics are those of the empty \
+                 database that `CREATE DATABASE` copied, as right after a bulk migration), then after `VACUUM (ANALYZE)`. *mixed*: \
+                 a `serial` in every 10th table; *serial*: in every table (N sequences and N `nextval()` defaults). Wall-clock time, \
+                 spawn to exit; *analysis alone* is its execution under `EXPLAIN (ANALYZE, TIMING OFF)` with the probe's planner settings, \
+                 and *planner defaults* the same with only JIT off (what the analysis did before it pinned its plan shape).\n"
+            );
+            let _ = writeln!(
+                w,
+                "| tables | shape | catalogs | role | Neosync's query (psql) | `sluice test --role source` | Sluice ÷ Neosync | analysis alone | planner defaults |\n|---:|---|---|---|---|---|---:|---|---|"
+            );
+            let mut rows: Vec<&Value> = variants.iter().map(|(_, v)| *v).collect();
+            for (_, s) in &sizes {
+                rows.push(s);
+            }
+            rows.sort_by_key(|x| (x["n"].as_u64().unwrap_or(0), x["shape"].as_str().unwrap_or("mixed").to_owned(), x["stats"] != "never"));
+            for v in rows {
+                for (role, label) in roles_in(v) {
+                    let r = &v["roles"][role];
+                    let e = &v["explain"][role];
+                    let ratio = match (median(&r["sluice"]["wall"]), median(&r["neosync"]["wall"])) {
+                        (Some(a), Some(b)) => format!("**{:.2}×**", a / b),
+                        _ => "–".into(),
+                    };
+                    let _ = writeln!(
+                        w,
+                        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                        count(&v["n"]),
+                        v["shape"].as_str().unwrap_or("mixed"),
+                        if v["stats"] == "never" { "never analysed" } else { "analysed" },
+                        label,
+                        span(&r["neosync"]["wall"]),
+                        span(&r["sluice"]["wall"]),
+                        ratio,
+                        span(&e["analysis"]["execution"]),
+                        explain_span(&e["analysis_jit_default"]),
+                    );
+                }
             }
         }
         let _ = writeln!(w, "\nBuilding the databases (one `DO` loop committing every 500 tables, as `app_owner`; then the GRANTs; then `VACUUM (ANALYZE)` of the catalogs and a checkpoint):\n");

@@ -5,7 +5,7 @@
 //! Uses the `sluice` binary cargo built next to this test (`cargo test
 //! --workspace`, as `npm test` runs it, builds it); `SLUICE_BIN` overrides.
 
-use sluice_bench::catalog::{measure, Fixture};
+use sluice_bench::catalog::{measure, Fixture, Shape};
 use sluice_bench::run::Programs;
 use std::path::PathBuf;
 
@@ -28,7 +28,8 @@ fn sluice_binary() -> PathBuf {
 #[test]
 fn catalog_benchmark_at_100_tables_finds_the_right_rows() {
     let programs = Programs::new(&sluice_binary());
-    let fixture = Fixture::build(100);
+    let mut fixture = Fixture::build(100, Shape::Mixed);
+    fixture.analyse();
     let result = measure(&fixture, &programs, 1, None).expect("the catalog benchmark runs");
 
     assert_eq!(result["tables"], 100);
@@ -59,4 +60,23 @@ fn catalog_benchmark_at_100_tables_finds_the_right_rows() {
         }
     }
     assert!(result["explain"]["reader"]["analysis"]["execution"]["median"].as_f64().unwrap() > 0.0, "{result}");
+
+    // Granted directly: both see it (Neosync one row per table, SELECT only).
+    let direct = &result["roles"]["direct"];
+    assert_eq!(direct["sluice"]["with_select"], 105, "{direct}");
+    assert_eq!(direct["neosync"]["rows"], 105, "{direct}");
+    assert_eq!(result["stats"], "analysed");
+}
+
+#[test]
+fn serial_shape_is_measured_before_its_catalogs_are_analysed() {
+    let programs = Programs::new(&sluice_binary());
+    let fixture = Fixture::build(40, Shape::Serial);
+    let result = measure(&fixture, &programs, 1, None).expect("the catalog benchmark runs");
+    assert_eq!(result["stats"], "never");
+    assert_eq!(result["shape"], "serial");
+    assert_eq!(result["sequences"], 40, "a serial in every table");
+    let owner = &result["roles"]["owner"];
+    assert_eq!(owner["sluice"]["sequences"], 40, "{owner}");
+    assert_eq!(owner["sluice"]["relations"], 42, "40 tables and 2 views: {owner}");
 }

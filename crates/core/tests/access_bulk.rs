@@ -105,3 +105,72 @@ async fn twenty_thousand_tables_through_a_group_in_one_statement() {
 async fn one_hundred_thousand_tables() {
     run(100_000).await;
 }
+
+/// The plan of the probe's analysis (its planner settings, then the SELECT),
+/// one line per node, from `EXPLAIN (COSTS OFF)` in a read-only transaction.
+async fn plan(client: &Client, settings: &[&str]) -> String {
+    let sql = sluice_core::access::analysis_sql(&Scope::all()).unwrap();
+    let batch = format!("BEGIN READ ONLY; {}; EXPLAIN (COSTS OFF) {sql}; ROLLBACK", settings.join("; "));
+    let messages = client.simple_query(&batch).await.unwrap();
+    let lines: Vec<String> = messages
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+            _ => None,
+        })
+        .collect();
+    lines.join("\n")
+}
+
+/// Right after a bulk migration, before autovacuum has analysed the
+/// catalogs, the planner's estimates are those of an empty database. The
+/// analysis must keep a plan shape that is linear without them: no nested
+/// loop anywhere (the quadratic shape is a nested loop over a CTE scan).
+/// The speed itself is measured in `bench/` (never-analysed rows).
+#[tokio::test]
+async fn never_analysed_catalogs_get_a_linear_plan() {
+    const TABLES: u32 = 3_000;
+    let pg = Cluster::builder().setting("autovacuum", "off").start();
+    pg.psql("CREATE ROLE bulkreader LOGIN PASSWORD 'pw'; CREATE DATABASE bulk OWNER bulkreader;");
+    pg.psql_in(
+        DB,
+        &format!(
+            "SET ROLE bulkreader; CREATE SCHEMA wide;\n\
+             DO $$BEGIN FOR i IN 1..{TABLES} LOOP \
+               EXECUTE format('CREATE TABLE wide.t%s (id serial PRIMARY KEY, v text)', i); \
+               IF i % 1000 = 0 THEN COMMIT; END IF; \
+             END LOOP; END$$;"
+        ),
+    );
+    // The catalogs' statistics are still those of the empty database
+    // initdb made (its tuple count for pg_attribute is a few thousand).
+    let stale = pg.psql_in(
+        DB,
+        "SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c \
+         WHERE c.oid = ANY ('{pg_class,pg_attribute,pg_depend,pg_attrdef}'::pg_catalog.regclass[]) \
+           AND c.reltuples < 5000",
+    );
+    assert_eq!(stale.trim(), "4", "the catalogs must not have been analysed since the tables were made");
+    let client = connect(&pg, "bulkreader").await;
+
+    // The hazard is real here: with the server's defaults the planner picks
+    // nested loops on these estimates.
+    let default_plan = plan(&client, &["SET LOCAL jit TO off"]).await;
+    assert!(default_plan.contains("Nested Loop"), "the scenario no longer reproduces the hazard:\n{default_plan}");
+
+    let ours = plan(&client, &sluice_core::access::PLANNER_SETTINGS).await;
+    let loops: Vec<&str> = ours.lines().filter(|l| l.contains("Nested Loop")).collect();
+    assert!(loops.is_empty(), "nested loops in the analysis plan on never-analysed catalogs: {loops:?}\n{ours}");
+
+    // And the analysis is complete: every serial's sequence, its owner and
+    // the default that uses it.
+    let access = analyze(&client, &Scope::all()).await.unwrap();
+    let tables: Vec<_> = access.relations.iter().filter(|r| r.schema == "wide").collect();
+    assert_eq!(tables.len(), TABLES as usize);
+    for t in &tables {
+        let uses: Vec<String> = t.uses.iter().map(|u| format!("{}.{} via {:?} {:?}", u.schema, u.name, u.via, u.column)).collect();
+        assert_eq!(uses, [format!("wide.{}_id_seq via Default Some(\"id\")", t.name)], "{}", t.name);
+    }
+    assert_eq!(access.sequences.len(), TABLES as usize);
+    assert!(access.sequences.iter().all(|s| s.owned_by.as_deref() == Some(&format!("wide.{}.id", s.name.trim_end_matches("_id_seq"))[..])));
+}

@@ -96,6 +96,10 @@ line" (id int);
 CREATE SCHEMA owned AUTHORIZATION owner_role;
 SET ROLE owner_role;
 CREATE TABLE owned.mine (id serial, v text);
+-- An empty ACL (the owner revoked its own privileges) is not the default
+-- one (NULL: the owner has all): same owner, different privileges.
+CREATE TABLE owned.bare (id int);
+REVOKE ALL ON owned.bare FROM owner_role;
 RESET ROLE;
 
 -- direct grants

@@ -77,6 +77,11 @@ BEGIN
       'CREATE FUNCTION %I.sluice_bool_and_step(boolean, boolean) RETURNS boolean LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN COALESCE($1, true) AND $2; END$b$',
       s, mark);
     EXECUTE pg_catalog.format('CREATE AGGREGATE %I.bool_and(boolean) (SFUNC = %I.sluice_bool_and_step, STYPE = boolean)', s, s);
+    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.min';
+    EXECUTE pg_catalog.format(
+      'CREATE FUNCTION %I.sluice_min_step(oid, oid) RETURNS oid LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN COALESCE($1, $2); END$b$',
+      s, mark);
+    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.min(oid) (SFUNC = %I.sluice_min_step, STYPE = oid)', s, s);
 
     -- Operators: every built-in binary one of these names, plus the
     -- cross-type ones Postgres lacks.

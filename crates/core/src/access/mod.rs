@@ -31,7 +31,7 @@ pub use model::{
     Access, ColumnGrant, FunctionAccess, FunctionKind, NotFound, ObjectName, Privilege, RelationAccess,
     RelationKind, SchemaAccess, SequenceAccess, UseVia, UsedObject, WriteDependency,
 };
-pub use query::{analysis_sql, Scope, KIND_COLUMN};
+pub use query::{analysis_sql, Scope, KIND_COLUMN, PLANNER_SETTINGS};
 pub use quote::{is_quoted_keyword, quote_ident, quote_literal};
 pub use verdict::{refused, verdict, ObjectType, Problem, SessionFacts, Severity, Verdict};
 
@@ -53,7 +53,10 @@ pub async fn analyze(client: &tokio_postgres::Client, scope: &Scope) -> Result<A
     use futures_util::TryStreamExt;
     use tokio_postgres::SimpleQueryMessage;
 
-    let sql = crate::pinned::read_only_batch(&["SET LOCAL jit TO off", &analysis_sql(scope)?]);
+    let analysis = analysis_sql(scope)?;
+    let mut statements: Vec<&str> = PLANNER_SETTINGS.to_vec();
+    statements.push(&analysis);
+    let sql = crate::pinned::read_only_batch(&statements);
     let stream = client.simple_query_raw(&sql).await?;
     let mut stream = std::pin::pin!(stream);
     let mut collector = Collector::new();

@@ -10,17 +10,23 @@
 //!   the simple query protocol (no prepared statement: PgBouncer in
 //!   transaction mode accepts it), so scope values are embedded as `E''`
 //!   literals.
-//! - Big catalogs are read in single passes: `pg_class` once (into a
-//!   materialized CTE shared by the relation and sequence branches),
-//!   `pg_attribute` once for the few relations that have column ACLs (an
-//!   aggregate that also tells whether a column privilege covers every
-//!   column), defaults and dependencies through joins; no correlated
-//!   subquery. The seven per-table privilege calls only run when the role has
-//!   some privilege on the table at all, and `has_any_column_privilege` only
-//!   when a column ACL exists (without one, a column privilege cannot exist).
-//! - The planner's cost estimate stays low (about 60,000 at 100,000 tables),
-//!   under `jit_above_cost`: JIT compiling this query costs more than running
-//!   it (1.5 s measured when correlated subqueries inflated the estimate).
+//! - Big catalogs are read in single passes, and joined by hash: `pg_class`
+//!   once (a materialized CTE shared by every branch), `pg_attribute` once
+//!   for the few columns that matter (with a column ACL, a default or an
+//!   identity), `pg_attrdef`, `pg_depend` and `pg_constraint` by range. The
+//!   plan must not depend on catalog statistics, which are stale right after
+//!   a bulk migration: [`PLANNER_SETTINGS`] rules nested loops out, and the
+//!   rare per-row lookups (a sequence owned by a column without a default,
+//!   the columns of a table with column ACLs) are scalar subqueries on an
+//!   index, linear whatever the estimates.
+//! - Table and sequence privileges depend only on the owner, the ACL and
+//!   whether the relation is a sequence (outside the system catalogs, which
+//!   are never analysed), so the `has_*_privilege` calls run once per
+//!   distinct (owner, ACL) on one member of the group, not once per table:
+//!   20,000 tables granted alike cost one set of calls.
+//!   `has_any_column_privilege` only runs when a column ACL exists (without
+//!   one, a column privilege cannot exist).
+//! - No JIT (see [`PLANNER_SETTINGS`]).
 //! - Row level security: `row_security_active(oid)`, the server's own test
 //!   (enabled or forced, owner, BYPASSRLS, superuser), only for tables that
 //!   have RLS enabled.
@@ -76,6 +82,24 @@ pub(crate) mod kind {
 /// Number of columns of every analysis row.
 pub(crate) const COLUMNS: usize = 11;
 
+/// Planner settings the analysis runs under, each a `SET LOCAL` that dies
+/// with the read-only transaction (so a pooler hands on a clean session).
+/// They make its speed independent of catalog statistics:
+/// - `enable_nestloop off`: on catalogs that were never analysed (right
+///   after a bulk migration, or with autovacuum off) the planner estimates
+///   one row for a join of CTEs and picks nested loops over CTE scans, which
+///   are quadratic (8,000 tables with a serial each: 13 s). Every join here
+///   is an equality, so hash joins are always possible and stay linear; the
+///   lookups that want an index are scalar subqueries, which this setting
+///   does not touch.
+/// - `work_mem 64MB`: those hash joins and sorts stay in memory at 100,000
+///   tables (the default 4 MB spills to disk). Only this transaction's
+///   queries get it, and they are this one.
+/// - `jit off`: on large catalogs the estimate can cross `jit_above_cost`,
+///   and compiling costs more than the query (seen: +1.5 s).
+pub const PLANNER_SETTINGS: [&str; 3] =
+    ["SET LOCAL enable_nestloop TO off", "SET LOCAL work_mem TO '64MB'", "SET LOCAL jit TO off"];
+
 /// The analysis SELECT for `scope`: one statement, no trailing semicolon,
 /// read-only. Every function, operator and type in it is qualified with
 /// `pg_catalog` (`OPERATOR(pg_catalog.=)`, `= ANY` instead of `IN`, no `IS
@@ -94,9 +118,7 @@ pub(crate) const COLUMNS: usize = 11;
 /// - `missing`: schema, name (null for a schema)
 /// - `other_schema`: name of a schema outside the scope (for choosing a scope)
 ///
-/// On catalogs far beyond 100,000 relations the estimate can pass
-/// `jit_above_cost`; a caller that wraps this in its own transaction can put
-/// `SET LOCAL jit TO off` before it.
+/// Run it after [`PLANNER_SETTINGS`], in the same transaction.
 pub fn analysis_sql(scope: &Scope) -> Result<String, AccessError> {
     // Deduplicated, so the joins below cannot multiply rows.
     let schemas: BTreeSet<&str> = scope.schemas.iter().map(String::as_str).collect();
@@ -163,57 +185,73 @@ ns AS MATERIALIZED (
 ),
 cls AS MATERIALIZED (
   SELECT c.oid, ns.nspname, c.relname::pg_catalog.text AS relname, c.relkind, c.relrowsecurity, c.relispartition,
+    c.relowner, c.relacl IS NULL AS default_acl, COALESCE(c.relacl, ARRAY[]::pg_catalog.aclitem[]) AS acl,
+    c.relkind OPERATOR(pg_catalog.=) 'S' AS is_seq,
     ns.complete OR st.relname IS NOT NULL AS in_scope
   FROM pg_catalog.pg_class c
   JOIN ns ON ns.oid OPERATOR(pg_catalog.=) c.relnamespace
   LEFT JOIN scope_tables st ON st.nspname OPERATOR(pg_catalog.=) ns.nspname AND st.relname OPERATOR(pg_catalog.=) c.relname::pg_catalog.text
   WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'f', 'S']::pg_catalog."char"[])
 ),
-colacl AS MATERIALIZED (
-  SELECT a.attrelid,
-    pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT')) AS all_select,
-    pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'INSERT')) AS all_insert,
-    pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'UPDATE')) AS all_update,
-    pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'REFERENCES')) AS all_references
+acl AS MATERIALIZED (
+  SELECT g.relowner, g.is_seq, g.default_acl, g.acl,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'SELECT') END AS p_select,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'INSERT') END AS p_insert,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'UPDATE') END AS p_update,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'DELETE') END AS p_delete,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'TRUNCATE') END AS p_truncate,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'REFERENCES') END AS p_references,
+    CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'TRIGGER') END AS p_trigger,
+    CASE WHEN g.is_seq THEN pg_catalog.has_sequence_privilege(g.oid, 'USAGE') ELSE false END AS s_usage,
+    CASE WHEN g.is_seq THEN pg_catalog.has_sequence_privilege(g.oid, 'SELECT') ELSE false END AS s_select,
+    CASE WHEN g.is_seq THEN pg_catalog.has_sequence_privilege(g.oid, 'UPDATE') ELSE false END AS s_update
+  FROM (
+    SELECT c.relowner, c.is_seq, c.default_acl, c.acl, pg_catalog.min(c.oid) AS oid
+    FROM cls c GROUP BY c.relowner, c.is_seq, c.default_acl, c.acl
+  ) g
+),
+att AS MATERIALIZED (
+  SELECT a.attrelid, a.attnum, a.attname::pg_catalog.text AS attname, a.attgenerated, a.attacl IS NOT NULL AS has_acl
   FROM pg_catalog.pg_attribute a
   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-    AND a.attrelid OPERATOR(pg_catalog.=) ANY (SELECT b.attrelid FROM pg_catalog.pg_attribute b WHERE b.attacl IS NOT NULL AND b.attnum OPERATOR(pg_catalog.>) 0)
-  GROUP BY a.attrelid
+    AND (a.attacl IS NOT NULL OR a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) '')
+),
+colacl AS MATERIALIZED (
+  SELECT b.attrelid,
+    (SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT')) FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) b.attrelid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) AS all_select,
+    (SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'INSERT')) FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) b.attrelid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) AS all_insert,
+    (SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'UPDATE')) FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) b.attrelid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) AS all_update,
+    (SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'REFERENCES')) FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) b.attrelid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) AS all_references
+  FROM (SELECT DISTINCT att.attrelid FROM att WHERE att.has_acl) b
 ),
 rel AS MATERIALIZED (
-  SELECT y.*,
-    CASE WHEN y.colacl AND NOT y.p_select THEN pg_catalog.has_any_column_privilege(y.oid, 'SELECT') ELSE false END AS c_select,
-    CASE WHEN y.colacl AND NOT y.p_insert THEN pg_catalog.has_any_column_privilege(y.oid, 'INSERT') ELSE false END AS c_insert,
-    CASE WHEN y.colacl AND NOT y.p_update THEN pg_catalog.has_any_column_privilege(y.oid, 'UPDATE') ELSE false END AS c_update,
-    CASE WHEN y.colacl AND NOT y.p_references THEN pg_catalog.has_any_column_privilege(y.oid, 'REFERENCES') ELSE false END AS c_references
+  SELECT x.*,
+    CASE WHEN x.colacl AND NOT x.p_select THEN pg_catalog.has_any_column_privilege(x.oid, 'SELECT') ELSE false END AS c_select,
+    CASE WHEN x.colacl AND NOT x.p_insert THEN pg_catalog.has_any_column_privilege(x.oid, 'INSERT') ELSE false END AS c_insert,
+    CASE WHEN x.colacl AND NOT x.p_update THEN pg_catalog.has_any_column_privilege(x.oid, 'UPDATE') ELSE false END AS c_update,
+    CASE WHEN x.colacl AND NOT x.p_references THEN pg_catalog.has_any_column_privilege(x.oid, 'REFERENCES') ELSE false END AS c_references
   FROM (
-    SELECT x.*,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'SELECT') ELSE false END AS p_select,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'INSERT') ELSE false END AS p_insert,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'UPDATE') ELSE false END AS p_update,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'DELETE') ELSE false END AS p_delete,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'TRUNCATE') ELSE false END AS p_truncate,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'REFERENCES') ELSE false END AS p_references,
-      CASE WHEN x.any_tbl THEN pg_catalog.has_table_privilege(x.oid, 'TRIGGER') ELSE false END AS p_trigger
-    FROM (
-      SELECT c.*,
-        pg_catalog.has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER') AS any_tbl,
-        ca.attrelid IS NOT NULL AS colacl,
-        ca.all_select, ca.all_insert, ca.all_update, ca.all_references
-      FROM cls c
-      LEFT JOIN colacl ca ON ca.attrelid OPERATOR(pg_catalog.=) c.oid
-      WHERE c.relkind OPERATOR(pg_catalog.<>) 'S' AND c.in_scope
-      OFFSET 0
-    ) x
+    SELECT c.oid, c.nspname, c.relname, c.relkind, c.relrowsecurity, c.relispartition,
+      g.p_select, g.p_insert, g.p_update, g.p_delete, g.p_truncate, g.p_references, g.p_trigger,
+      ca.attrelid IS NOT NULL AS colacl, ca.all_select, ca.all_insert, ca.all_update, ca.all_references
+    FROM cls c
+    JOIN acl g ON g.relowner OPERATOR(pg_catalog.=) c.relowner AND g.is_seq OPERATOR(pg_catalog.=) c.is_seq
+      AND g.default_acl OPERATOR(pg_catalog.=) c.default_acl AND g.acl OPERATOR(pg_catalog.=) c.acl
+    LEFT JOIN colacl ca ON ca.attrelid OPERATOR(pg_catalog.=) c.oid
+    WHERE NOT c.is_seq AND c.in_scope
     OFFSET 0
-  ) y
+  ) x
 ),
 dep AS MATERIALIZED (
   SELECT r.nspname, r.relname, CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN 'generated' ELSE 'default' END AS via,
-    a.attname::pg_catalog.text AS col, NULL::pg_catalog.text AS con, d.refclassid, d.refobjid
+    a.attname AS col, NULL::pg_catalog.text AS con, d.refclassid, d.refobjid
   FROM rel r
   JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) r.oid
-  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ad.adrelid AND a.attnum OPERATOR(pg_catalog.=) ad.adnum AND NOT a.attisdropped
+  JOIN att a ON a.attrelid OPERATOR(pg_catalog.=) ad.adrelid AND a.attnum OPERATOR(pg_catalog.=) ad.adnum
   JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) ad.oid AND d.deptype OPERATOR(pg_catalog.=) 'n'
   WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
   UNION ALL
@@ -222,6 +260,13 @@ dep AS MATERIALIZED (
   JOIN pg_catalog.pg_constraint co ON co.conrelid OPERATOR(pg_catalog.=) r.oid AND co.contype OPERATOR(pg_catalog.=) 'c'
   JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) co.oid AND d.deptype OPERATOR(pg_catalog.=) 'n'
   WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
+),
+seq AS MATERIALIZED (
+  SELECT s.oid, s.nspname, s.relname, s.in_scope, g.s_usage, g.s_select, g.s_update
+  FROM cls s
+  JOIN acl g ON g.relowner OPERATOR(pg_catalog.=) s.relowner AND g.is_seq OPERATOR(pg_catalog.=) s.is_seq
+    AND g.default_acl OPERATOR(pg_catalog.=) s.default_acl AND g.acl OPERATOR(pg_catalog.=) s.acl
+  WHERE s.is_seq
 )
 SELECT 'role'::pg_catalog.text AS sluice_access, me.rolname AS c1, pg_catalog.current_database()::pg_catalog.text AS c2,
   me.rolsuper::pg_catalog.text AS c3, me.bypassrls::pg_catalog.text AS c4, NULL::pg_catalog.text AS c5, NULL::pg_catalog.text AS c6,
@@ -249,29 +294,27 @@ SELECT 'relation', r.nspname, r.relname, r.relkind::pg_catalog.text,
     CASE WHEN r.c_update THEN 'UPDATE:' OPERATOR(pg_catalog.||) CASE WHEN r.all_update THEN 'all' ELSE 'some' END END,
     CASE WHEN r.c_references THEN 'REFERENCES:' OPERATOR(pg_catalog.||) CASE WHEN r.all_references THEN 'all' ELSE 'some' END END),
   (CASE WHEN r.relrowsecurity THEN pg_catalog.row_security_active(r.oid) ELSE false END)::pg_catalog.text,
-  pn.nspname::pg_catalog.text, pc.relname::pg_catalog.text, NULL, NULL
+  pc.nspname, pc.relname, NULL, NULL
 FROM rel r
 LEFT JOIN pg_catalog.pg_inherits i ON r.relispartition AND i.inhrelid OPERATOR(pg_catalog.=) r.oid
-LEFT JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent
-LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) pc.relnamespace
+LEFT JOIN cls pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent
 UNION ALL
 SELECT 'sequence', s.nspname, s.relname,
-  pg_catalog.concat_ws(',',
-    CASE WHEN pg_catalog.has_sequence_privilege(s.oid, 'USAGE') THEN 'USAGE' END,
-    CASE WHEN pg_catalog.has_sequence_privilege(s.oid, 'SELECT') THEN 'SELECT' END,
-    CASE WHEN pg_catalog.has_sequence_privilege(s.oid, 'UPDATE') THEN 'UPDATE' END),
-  tn.nspname::pg_catalog.text, t.relname::pg_catalog.text, ta.attname::pg_catalog.text, COALESCE(d.deptype OPERATOR(pg_catalog.=) 'i', false)::pg_catalog.text,
+  pg_catalog.concat_ws(',', CASE WHEN s.s_usage THEN 'USAGE' END, CASE WHEN s.s_select THEN 'SELECT' END, CASE WHEN s.s_update THEN 'UPDATE' END),
+  t.nspname, t.relname,
+  COALESCE(ta.attname, (SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid)),
+  COALESCE(d.deptype OPERATOR(pg_catalog.=) 'i', false)::pg_catalog.text,
   NULL, NULL, NULL
-FROM cls s
+FROM seq s
 LEFT JOIN pg_catalog.pg_depend d
   ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) s.oid AND d.objsubid OPERATOR(pg_catalog.=) 0
   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid OPERATOR(pg_catalog.>) 0 AND d.deptype OPERATOR(pg_catalog.=) ANY (ARRAY['a', 'i']::pg_catalog."char"[])
-LEFT JOIN pg_catalog.pg_class t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
-LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid OPERATOR(pg_catalog.=) t.relnamespace
-LEFT JOIN pg_catalog.pg_attribute ta ON ta.attrelid OPERATOR(pg_catalog.=) d.refobjid AND ta.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+LEFT JOIN cls t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
+LEFT JOIN att ta ON ta.attrelid OPERATOR(pg_catalog.=) d.refobjid AND ta.attnum OPERATOR(pg_catalog.=) d.refobjsubid
 LEFT JOIN rel owner ON owner.oid OPERATOR(pg_catalog.=) d.refobjid
 LEFT JOIN (SELECT DISTINCT dep.refobjid FROM dep WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass) used ON used.refobjid OPERATOR(pg_catalog.=) s.oid
-WHERE s.relkind OPERATOR(pg_catalog.=) 'S' AND (s.in_scope OR owner.oid IS NOT NULL OR used.refobjid IS NOT NULL)
+WHERE s.in_scope OR owner.oid IS NOT NULL OR used.refobjid IS NOT NULL
 UNION ALL
 SELECT 'function', n.nspname::pg_catalog.text, p.proname::pg_catalog.text, pg_catalog.pg_get_function_identity_arguments(p.oid),
   p.prokind::pg_catalog.text, pg_catalog.has_function_privilege(p.oid, 'EXECUTE')::pg_catalog.text, NULL, NULL, NULL, NULL, NULL
@@ -283,11 +326,10 @@ LEFT JOIN pg_catalog.pg_depend e
 LEFT JOIN (SELECT DISTINCT dep.refobjid FROM dep WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass) used ON used.refobjid OPERATOR(pg_catalog.=) p.oid
 WHERE p.prokind OPERATOR(pg_catalog.=) ANY (ARRAY['f', 'p']::pg_catalog."char"[]) AND ((ns.complete AND e.objid IS NULL) OR used.refobjid IS NOT NULL)
 UNION ALL
-SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'sequence', sn.nspname::pg_catalog.text, s.relname::pg_catalog.text, NULL,
-  pg_catalog.has_sequence_privilege(s.oid, 'USAGE, UPDATE')::pg_catalog.text
+SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'sequence', s.nspname, s.relname, NULL,
+  (s.s_usage OR s.s_update)::pg_catalog.text
 FROM dep
-JOIN pg_catalog.pg_class s ON s.oid OPERATOR(pg_catalog.=) dep.refobjid AND s.relkind OPERATOR(pg_catalog.=) 'S'
-JOIN pg_catalog.pg_namespace sn ON sn.oid OPERATOR(pg_catalog.=) s.relnamespace
+JOIN seq s ON s.oid OPERATOR(pg_catalog.=) dep.refobjid
 WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
 UNION ALL
 SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'function', pn.nspname::pg_catalog.text, p.proname::pg_catalog.text,

@@ -6,6 +6,7 @@
 //! PgBouncer and Supavisor in transaction mode.
 
 use super::report::{PoolerInfo, ServerInfo};
+use crate::access::PLANNER_SETTINGS;
 use crate::pinned;
 use tokio_postgres::SimpleQueryRow;
 
@@ -22,25 +23,26 @@ pg_catalog.current_setting('is_superuser') AS superuser, \
 pg_catalog.inet_server_addr()::pg_catalog.text AS backend_addr, \
 pg_catalog.inet_server_port() AS backend_port, pg_catalog.pg_backend_pid() AS backend_pid";
 
-/// Turns JIT off for the analysis only: on very large catalogs the
-/// planner's estimate can cross `jit_above_cost`, and compiling would cost
-/// more than the query (seen: +1.5 s). `SET LOCAL` dies with the
-/// transaction, so poolers hand on a clean session.
-const NO_JIT: &str = "SET LOCAL jit TO off";
-
 /// The whole batch, in one Query message: the pinned read-only transaction
-/// of `crate::pinned`, the session facts and, when asked, the analysis.
+/// of `crate::pinned`, the session facts and, when asked, the analysis
+/// under its planner settings ([`PLANNER_SETTINGS`]).
 pub(crate) fn batch(access_sql: Option<&str>) -> String {
     match access_sql {
-        Some(sql) => pinned::read_only_batch(&[SESSION_SQL, NO_JIT, sql]),
+        Some(sql) => {
+            let mut statements = vec![SESSION_SQL];
+            statements.extend(PLANNER_SETTINGS);
+            statements.push(sql);
+            pinned::read_only_batch(&statements)
+        }
         None => pinned::read_only_batch(&[SESSION_SQL]),
     }
 }
 
 /// Statements completed when the session row is in (the preamble, session).
 pub(crate) const SESSION_DONE: usize = pinned::PREAMBLE + 1;
-/// Statements completed when the analysis is in (... session, SET jit, access).
-pub(crate) const ACCESS_DONE: usize = pinned::PREAMBLE + 3;
+/// Statements completed when the analysis is in (... session, the planner
+/// settings, access).
+pub(crate) const ACCESS_DONE: usize = pinned::PREAMBLE + 1 + PLANNER_SETTINGS.len() + 1;
 
 /// Where the client connected, to compare with where the backend listens.
 pub(crate) struct ClientSide {
@@ -118,7 +120,7 @@ mod tests {
     fn batch_is_read_only_single_and_pinned_first() {
         let b = batch(Some("SELECT 1"));
         assert!(b.starts_with("BEGIN READ ONLY; SET LOCAL search_path TO pg_catalog, pg_temp; SELECT pg_catalog."));
-        assert!(b.ends_with("SET LOCAL jit TO off; SELECT 1; COMMIT"));
-        assert_eq!(b.matches("; ").count() + 1, ACCESS_DONE + 1, "statements: preamble, session, jit, access, commit");
+        assert!(b.ends_with(&format!("{}; SELECT 1; COMMIT", PLANNER_SETTINGS.join("; "))));
+        assert_eq!(b.matches("; ").count() + 1, ACCESS_DONE + 1, "statements: preamble, session, settings, access, commit");
     }
 }
