@@ -3,23 +3,13 @@
 // the permissions dialog's four tabs, and the list's test dialog. Any
 // violation fails. The dark theme is GTK's (GTK_THEME=Adwaita:dark), which
 // WebKitGTK reports as prefers-color-scheme: dark.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, tid, openNewConnection, setMode, runTest, saveAndWaitForRow, rowAction, waitForTestEnd, waitForList, screenshot } from './app.js';
 import { assertAccessible } from './axe.js';
-import { startCluster, loadFixture } from './pg.js';
+import { fixtureCluster } from './pg.js';
 
-let pg;
-let fx;
-
-before(async () => {
-  pg = await startCluster();
-  fx = loadFixture(pg);
-});
-
-after(async () => {
-  if (pg) await pg.stop();
-});
+const cluster = fixtureCluster();
 
 for (const theme of ['light', 'dark']) {
   test(`every screen passes axe-core in the ${theme} theme`, async () => {
@@ -33,7 +23,7 @@ for (const theme of ['light', 'dark']) {
       await openNewConnection(session, 'postgres');
       await assertAccessible(session, 'form, URL mode');
       await session.typeInto(tid('field-name'), 'Audited');
-      await session.typeInto(tid('field-url'), pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'));
+      await session.typeInto(tid('field-url'), cluster.pg.url(cluster.fx.reader.user, cluster.fx.reader.password, cluster.fx.db, 'sslmode=disable'));
       await session.click(`${tid('tls-section')} summary`);
       await session.click(`${tid('advanced-section')} summary`);
       await setMode(session, 'host');

@@ -8,20 +8,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { Session } from './webdriver.js';
+import { freePort } from './pg.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 export const screenshotDir = path.join(root, 'e2e', 'screenshots');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 async function waitForPort(port, ms) {
   const end = Date.now() + ms;

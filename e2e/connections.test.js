@@ -1,7 +1,7 @@
 // The main flows in the real app against a real Postgres: create by URL,
 // test, permissions (and a hostile table name shown as text), a wrong
 // password, save / relaunch / test from the keyring, edit, delete.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -10,22 +10,12 @@ import {
   stepStatuses, permissionRows, permissionHeaders, saveAndWaitForRow, rowByName, rowAction, waitForList,
 } from './app.js';
 import { Keys } from './webdriver.js';
-import { startCluster, loadFixture, HOSTILE_TABLE } from './pg.js';
+import { fixtureCluster, HOSTILE_TABLE } from './pg.js';
 
 const OK = '\u2713';
 const NO = '\u2715';
 
-let pg;
-let fx;
-
-before(async () => {
-  pg = await startCluster();
-  fx = loadFixture(pg);
-});
-
-after(async () => {
-  if (pg) await pg.stop();
-});
+const cluster = fixtureCluster();
 
 /** Items in the Secret Service for a connection's password, or null when it cannot be asked. */
 function keyringItems(id) {
@@ -48,14 +38,14 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
     await waitForList(session);
     await openNewConnection(session, 'postgres');
     await session.typeInto(tid('field-name'), 'Shop reader');
-    const url = pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable');
+    const url = cluster.pg.url(cluster.fx.reader.user, cluster.fx.reader.password, cluster.fx.db, 'sslmode=disable');
     await session.typeInto(tid('field-url'), url);
 
     // The URL fills the host fields (parse_url, debounced).
     await waitForValue(session, tid('field-host'), '127.0.0.1');
     await screenshot(session, 'new-connection-url', { docs: true });
     await setMode(session, 'host');
-    assert.equal(await valueOf(session, tid('field-port')), String(pg.port));
+    assert.equal(await valueOf(session, tid('field-port')), String(cluster.pg.port));
     assert.equal(await valueOf(session, tid('field-dbname')), 'shop');
     assert.equal(await valueOf(session, tid('field-user')), 'reader');
     assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
@@ -66,7 +56,7 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
     // for the masked field when the URL box lost focus.
     await setMode(session, 'url');
     const shown = await valueOf(session, tid('field-url'));
-    assert.ok(shown.includes(`reader@127.0.0.1:${pg.port}/shop`), shown);
+    assert.ok(shown.includes(`reader@127.0.0.1:${cluster.pg.port}/shop`), shown);
     assert.ok(!shown.includes('reader-pw'), `the URL box shows no password: ${shown}`);
     assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
 
@@ -86,7 +76,7 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
     const headers = await permissionHeaders(session);
     assert.deepEqual(headers, ['Schema', 'Name', 'Kind', 'Select', 'Insert', 'Update', 'Delete', 'Truncate', 'Flags']);
     const rows = cellsByName(await permissionRows(session));
-    for (const name of fx.tables) assert.ok(rows[name], `row for ${name}: ${Object.keys(rows)}`);
+    for (const name of cluster.fx.tables) assert.ok(rows[name], `row for ${name}: ${Object.keys(rows)}`);
     assert.deepEqual(rows.customers.cells.slice(0, 8), ['app', 'customers', 'table', OK, NO, NO, NO, NO]);
     assert.deepEqual(rows.orders.cells.slice(3, 8), [OK, NO, NO, NO, NO]);
     const hostile = rows[HOSTILE_TABLE];
@@ -153,9 +143,9 @@ test('a schema scope set with the CLI survives an edit in the app; the picker ch
   assert.ok(cli, 'SLUICE_CLI_BINARY is set by npm test');
   const { session, stop, configHome } = await launch();
   const store = path.join(configHome, 'dev.sluice.app');
-  const sluice = (...args) => JSON.parse(execFileSync(cli, args, { encoding: 'utf8', env: { ...process.env, SLUICE_CONFIG_DIR: store, PGPASSWORD: fx.reader.password } }));
+  const sluice = (...args) => JSON.parse(execFileSync(cli, args, { encoding: 'utf8', env: { ...process.env, SLUICE_CONFIG_DIR: store, PGPASSWORD: cluster.fx.reader.password } }));
   try {
-    sluice('connections', 'add', '--name', 'Scoped', '--url', pg.url(fx.reader.user, '', fx.db, 'sslmode=disable'), '--schema', 'app', '--json');
+    sluice('connections', 'add', '--name', 'Scoped', '--url', cluster.pg.url(cluster.fx.reader.user, '', cluster.fx.db, 'sslmode=disable'), '--schema', 'app', '--json');
     await session.exec('location.reload();');
     await waitForList(session);
     await rowAction(session, 'Scoped', 'edit');
@@ -186,9 +176,9 @@ test('a wrong password fails at auth with its message and hint, and no permissio
     await session.typeInto(tid('field-name'), 'Wrong password');
     await setMode(session, 'host');
     await session.typeInto(tid('field-host'), '127.0.0.1');
-    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
-    await session.typeInto(tid('field-dbname'), fx.db);
-    await session.typeInto(tid('field-user'), fx.reader.user);
+    await session.typeInto(tid('field-port'), String(cluster.pg.port), { clear: true });
+    await session.typeInto(tid('field-dbname'), cluster.fx.db);
+    await session.typeInto(tid('field-user'), cluster.fx.reader.user);
     await session.typeInto(tid('field-password'), 'not-the-password');
     await setSslMode(session, 'disable');
     // Ctrl+Enter runs the test from anywhere in the form.
@@ -220,10 +210,10 @@ test('save, quit, relaunch: the connection is listed and tests with the keyring 
   try {
     await openNewConnection(first.session, 'postgres');
     await first.session.typeInto(tid('field-name'), 'Shop reader');
-    await first.session.typeInto(tid('field-url'), pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'));
+    await first.session.typeInto(tid('field-url'), cluster.pg.url(cluster.fx.reader.user, cluster.fx.reader.password, cluster.fx.db, 'sslmode=disable'));
     await waitForValue(first.session, tid('field-host'), '127.0.0.1');
     id = await saveAndWaitForRow(first.session, 'Shop reader');
-    assert.match(await first.session.textOf(`[data-id="${id}"] ${tid('conn-summary')}`), new RegExp(`^reader@127\\.0\\.0\\.1:${pg.port}/shop$`));
+    assert.match(await first.session.textOf(`[data-id="${id}"] ${tid('conn-summary')}`), new RegExp(`^reader@127\\.0\\.0\\.1:${cluster.pg.port}/shop$`));
     assert.equal(await first.session.textOf(`[data-id="${id}"] ${tid('conn-role')}`), 'Source');
   } finally {
     await first.stop();

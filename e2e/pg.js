@@ -10,6 +10,7 @@
 //   await pg.stop();
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import { before, after } from 'node:test';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, appendFileSync, rmSync, readFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
@@ -185,6 +186,22 @@ GRANT SELECT, INSERT, UPDATE ON app.customers TO writer;`, 'shop');
  * table). Stops early, at no fewer than `floor` tables, when the projected
  * time exceeds `budgetMs`. Returns { count, ms }.
  */
+/**
+ * One fixture cluster for a test file: started before its tests, stopped
+ * after them. Returns a holder whose `pg` and `fx` are set once it runs.
+ */
+export function fixtureCluster() {
+  const held = { pg: null, fx: null };
+  before(async () => {
+    held.pg = await startCluster();
+    held.fx = loadFixture(held.pg);
+  });
+  after(async () => {
+    if (held.pg) await held.pg.stop();
+  });
+  return held;
+}
+
 export function createBulkTables(pg, { target = 100000, floor = 20000, budgetMs = 60000, batch = 5000 } = {}) {
   pg.psql('CREATE DATABASE bulk;');
   pg.psql(`CREATE SCHEMA bulk;

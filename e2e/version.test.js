@@ -1,4 +1,4 @@
-// The skeleton's proof of the whole path: UI -> invoke -> Rust -> UI.
+// The smallest whole path: UI -> invoke -> Rust -> UI (the version in the About box).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

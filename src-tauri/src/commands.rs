@@ -15,7 +15,7 @@ use sluice_core::store::SaveMode;
 use tauri::ipc::Channel;
 use tauri::State;
 
-/// The app's version, as built. The skeleton's end-to-end proof: UI → invoke → Rust → UI.
+/// The app's version, as built (the About box; also the smallest UI → invoke → Rust → UI path, which e2e/version.test.js drives).
 #[tauri::command]
 pub fn app_version() -> Result<String, CommandError> {
     Ok(env!("CARGO_PKG_VERSION").to_owned())

@@ -64,6 +64,14 @@ test('success diagnostics describe the server and TLS', () => {
   assert.match(text, /TLSv1\.3/);
   assert.match(text, /host name verified: yes/);
   assert.match(text, /\[error\] table public\.t: missing SELECT/);
+  assert.doesNotMatch(text, /server tls/, 'no claim without the server\'s answer');
+});
+
+test('diagnostics say what the server saw of the TLS', () => {
+  const base = { server_version: '15.18', database: 'db', connected_to: 'h:6432', login_user: 'app', current_user: 'app', session_user: 'app', tls: { version: 'TLSv1.3', chain_verified: true, hostname_verified: true }, pooler: { detected: false } };
+  const text = (server) => diagnosticsText({ report: { connected: true, total_ms: 5, steps: [], error: null, server }, params: {} });
+  assert.match(text({ ...base, backend_ssl: false }), /server tls: {2}no \(pg_stat_ssl/);
+  assert.match(text({ ...base, backend_ssl: true }), /server tls: {2}yes/);
 });
 
 test('scrub masks URL userinfo and password= pairs', () => {

@@ -2,23 +2,19 @@
 //! in one statement. (`cargo test -p sluice-core --test access_bulk -- --ignored`
 //! runs the same at 100,000 tables.)
 
+mod pg_client;
+
 use sluice_core::access::{analyze, verdict, Privilege, Scope, SessionFacts};
 use sluice_core::job::{DestinationOptions, Job};
 use sluice_harness::Cluster;
 use std::time::Instant;
-use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 const PW: &str = "pw";
 const DB: &str = "bulk";
 
 async fn connect(pg: &Cluster, user: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(&pg.url(user, PW, DB), NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("connect as {user}: {e}"));
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
+    pg_client::connect(&pg.url(user, PW, DB), user).await
 }
 
 /// `tables` one-column tables in schema `wide`, created in one DO block that

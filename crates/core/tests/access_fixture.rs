@@ -8,6 +8,8 @@
 //!   beyond what the verdict named;
 //! - Neosync's `information_schema` query misses group-granted privileges.
 
+mod pg_client;
+
 use sluice_core::access::{analyze, verdict, Access, ObjectType, Privilege, RelationKind, Scope, SessionFacts, Severity, Verdict};
 use sluice_core::job::{DestinationOptions, Job};
 use sluice_harness::Cluster;
@@ -131,13 +133,7 @@ fn fixture() -> Cluster {
 }
 
 async fn connect(pg: &Cluster, user: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(&pg.url(user, PW, DB), NoTls)
-        .await
-        .unwrap_or_else(|e| panic!("connect as {user}: {e}"));
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    client
+    pg_client::connect(&pg.url(user, PW, DB), user).await
 }
 
 /// The two facts the verdict reads, as a test asks for them (the probe reads

@@ -21,8 +21,30 @@ async fn disable_never_uses_tls() {
     let s = expect_ok(&r);
     assert!(s.tls.is_none());
     assert_eq!(step_status(&r, Stage::Tls), StepStatus::Skipped);
-    // Witness: the server saw a non-SSL backend for this user.
-    assert!(pg.log().contains("connection authorized: user=app"));
+    // Witnesses: the server's pg_stat_ssl for the backend, and its log line
+    // for that backend's pid, which says "SSL enabled" for TLS sessions.
+    assert!(!s.backend_ssl, "pg_stat_ssl says the backend uses TLS");
+    assert_eq!(server_logged_tls(&pg, s.backend_pid), Some(false));
+}
+
+/// What the server logged when it authorized backend `pid`: whether the
+/// session was encrypted (None: no such line).
+fn server_logged_tls(pg: &Cluster, pid: i32) -> Option<bool> {
+    let tag = format!("[{pid}] ");
+    pg.log()
+        .lines()
+        .find(|l| l.contains(&tag) && l.contains("connection authorized:"))
+        .map(|l| l.contains("SSL enabled"))
+}
+
+#[tokio::test]
+async fn require_reaches_the_server_encrypted() {
+    let pg = tls_cluster("host all all 127.0.0.1/32 scram-sha-256");
+    let r = probe(&tls_conn(&pg, "127.0.0.1", "app", "pw", "require", None)).await;
+    let s = expect_ok(&r);
+    assert!(s.tls.is_some());
+    assert!(s.backend_ssl, "pg_stat_ssl must show this backend encrypted");
+    assert_eq!(server_logged_tls(&pg, s.backend_pid), Some(true));
 }
 
 #[tokio::test]

@@ -68,6 +68,7 @@ export function diagnosticsText(input) {
     if (s.superuser) lines.push('  superuser:   yes');
     if (s.in_recovery) lines.push('  in recovery: yes (read-only standby)');
     if (s.pooler && s.pooler.detected) lines.push(`  pooler:      ${s.pooler.evidence || 'detected'}`);
+    if (typeof s.backend_ssl === 'boolean') lines.push(`  server tls:  ${s.backend_ssl ? 'yes' : 'no'} (pg_stat_ssl for this backend)`);
     if (s.tls) {
       const t = s.tls;
       lines.push(`  tls:         ${t.version || ''} ${t.cipher || ''}; chain verified: ${t.chain_verified ? 'yes' : 'no'}; host name verified: ${t.hostname_verified ? 'yes' : 'no'}`);

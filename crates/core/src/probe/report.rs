@@ -110,6 +110,10 @@ pub struct ServerInfo {
     pub backend_addr: Option<String>,
     pub backend_port: Option<u16>,
     pub backend_pid: i32,
+    /// The server's own view (`pg_stat_ssl` for this backend): the session
+    /// reached Postgres over TLS. False with `tls` set means something in
+    /// between (a pooler or proxy) ended the TLS and went on in plain text.
+    pub backend_ssl: bool,
     pub pooler: PoolerInfo,
     pub tls: Option<TlsInfo>,
 }

@@ -21,7 +21,8 @@ pg_catalog.pg_is_in_recovery() AS in_recovery, \
 pg_catalog.current_setting('default_transaction_read_only') AS default_transaction_read_only, \
 pg_catalog.current_setting('is_superuser') AS superuser, \
 pg_catalog.inet_server_addr()::pg_catalog.text AS backend_addr, \
-pg_catalog.inet_server_port() AS backend_port, pg_catalog.pg_backend_pid() AS backend_pid";
+pg_catalog.inet_server_port() AS backend_port, pg_catalog.pg_backend_pid() AS backend_pid, \
+COALESCE((SELECT s.ssl FROM pg_catalog.pg_stat_ssl s WHERE s.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()), false) AS backend_ssl";
 
 /// The whole batch, in one Query message: the pinned read-only transaction
 /// of `crate::pinned`, the session facts and, when asked, the analysis
@@ -78,6 +79,7 @@ pub(crate) fn parse_row(row: &SimpleQueryRow, client: &ClientSide) -> Result<Ser
         backend_addr,
         backend_port,
         backend_pid: i32::try_from(number("backend_pid")?).map_err(|e| e.to_string())?,
+        backend_ssl: boolean("backend_ssl")?,
         pooler,
         tls: None,
     })
