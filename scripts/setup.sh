@@ -9,7 +9,8 @@ what=${1:-app}
 
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev dbus gnome-keyring)
-test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11 openssl libglib2.0-bin libpq-dev)
+test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11 openssl libglib2.0-bin libpq-dev
+  openssh-server openssh-client)
 
 packages=("${app_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")
@@ -29,6 +30,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $sudo apt-get update -qq
   # Debian's postgresql package starts a cluster on 5432; tests never use it.
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The account the SSH tunnel tests' sshd runs as and logs in (no shell, no
+# home; the tests give it a random password while they run).
+if [ "$what" = test ] && ! id sluice-ssh >/dev/null 2>&1; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "setup: creating the test account sluice-ssh"
+  $sudo useradd --system --no-create-home --shell /usr/sbin/nologin sluice-ssh
 fi
 
 if ! command -v cargo >/dev/null; then

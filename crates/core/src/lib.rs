@@ -7,6 +7,7 @@
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
 //! - [`access`]: what the role can reach, a source/destination verdict, and the GRANTs that fix it.
+//! - [`ssh`]: SSH tunnels: bastions and jump chains the probe runs over.
 //! - `pinned`: the trust boundary: every statement runs read-only with `search_path` pinned to `pg_catalog`.
 
 pub mod access;
@@ -15,4 +16,5 @@ pub use sluice_conninfo::secret;
 pub mod job;
 mod pinned;
 pub mod probe;
+pub mod ssh;
 pub mod store;

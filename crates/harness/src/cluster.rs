@@ -38,6 +38,7 @@ const DEFAULT_HBA: [&str; 3] = [
 #[derive(Default)]
 pub struct ClusterBuilder {
     tls: bool,
+    tls_names: Option<Vec<String>>,
     hba: Vec<String>,
     settings: Vec<(String, String)>,
 }
@@ -47,6 +48,13 @@ impl ClusterBuilder {
     /// verifies client certificates, for `cert` auth.
     pub fn tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// TLS with a server certificate for these names only.
+    pub fn tls_names(mut self, names: &[&str]) -> Self {
+        self.tls = true;
+        self.tls_names = Some(names.iter().map(|s| s.to_string()).collect());
         self
     }
 
@@ -82,7 +90,10 @@ impl ClusterBuilder {
         let socket_dir = root.path().join("sock");
         std::fs::create_dir(&socket_dir).map_err(|e| e.to_string())?;
         copy_template(&data)?;
-        let pki = self.tls.then(|| TestPki::generate(&root.path().join("pki")));
+        let pki = self.tls.then(|| match &self.tls_names {
+            Some(names) => TestPki::generate_for(&root.path().join("pki"), &names.iter().map(String::as_str).collect::<Vec<_>>()),
+            None => TestPki::generate(&root.path().join("pki")),
+        });
         let port = crate::free_port();
         let mut conf = base_settings(port, &socket_dir);
         if let Some(pki) = &pki {

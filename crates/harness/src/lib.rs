@@ -8,6 +8,7 @@
 //! - [`pg_bin`]: where the machine's Postgres binaries are.
 //! - [`keyring_env`]: a guard that the real Secret Service is reachable.
 //! - [`hostile`]: a hostile database owner's traps, and whether any ran.
+//! - [`sshd`]: a real OpenSSH server (and client keys) for tunnel tests.
 
 pub mod cluster;
 pub mod hostile;
@@ -15,6 +16,7 @@ pub mod keyring_env;
 pub mod listeners;
 pub mod pg_bin;
 pub mod pgbouncer;
+pub mod sshd;
 pub mod tls;
 mod os_user;
 

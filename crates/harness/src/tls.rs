@@ -37,6 +37,12 @@ fn write(path: &Path, contents: &str) {
 impl TestPki {
     /// Generates a CA and a server certificate into `dir`.
     pub fn generate(dir: &Path) -> TestPki {
+        Self::generate_for(dir, &SERVER_NAMES)
+    }
+
+    /// The same, with a server certificate for `names` only (e.g. just
+    /// `localhost`: valid for the name, not for any IP address).
+    pub fn generate_for(dir: &Path, names: &[&str]) -> TestPki {
         std::fs::create_dir_all(dir).expect("create pki dir");
         let ca_key = KeyPair::generate().expect("CA key");
         let params = ca_params("Sluice Test CA");
@@ -46,9 +52,7 @@ impl TestPki {
 
         // The server certificate; its key must be private to the server.
         let key = KeyPair::generate().expect("server key");
-        let mut params = CertificateParams::new(
-            SERVER_NAMES.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        )
+        let mut params = CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
         .expect("server params");
         params.distinguished_name.push(DnType::CommonName, "localhost");
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];

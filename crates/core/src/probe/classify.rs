@@ -44,10 +44,12 @@ pub(crate) enum Failure {
     /// The server ended the connection after the handshake, with no error.
     Closed,
     Internal(String),
+    /// The SSH tunnel failed (it explains itself).
+    Ssh(crate::ssh::SshFailure),
 }
 
 fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
-    ProbeError { code, stage, message, hint: hint.to_owned(), sqlstate: None, detail: None, fix: None }
+    ProbeError { code, stage, message, hint: hint.to_owned(), sqlstate: None, detail: None, fix: None, host_key: None }
 }
 
 /// The first byte of any Postgres answer: to SSLRequest ('S', 'N'; 'E' from
@@ -126,12 +128,24 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
         ),
         Failure::Handshake { tls, other } => classify_handshake(tls, other, ctx),
         Failure::Postgres(e) => classify_postgres(e, stage, ctx),
+        Failure::Ssh(f) => f.into_probe_error(),
+        Failure::Timeout(d) if stage.is_ssh() => err(
+            ErrorCode::SshTimeout,
+            stage,
+            format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
+            match stage {
+                Stage::SshConnect => "The SSH server did not finish the handshake in time: check the address and port (is it sshd?), and that a firewall does not drop the packets.",
+                Stage::SshAuth => "The SSH server did not answer the login in time: it may be slow to check keys or passwords (DNS lookups of clients, an LDAP backend). Try again, or raise the connect timeout.",
+                _ => "The bastion did not open the channel in time: it cannot reach the next host (a firewall between them, or a wrong address or port). Check from the bastion itself.",
+            },
+        ),
         Failure::Timeout(d) => {
             let hint = match stage {
                 Stage::Resolve => "DNS did not answer in time: check this machine's DNS servers or VPN.",
                 Stage::Connect => "The host did not answer: it may be down, or a firewall or cloud security group drops the packets (allow inbound TCP on the port from your IP). Check the host, port and VPN.",
                 Stage::Tls | Stage::Auth => "The server accepted the connection but did not finish the handshake: it may be overloaded, or the port belongs to something that is not Postgres.",
                 Stage::Session | Stage::Access => "The server is slow to answer simple catalog queries: it may be overloaded or waiting on locks. Try again, or raise the connect timeout.",
+                Stage::SshConnect | Stage::SshAuth | Stage::SshChannel => "The SSH server did not answer in time.",
             };
             err(
                 ErrorCode::Timeout,
@@ -301,7 +315,7 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
     if let Some(h) = db.hint() {
         detail.push_str(&format!("\nHINT: {h}"));
     }
-    ProbeError { code: kind, stage: failed_stage, message, hint, sqlstate: Some(db.code().code().to_owned()), detail: Some(detail), fix }
+    ProbeError { code: kind, stage: failed_stage, message, hint, sqlstate: Some(db.code().code().to_owned()), detail: Some(detail), fix, host_key: None }
 }
 
 /// `GRANT CONNECT ON DATABASE d TO r;`

@@ -2,7 +2,10 @@
 //! explained, on one deadline, cancellable, and read-only.
 //!
 //! Stages: resolve (DNS) → connect (TCP or Unix socket) → tls → auth →
-//! session (server facts) → access (optional privilege analysis).
+//! session (server facts) → access (optional privilege analysis). Through
+//! an SSH tunnel, each hop's ssh_connect → ssh_auth → ssh_channel come
+//! first, and the last hop's channel to the database replaces resolve and
+//! connect (the bastion resolves the name, as `ssh -W` does).
 //!
 //! We own DNS, the socket and TLS (rustls, with libpq's exact `sslmode`
 //! rules: see `tls.rs`), and let tokio-postgres run startup and SCRAM on our
@@ -37,9 +40,9 @@ mod wire;
 pub use cancel::Cancel;
 pub use classify::explain_withheld_password;
 pub use report::{
-    ErrorCode, Fix, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
+    ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
-pub use request::{AnalysisRequest, InlineTls, ProbeRequest, DEFAULT_DEADLINE};
+pub use request::{AnalysisRequest, InlineTls, ProbeRequest, SshRequest, DEFAULT_DEADLINE};
 pub use summary::summary;
 pub use tracker::ProgressFn;
 
@@ -86,7 +89,7 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
             Some(classify(failure, tracker.current_stage(), &out.context()))
         }
     };
-    let steps = tracker.into_steps(req.analysis.is_some());
+    let steps = tracker.into_steps(req.analysis.is_some(), req.ssh.is_some());
     // A refusal one statement fixes becomes the verdict, for the permissions view.
     if let (Some(e), Some(a), None) = (&error, &req.analysis, &out.verdict) {
         if let Some(fix) = &e.fix {
@@ -179,6 +182,9 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
         out.host = first.display();
         out.port = first.port;
     }
+    if let Some(ssh) = &req.ssh {
+        return attempt_tunneled(req, ssh, &specs, tracker, out).await;
+    }
 
     // Resolve: only names need DNS; IP literals, hostaddr and sockets skip it.
     let needs_dns = specs.iter().any(HostSpec::needs_dns);
@@ -237,7 +243,7 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
             match socket::open(endpoint).await {
                 Ok(socket) => {
                     tracker.finish(StepStatus::Ok, Some(endpoint.describe()));
-                    return converse(socket, spec, endpoint, req, tracker, out).await;
+                    return converse(socket, spec, &Route::Direct(endpoint), req, tracker, out).await;
                 }
                 Err(error) => last_error = Some((endpoint.describe(), error)),
             }
@@ -248,16 +254,89 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
     Err(classify(Failure::Connect { addr, error }, Stage::Connect, &out.context()))
 }
 
+/// Through the tunnel: the SSH hops, then the last one's channel to the
+/// database (the first host of the list; the bastion resolves it), then the
+/// same conversation as a direct connection.
+async fn attempt_tunneled(
+    req: &ProbeRequest,
+    ssh: &request::SshRequest,
+    specs: &[HostSpec],
+    tracker: &Tracker<'_>,
+    out: &mut Outcome,
+) -> Result<(), ProbeError> {
+    let settings = |m: String| classify(Failure::Ssh(crate::ssh::SshFailure::Settings(m)), Stage::SshConnect, &out.context());
+    let hops = crate::ssh::resolve(&ssh.tunnel, &ssh.env).map_err(settings)?;
+    let spec = specs.first().ok_or_else(|| settings("the database has no host".into()))?;
+    if spec.is_socket() {
+        return Err(settings("a Unix socket cannot be reached through an SSH tunnel: give the database's host name or address as the bastion sees it".into()));
+    }
+    // hostaddr, when given, is where to connect; host stays the TLS name.
+    let target = spec.hostaddr.map(|a| a.to_string()).unwrap_or_else(|| spec.display());
+    let chain = crate::ssh::open(&hops, &ssh.secrets, ssh.accept_new, tracker)
+        .await
+        .map_err(|f| classify(Failure::Ssh(f), tracker.current_stage(), &out.context()))?;
+    let last = hops.len() - 1;
+    let target_label = format!("{}:{}", if target.contains(':') { format!("[{target}]") } else { target.clone() }, spec.port);
+    tracker.start_hop(Stage::SshChannel, last, target_label.clone());
+    let result = match chain.channel(&target, spec.port).await {
+        Ok(stream) => {
+            tracker.finish(StepStatus::Ok, Some(format!("to {target_label}, resolved by {}", chain.last().hostname)));
+            let route = Route::Tunnel { chain: &chain, host: target.clone(), port: spec.port };
+            converse(Socket::Ssh(Box::new(stream)), spec, &route, req, tracker, out).await
+        }
+        Err(f) => {
+            tracker.finish(StepStatus::Failed, None);
+            Err(classify(Failure::Ssh(f), Stage::SshChannel, &out.context()))
+        }
+    };
+    chain.close().await;
+    result
+}
+
+/// How the conversation's socket was reached, to open another one (libpq's
+/// allow/prefer retries) and to describe it.
+pub(crate) enum Route<'a> {
+    Direct(&'a Endpoint),
+    Tunnel { chain: &'a crate::ssh::Chain, host: String, port: u16 },
+}
+
+impl Route<'_> {
+    fn is_unix(&self) -> bool {
+        matches!(self, Route::Direct(Endpoint::Unix { .. }))
+    }
+
+    async fn reopen(&self) -> Option<Socket> {
+        match self {
+            Route::Direct(endpoint) => socket::open(endpoint).await.ok(),
+            Route::Tunnel { chain, host, port } => chain.channel(host, *port).await.ok().map(|s| Socket::Ssh(Box::new(s))),
+        }
+    }
+
+    async fn offers_tls(&self) -> Option<bool> {
+        match self {
+            Route::Direct(endpoint) => socket::offers_tls(endpoint).await,
+            Route::Tunnel { .. } => None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Route::Direct(endpoint) => endpoint.describe(),
+            Route::Tunnel { chain, host, port } => format!("{host}:{port} via SSH {}", chain.last().display()),
+        }
+    }
+}
+
 /// The connection after the socket: TLS, auth, then the session batch.
 async fn converse(
     socket: Socket,
     spec: &HostSpec,
-    endpoint: &Endpoint,
+    route: &Route<'_>,
     req: &ProbeRequest,
     tracker: &Tracker<'_>,
     out: &mut Outcome,
 ) -> Result<(), ProbeError> {
-    let is_unix = matches!(endpoint, Endpoint::Unix { .. });
+    let is_unix = route.is_unix();
     let mode = out.sslmode;
     // libpq ignores sslmode on Unix sockets: the kernel is the transport.
     let effective = if is_unix { SslMode::Disable } else { mode };
@@ -307,7 +386,7 @@ async fn converse(
         if let Some(kind) = retry {
             // The report describes the connection that stays, not the refused one.
             *negotiated.lock().unwrap_or_else(|p| p.into_inner()) = None;
-            if let Ok(socket) = socket::open(endpoint).await {
+            if let Some(socket) = route.reopen().await {
                 attempt = handshake(socket, kind, plan.as_ref(), req, out, None, negotiated.clone()).await;
             }
         }
@@ -338,7 +417,7 @@ async fn converse(
             let used_tls = facts.tls_done_at.is_some();
             let tls_offered = match &failure {
                 Failure::Postgres(e) if !used_tls && e.as_db_error().is_some_and(|d| d.message().contains("no encryption")) => {
-                    socket::offers_tls(endpoint).await
+                    route.offers_tls().await
                 }
                 _ => None,
             };
@@ -367,7 +446,7 @@ async fn converse(
     tracker.start(Stage::Session);
     let client_side = session::ClientSide {
         login_user: out.user.clone(),
-        connected_to: endpoint.describe(),
+        connected_to: route.describe(),
         tcp_port: (!is_unix).then_some(spec.port),
     };
     let access_sql = match &req.analysis {

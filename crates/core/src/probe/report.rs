@@ -7,6 +7,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Per SSH hop: TCP (or the previous hop's channel), the handshake and the host key check.
+    SshConnect,
+    /// Per SSH hop: the login.
+    SshAuth,
+    /// Per SSH hop: the channel to the next hop, or from the last one to the database.
+    SshChannel,
     Resolve,
     Connect,
     Tls,
@@ -16,10 +22,27 @@ pub enum Stage {
 }
 
 impl Stage {
-    pub const ALL: [Stage; 6] = [Stage::Resolve, Stage::Connect, Stage::Tls, Stage::Auth, Stage::Session, Stage::Access];
+    pub const ALL: [Stage; 9] = [
+        Stage::SshConnect,
+        Stage::SshAuth,
+        Stage::SshChannel,
+        Stage::Resolve,
+        Stage::Connect,
+        Stage::Tls,
+        Stage::Auth,
+        Stage::Session,
+        Stage::Access,
+    ];
+
+    pub fn is_ssh(self) -> bool {
+        matches!(self, Stage::SshConnect | Stage::SshAuth | Stage::SshChannel)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Stage::SshConnect => "ssh_connect",
+            Stage::SshAuth => "ssh_auth",
+            Stage::SshChannel => "ssh_channel",
             Stage::Resolve => "resolve",
             Stage::Connect => "connect",
             Stage::Tls => "tls",
@@ -32,6 +55,9 @@ impl Stage {
     /// "while ..." phrasing for timeout messages.
     pub fn doing(self) -> &'static str {
         match self {
+            Stage::SshConnect => "connecting to the SSH server",
+            Stage::SshAuth => "logging in to the SSH server",
+            Stage::SshChannel => "opening the SSH channel",
             Stage::Resolve => "resolving the host name",
             Stage::Connect => "opening the connection",
             Stage::Tls => "negotiating TLS",
@@ -61,6 +87,12 @@ pub struct Step {
     /// A short human note: "127.0.0.1:5432", "TLS 1.3", "not offered by the server".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// SSH stages: the hop (0-based, in dialling order)…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hop: Option<usize>,
+    /// …and the server it was about (`user@host:port`; for `ssh_channel`, where the channel goes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 /// The TLS outcome, said honestly: what was negotiated and what was checked.
@@ -157,6 +189,26 @@ pub enum ErrorCode {
     ServerError,
     /// The connection settings cannot work or would not be safe (caught before or at connecting).
     InvalidSettings,
+    /// SSH: the bastion's host name does not resolve.
+    SshDns,
+    /// SSH: nothing listens at the bastion's address.
+    SshRefused,
+    /// SSH: the bastion did not answer in time.
+    SshTimeout,
+    /// SSH: the host key is not known yet (the fingerprint is in `detail`; the user may accept it).
+    SshHostKeyUnknown,
+    /// SSH: the host key differs from the recorded or pinned one, or is revoked. Never accepted.
+    SshHostKeyMismatch,
+    /// SSH: the login was refused (the server's methods are named).
+    SshAuthFailed,
+    /// SSH: the private key is encrypted and the passphrase is missing or wrong.
+    SshKeyPassphrase,
+    /// SSH: the private key cannot be read or used.
+    SshKeyInvalid,
+    /// SSH: the bastion would not open the channel (forwarding off, or the target unreachable from it).
+    SshChannelRefused,
+    /// SSH: the conversation failed (not an SSH server, no common algorithm, a dropped session).
+    SshProtocol,
     Cancelled,
     Internal,
 }
@@ -189,6 +241,16 @@ impl ErrorCode {
             ErrorCode::ConnectionClosed => "connection_closed",
             ErrorCode::ServerError => "server_error",
             ErrorCode::InvalidSettings => "invalid_settings",
+            ErrorCode::SshDns => "ssh_dns",
+            ErrorCode::SshRefused => "ssh_refused",
+            ErrorCode::SshTimeout => "ssh_timeout",
+            ErrorCode::SshHostKeyUnknown => "ssh_host_key_unknown",
+            ErrorCode::SshHostKeyMismatch => "ssh_host_key_mismatch",
+            ErrorCode::SshAuthFailed => "ssh_auth_failed",
+            ErrorCode::SshKeyPassphrase => "ssh_key_passphrase",
+            ErrorCode::SshKeyInvalid => "ssh_key_invalid",
+            ErrorCode::SshChannelRefused => "ssh_channel_refused",
+            ErrorCode::SshProtocol => "ssh_protocol",
             ErrorCode::Cancelled => "cancelled",
             ErrorCode::Internal => "internal",
         }
@@ -212,6 +274,27 @@ pub struct ProbeError {
     /// as the verdict's problem and fix SQL, not as a field of the error.
     #[serde(skip)]
     pub fix: Option<Fix>,
+    /// `ssh_host_key_unknown`: the key the user may accept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host_key: Option<HostKeyPrompt>,
+}
+
+/// An SSH host key not known yet, as the confirmation shows it. Accepting
+/// it appends `host:port key` to `known_hosts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HostKeyPrompt {
+    pub hop: usize,
+    /// The name the key is recorded under (the hop's HostName).
+    pub host: String,
+    pub port: u16,
+    /// `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`.
+    pub key_type: String,
+    /// `SHA256:…`, as `ssh` shows it.
+    pub fingerprint: String,
+    /// The key, `type base64`.
+    pub key: String,
+    /// Where accepting records it.
+    pub known_hosts: String,
 }
 
 /// A refusal one statement fixes.
@@ -246,6 +329,10 @@ pub struct StepEvent {
     /// Set when the stage has finished.
     pub ms: Option<f64>,
     pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hop: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
 }
 
 pub(crate) fn round_ms(d: std::time::Duration) -> f64 {

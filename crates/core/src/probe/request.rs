@@ -28,6 +28,24 @@ pub struct AnalysisRequest {
     pub scope: crate::access::Scope,
 }
 
+/// Reach the database through an SSH tunnel.
+#[derive(Debug, Clone)]
+pub struct SshRequest {
+    pub tunnel: crate::ssh::Tunnel,
+    pub secrets: crate::ssh::SshSecrets,
+    /// Home, `~/.ssh/config`, the agent: the process's unless a caller says otherwise.
+    pub env: crate::ssh::SshEnv,
+    /// Record an unknown host key and go on (`StrictHostKeyChecking=accept-new`).
+    /// A changed key is refused whatever this says.
+    pub accept_new: bool,
+}
+
+impl SshRequest {
+    pub fn new(tunnel: crate::ssh::Tunnel, secrets: crate::ssh::SshSecrets) -> SshRequest {
+        SshRequest { tunnel, secrets, env: crate::ssh::SshEnv::from_process(), accept_new: false }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ProbeRequest {
     /// Connection fields, password included.
@@ -36,11 +54,13 @@ pub struct ProbeRequest {
     /// Overrides the connection's `connect_timeout` as the overall deadline.
     pub timeout: Option<Duration>,
     pub analysis: Option<AnalysisRequest>,
+    /// The tunnel, when the database is behind SSH.
+    pub ssh: Option<SshRequest>,
 }
 
 impl ProbeRequest {
     pub fn new(info: ConnInfo) -> Self {
-        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None }
+        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None, ssh: None }
     }
 
     /// The one deadline for the whole test: `timeout`, else the

@@ -1,5 +1,5 @@
-//! One stream type over TCP and Unix sockets, so the handshake and session
-//! code is written once.
+//! One stream type over TCP, Unix sockets and SSH channels, so the
+//! handshake and session code is written once.
 
 use super::target::Endpoint;
 use std::io;
@@ -12,6 +12,8 @@ pub(crate) enum Socket {
     Tcp(TcpStream),
     #[cfg(unix)]
     Unix(tokio::net::UnixStream),
+    /// A `direct-tcpip` channel of the last SSH hop.
+    Ssh(Box<russh::ChannelStream<russh::client::Msg>>),
 }
 
 pub(crate) async fn open(endpoint: &Endpoint) -> io::Result<Socket> {
@@ -46,6 +48,7 @@ impl AsyncRead for Socket {
             Socket::Tcp(s) => Pin::new(s).poll_read(cx, buf),
             #[cfg(unix)]
             Socket::Unix(s) => Pin::new(s).poll_read(cx, buf),
+            Socket::Ssh(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -56,6 +59,7 @@ impl AsyncWrite for Socket {
             Socket::Tcp(s) => Pin::new(s).poll_write(cx, buf),
             #[cfg(unix)]
             Socket::Unix(s) => Pin::new(s).poll_write(cx, buf),
+            Socket::Ssh(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -63,6 +67,7 @@ impl AsyncWrite for Socket {
             Socket::Tcp(s) => Pin::new(s).poll_flush(cx),
             #[cfg(unix)]
             Socket::Unix(s) => Pin::new(s).poll_flush(cx),
+            Socket::Ssh(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -70,6 +75,7 @@ impl AsyncWrite for Socket {
             Socket::Tcp(s) => Pin::new(s).poll_shutdown(cx),
             #[cfg(unix)]
             Socket::Unix(s) => Pin::new(s).poll_shutdown(cx),
+            Socket::Ssh(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }

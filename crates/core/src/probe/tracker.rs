@@ -16,13 +16,15 @@ pub(crate) struct Tracker<'a> {
 struct State {
     steps: Vec<Step>,
     current: Option<(Stage, Instant)>,
+    /// The SSH hop and server of the stage in progress.
+    place: Option<(usize, String)>,
     /// The last stage the test started (for timeouts between stages).
     last: Stage,
 }
 
 impl<'a> Tracker<'a> {
     pub fn new(progress: ProgressFn<'a>) -> Self {
-        Tracker { progress, state: Mutex::new(State { steps: Vec::new(), current: None, last: Stage::Resolve }) }
+        Tracker { progress, state: Mutex::new(State { steps: Vec::new(), current: None, place: None, last: Stage::Resolve }) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -37,12 +39,23 @@ impl<'a> Tracker<'a> {
     /// Starts a stage whose clock began earlier (e.g. auth begins when the
     /// TLS handshake ended, which we learn after the fact).
     pub fn start_at(&self, stage: Stage, at: Instant) {
+        self.begin(stage, at, None);
+    }
+
+    /// Starts an SSH stage of hop `hop` (0-based) about `host`.
+    pub fn start_hop(&self, stage: Stage, hop: usize, host: String) {
+        self.begin(stage, Instant::now(), Some((hop, host)));
+    }
+
+    fn begin(&self, stage: Stage, at: Instant, place: Option<(usize, String)>) {
         {
             let mut s = self.lock();
             s.current = Some((stage, at));
+            s.place = place.clone();
             s.last = stage;
         }
-        (self.progress)(&StepEvent { stage, status: StepStatus::Running, ms: None, detail: None });
+        let (hop, host) = place.map_or((None, None), |(h, n)| (Some(h), Some(n)));
+        (self.progress)(&StepEvent { stage, status: StepStatus::Running, ms: None, detail: None, hop, host });
     }
 
     /// Ends the current stage now with `status`.
@@ -54,7 +67,8 @@ impl<'a> Tracker<'a> {
         let step = {
             let mut s = self.lock();
             let Some((stage, started)) = s.current.take() else { return };
-            let step = Step { stage, status, ms: round_ms(at.saturating_duration_since(started)), detail };
+            let (hop, host) = s.place.take().map_or((None, None), |(h, n)| (Some(h), Some(n)));
+            let step = Step { stage, status, ms: round_ms(at.saturating_duration_since(started)), detail, hop, host };
             s.steps.push(step.clone());
             step
         };
@@ -63,7 +77,7 @@ impl<'a> Tracker<'a> {
 
     /// Records a stage that did not run.
     pub fn skip(&self, stage: Stage, detail: Option<String>) {
-        let step = Step { stage, status: StepStatus::Skipped, ms: 0.0, detail };
+        let step = Step { stage, status: StepStatus::Skipped, ms: 0.0, detail, hop: None, host: None };
         self.lock().steps.push(step.clone());
         self.emit(&step);
     }
@@ -79,25 +93,47 @@ impl<'a> Tracker<'a> {
     }
 
     fn emit(&self, step: &Step) {
-        (self.progress)(&StepEvent { stage: step.stage, status: step.status, ms: Some(step.ms), detail: step.detail.clone() });
+        (self.progress)(&StepEvent {
+            stage: step.stage,
+            status: step.status,
+            ms: Some(step.ms),
+            detail: step.detail.clone(),
+            hop: step.hop,
+            host: step.host.clone(),
+        });
     }
 
     /// Closes the report: a stage still running failed; stages never reached
-    /// are listed as skipped, so every report has every stage in order.
-    pub fn into_steps(self, include_access: bool) -> Vec<Step> {
+    /// are listed as skipped, so every report has every stage in order. Over
+    /// a tunnel, the SSH stages come first, one set per hop in the order they
+    /// ran, and the last hop's channel stands for resolve and connect.
+    pub fn into_steps(self, include_access: bool, tunneled: bool) -> Vec<Step> {
         if self.is_running() {
             self.finish(StepStatus::Failed, None);
         }
         let mut steps = self.state.into_inner().unwrap_or_else(|p| p.into_inner()).steps;
         for stage in Stage::ALL {
-            if stage == Stage::Access && !include_access {
-                continue;
-            }
-            if !steps.iter().any(|s| s.stage == stage) {
-                steps.push(Step { stage, status: StepStatus::Skipped, ms: 0.0, detail: None });
+            let wanted = match stage {
+                Stage::Access => include_access,
+                s if s.is_ssh() => tunneled,
+                Stage::Resolve | Stage::Connect => !tunneled,
+                _ => true,
+            };
+            if wanted && !steps.iter().any(|s| s.stage == stage) {
+                steps.push(Step { stage, status: StepStatus::Skipped, ms: 0.0, detail: None, hop: None, host: None });
             }
         }
-        steps.sort_by_key(|s| Stage::ALL.iter().position(|x| *x == s.stage));
+        // Stable: the SSH steps keep the order they ran in.
+        steps.sort_by_key(|s| if s.stage.is_ssh() { 0 } else { 1 + Stage::ALL.iter().position(|x| *x == s.stage).unwrap_or(0) });
         steps
+    }
+}
+
+impl crate::ssh::StageSink for Tracker<'_> {
+    fn start(&self, stage: Stage, hop: usize, host: String) {
+        self.start_hop(stage, hop, host);
+    }
+    fn finish(&self, status: StepStatus, detail: Option<String>) {
+        Tracker::finish(self, status, detail);
     }
 }
