@@ -18,6 +18,7 @@ const COMMANDS: &[&str] = &[
     "test_connection",
     "cancel_test",
     "keyring_status",
+    "trust_host_key",
 ];
 
 fn main() {

@@ -9,7 +9,7 @@ use crate::state::AppState;
 use sluice_core::access::Scope;
 use sluice_core::conninfo::{self, FieldIssue, FormatOptions};
 use sluice_core::job::{DestinationOptions, Job};
-use sluice_core::probe::{self, AnalysisRequest, ProbeRequest, Report, StepEvent};
+use sluice_core::probe::{self, AnalysisRequest, ProbeRequest, Report, SshRequest, StepEvent};
 use sluice_core::secret::Secret;
 use sluice_core::store::SaveMode;
 use tauri::ipc::Channel;
@@ -69,27 +69,41 @@ pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<
     let mut issues = conninfo::validate(&draft.name, &params, &names).issues;
     issues.retain(|i| !refused.iter().any(|r| r.field == i.field));
     issues.extend(refused);
-    if let Some(issue) = withheld_password_issue(&state, &draft, &params).await? {
-        issues.push(issue);
+    if let Some(t) = &draft.ssh {
+        issues.extend(t.problems().into_iter().map(|message| FieldIssue { field: "ssh".into(), severity: conninfo::Severity::Error, message }));
     }
+    issues.extend(withheld_secret_issues(&state, &draft, &params).await?);
     Ok(issues)
 }
 
-/// A warning on the password field when an edited connection now names
-/// another server or user than the one its saved password belongs to: the
-/// password will be neither sent nor kept unless it is typed again.
-async fn withheld_password_issue(state: &AppState, draft: &Draft, params: &conninfo::ConnInfo) -> Result<Option<FieldIssue>, CommandError> {
-    let Some(id) = draft.uuid()? else { return Ok(None) };
-    if draft.password.as_ref().is_some_and(|p| !p.is_empty()) {
-        return Ok(None);
-    }
-    let Ok(store) = state.store().await else { return Ok(None) };
-    let Ok(record) = store.get(id.to_string()).await else { return Ok(None) };
-    Ok((record.has_password && !record.params.same_server(params)).then(|| FieldIssue {
-        field: "password".into(),
-        severity: conninfo::Severity::Warning,
-        message: "The host, port or user changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
-    }))
+/// A warning on the password field (or the SSH password field) when an
+/// edited connection now names another server or user (or other SSH hosts)
+/// than the one its saved password belongs to: the password will be neither
+/// sent nor kept unless it is typed again.
+async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &conninfo::ConnInfo) -> Result<Vec<FieldIssue>, CommandError> {
+    use sluice_core::store::SecretKind;
+    let Some(id) = draft.uuid()? else { return Ok(Vec::new()) };
+    let Ok(store) = state.store().await else { return Ok(Vec::new()) };
+    let Ok(record) = store.get(id.to_string()).await else { return Ok(Vec::new()) };
+    let typed = |s: &Option<sluice_core::secret::Secret>| s.as_ref().is_some_and(|p| !p.is_empty());
+    let tunnel = draft.ssh.as_ref().filter(|t| !t.is_empty());
+    Ok(record
+        .moved_secrets(params, tunnel)
+        .into_iter()
+        .filter_map(|kind| match kind {
+            SecretKind::Password if !typed(&draft.password) => Some(FieldIssue {
+                field: "password".into(),
+                severity: conninfo::Severity::Warning,
+                message: "The host, port or user changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
+            }),
+            SecretKind::SshPassword if !typed(&draft.ssh_password) => Some(FieldIssue {
+                field: "ssh_password".into(),
+                severity: conninfo::Severity::Warning,
+                message: "The SSH hosts or users changed: the saved SSH password belongs to the old ones, so it will not be sent to these, nor kept. Type the SSH password again.".into(),
+            }),
+            _ => None,
+        })
+        .collect())
 }
 
 #[tauri::command]
@@ -125,7 +139,7 @@ pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_s
                 None
             } else {
                 let saved = store.get(id.to_string()).await?;
-                let (reusable, _) = saved.reusable_secrets(store.secrets(id).await.unwrap_or_default(), &new.params);
+                let (reusable, _) = saved.reusable_secrets(store.secrets(id).await.unwrap_or_default(), &new.params, new.ssh.as_ref());
                 Some(secrets.or(reusable))
             };
             store.update(id, new, secrets, mode).await?
@@ -179,17 +193,47 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest,
     if let Some(id) = draft.uuid()? {
         let store = state.store().await?;
         if let (Ok(record), Ok(saved)) = (store.get(id.to_string()).await, store.secrets(id).await) {
-            let (reusable, held_back) = record.reusable_secrets(saved, &new.params);
-            withheld = held_back && secrets.password.is_none();
+            let typed_password = secrets.password.is_some();
+            let (reusable, held_back) = record.reusable_secrets(saved, &new.params, new.ssh.as_ref());
+            withheld = held_back && !typed_password && record.moved_secrets(&new.params, new.ssh.as_ref()).contains(&sluice_core::store::SecretKind::Password);
             secrets = secrets.or(reusable);
         }
     }
+    let ssh = new.ssh.clone().map(|t| SshRequest::new(t, secrets.ssh()));
     let mut info = new.params;
     info.set_secret("password", secrets.password);
     info.set_secret("sslpassword", secrets.sslpassword);
     let mut req = ProbeRequest::new(info);
     req.inline_tls = draft.inline_tls(secrets.client_key_pem);
+    req.ssh = ssh;
     Ok((req, withheld))
+}
+
+/// Records an SSH host key the user accepted after a test met it unknown
+/// (`ssh_host_key_unknown`): `key` goes into the known_hosts file of that
+/// hop, under the hop's host name and port, as `ssh` would record it. The
+/// hop is looked up again from the connection (saved or being edited), so
+/// the file and the name come from its settings, never from the caller.
+#[tauri::command]
+pub async fn trust_host_key(state: State<'_, AppState>, target: TestTarget, hop: usize, key: String) -> Result<(), CommandError> {
+    let tunnel = match &target {
+        TestTarget::Saved { id } => {
+            let store = state.store().await?;
+            store.get(parse_id(id)?.to_string()).await?.ssh
+        }
+        TestTarget::Draft { draft } => draft.ssh.clone(),
+    }
+    .filter(|t| !t.is_empty())
+    .ok_or_else(|| CommandError::invalid("This connection has no SSH tunnel."))?;
+    let hops = sluice_core::ssh::resolve(&tunnel, &sluice_core::ssh::SshEnv::from_process()).map_err(CommandError::invalid)?;
+    let h = hops.get(hop).ok_or_else(|| CommandError::invalid(format!("The tunnel has no hop {}.", hop + 1)))?;
+    sluice_core::ssh::known_hosts::parse_key(&key).map_err(|e| CommandError::invalid(format!("Not an SSH public key: {e}")))?;
+    let file = h.known_hosts.first().ok_or_else(|| CommandError::invalid("No known_hosts file to record the key in."))?;
+    let (host, port, file, key) = (h.hostname.clone(), h.port, file.clone(), key);
+    tauri::async_runtime::spawn_blocking(move || sluice_core::ssh::known_hosts::learn(&host, port, &key, &file).map_err(|e| (file, e)))
+        .await
+        .map_err(|e| CommandError::internal(e.to_string()))?
+        .map_err(|(file, e)| CommandError::invalid(format!("Could not record the key in {}: {e}", file.display())))
 }
 
 /// Test Connection. Progress streams over `on_progress`; `cancel_test`

@@ -30,6 +30,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Build
         commands::test_connection,
         commands::cancel_test,
         commands::keyring_status,
+        commands::trust_host_key,
     ])
 }
 

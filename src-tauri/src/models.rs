@@ -6,6 +6,7 @@
 //! defined here. Objects are snake_case, the same as the CLI's JSON.
 
 use crate::error::CommandError;
+use sluice_core::ssh::Tunnel;
 use serde::{Deserialize, Serialize, Serializer};
 use sluice_core::conninfo::{keywords, ConnInfo, FieldIssue, InlinePem, ParamsError, Severity, Syntax};
 use std::collections::BTreeMap;
@@ -97,6 +98,12 @@ pub struct Draft {
     pub client_key_pem: Option<Secret>,
     pub client_key_passphrase: Option<Secret>,
     pub scope_schemas: Vec<String>,
+    /// The SSH tunnel (no hops: none).
+    pub ssh: Option<Tunnel>,
+    /// The tunnel's secrets; on an existing connection, absent keeps the saved ones.
+    pub ssh_password: Option<Secret>,
+    pub ssh_passphrase: Option<Secret>,
+    pub ssh_key: Option<Secret>,
 }
 
 impl Draft {
@@ -118,12 +125,16 @@ impl Draft {
             params,
             pem: self.pem.clone().normalized(),
             scope_schemas: self.scope_schemas.clone(),
+            ssh: self.ssh.clone().filter(|t| !t.is_empty()),
         };
         let keep = |s: &Option<Secret>| s.clone().filter(|s| !s.is_empty());
         let secrets = Secrets {
             password: keep(&self.password),
             sslpassword: keep(&self.client_key_passphrase),
             client_key_pem: keep(&self.client_key_pem),
+            ssh_password: keep(&self.ssh_password),
+            ssh_passphrase: keep(&self.ssh_passphrase),
+            ssh_key: keep(&self.ssh_key),
         };
         Ok((new, secrets))
     }
@@ -179,6 +190,8 @@ pub struct Vocabulary {
     pub keywords: &'static [sluice_core::conninfo::keywords::Keyword],
     pub sslmodes: Vec<SslModeInfo>,
     pub jobs: [Job; 2],
+    /// How an SSH hop logs in.
+    pub ssh_auth: [sluice_core::ssh::Auth; 4],
 }
 
 #[derive(Debug, Serialize)]
@@ -194,6 +207,7 @@ impl Vocabulary {
             keywords: sluice_core::conninfo::keywords::KEYWORDS,
             sslmodes: SslMode::ALL.iter().map(|m| SslModeInfo { value: m.as_str(), explanation: m.explanation() }).collect(),
             jobs: Job::ALL,
+            ssh_auth: sluice_core::ssh::Auth::ALL,
         }
     }
 }

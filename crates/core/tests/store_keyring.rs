@@ -95,17 +95,28 @@ fn every_kind_of_secret_goes_to_the_keyring_and_is_cleaned_up() {
     let key = format!("-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n", unique_password("keybody"));
     let mut new = conn("tls");
     new.pem.sslcert = Some("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n".into());
+    let ssh_pw = unique_password("sshpw");
+    let ssh_phrase = unique_password("sshphrase");
+    let ssh_key = format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n", unique_password("sshkey"));
+    new.ssh = Some(sluice_core::ssh::Tunnel { hops: vec![sluice_core::ssh::Hop::parse("ops@bastion.example.com").unwrap()], known_hosts: None });
     let secrets = Secrets {
         password: Some(pw.as_str().into()),
         sslpassword: Some(kp.as_str().into()),
         client_key_pem: Some(key.as_str().into()),
+        ssh_password: Some(ssh_pw.as_str().into()),
+        ssh_passphrase: Some(ssh_phrase.as_str().into()),
+        ssh_key: Some(ssh_key.as_str().into()),
     };
     let r = store.add(new, secrets.clone(), SaveMode::WithSecrets).unwrap();
     assert!(r.has_password && r.has_sslpassword && r.has_inline_key);
+    assert!(r.has_ssh_password && r.has_ssh_passphrase && r.has_ssh_key);
     assert_eq!(keyring_value(r.id, "password").as_deref(), Some(pw.as_str()));
     assert_eq!(keyring_value(r.id, "sslpassword").as_deref(), Some(kp.as_str()));
     assert_eq!(keyring_value(r.id, "sslkey").as_deref(), Some(key.as_str()));
-    for s in [&pw, &kp, &key] {
+    assert_eq!(keyring_value(r.id, "ssh-password").as_deref(), Some(ssh_pw.as_str()));
+    assert_eq!(keyring_value(r.id, "ssh-passphrase").as_deref(), Some(ssh_phrase.as_str()));
+    assert_eq!(keyring_value(r.id, "ssh-key").as_deref(), Some(ssh_key.as_str()));
+    for s in [&pw, &kp, &key, &ssh_pw, &ssh_phrase, &ssh_key] {
         assert!(dir_contains(dir.path(), s).is_empty());
     }
 

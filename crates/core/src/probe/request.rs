@@ -82,6 +82,7 @@ impl ProbeRequest {
     pub fn for_saved(record: &crate::store::ConnectionRecord, secrets: &crate::store::Secrets) -> ProbeRequest {
         let mut req = ProbeRequest::new(record.to_conninfo(secrets));
         req.inline_tls = record.inline_tls(secrets);
+        req.ssh = record.ssh.clone().map(|t| SshRequest::new(t, secrets.ssh()));
         req
     }
 }

@@ -373,17 +373,19 @@ impl Store {
         let mut record = old.clone();
         record.apply(changes);
         record.updated_at = now();
-        let moved = old.has_password && !old.params.same_server(&record.params);
+        let moved = old.moved_secrets(&record.params, record.ssh.as_ref());
 
         let secrets = match (secrets, mode) {
-            (None, SaveMode::WithSecrets) if moved => {
-                let (kept, _) = old.reusable_secrets(self.read_secrets(&old)?, &record.params);
+            (None, SaveMode::WithSecrets) if !moved.is_empty() => {
+                let (kept, _) = old.reusable_secrets(self.read_secrets(&old)?, &record.params, record.ssh.as_ref());
                 Some(kept)
             }
-            (None, SaveMode::WithoutSecrets) if moved => {
-                // The keyring is not touched: the password is listed for removal at a later open.
-                record.has_password = false;
-                doc.orphan_secrets.push(account(id, SecretKind::Password));
+            (None, SaveMode::WithoutSecrets) if !moved.is_empty() => {
+                // The keyring is not touched: the moved secrets are listed for removal at a later open.
+                for kind in moved {
+                    record.set_has(kind, false);
+                    doc.orphan_secrets.push(account(id, kind));
+                }
                 None
             }
             (other, _) => other,

@@ -87,6 +87,12 @@ pub struct Secrets {
     pub sslpassword: Option<Secret>,
     /// An inline client key (PEM).
     pub client_key_pem: Option<Secret>,
+    /// The SSH tunnel's password (for its hops that log in by password).
+    pub ssh_password: Option<Secret>,
+    /// The passphrase of the SSH private key.
+    pub ssh_passphrase: Option<Secret>,
+    /// A pasted SSH private key.
+    pub ssh_key: Option<Secret>,
 }
 
 impl Secrets {
@@ -99,7 +105,16 @@ impl Secrets {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.password.is_none() && self.sslpassword.is_none() && self.client_key_pem.is_none()
+        super::secrets::SecretKind::ALL.into_iter().all(|k| self.get(k).is_none())
+    }
+
+    /// What the SSH tunnel uses.
+    pub fn ssh(&self) -> crate::ssh::SshSecrets {
+        crate::ssh::SshSecrets {
+            password: self.ssh_password.clone(),
+            passphrase: self.ssh_passphrase.clone(),
+            private_key: self.ssh_key.clone(),
+        }
     }
 
     /// Each secret given here, else the one from `fallback` (e.g. the saved
@@ -109,6 +124,9 @@ impl Secrets {
             password: self.password.or(fallback.password),
             sslpassword: self.sslpassword.or(fallback.sslpassword),
             client_key_pem: self.client_key_pem.or(fallback.client_key_pem),
+            ssh_password: self.ssh_password.or(fallback.ssh_password),
+            ssh_passphrase: self.ssh_passphrase.or(fallback.ssh_passphrase),
+            ssh_key: self.ssh_key.or(fallback.ssh_key),
         }
     }
 
@@ -119,6 +137,9 @@ impl Secrets {
             password: keep(self.password),
             sslpassword: keep(self.sslpassword),
             client_key_pem: keep(self.client_key_pem),
+            ssh_password: keep(self.ssh_password),
+            ssh_passphrase: keep(self.ssh_passphrase),
+            ssh_key: keep(self.ssh_key),
         }
     }
 }
@@ -151,6 +172,9 @@ pub struct NewConnection {
     pub pem: InlinePem,
     /// Schemas the access analysis looks at (empty: all).
     pub scope_schemas: Vec<String>,
+    /// The SSH tunnel to the database, if it is behind a bastion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<crate::ssh::Tunnel>,
 }
 
 impl NewConnection {
@@ -166,7 +190,7 @@ impl NewConnection {
         let secrets = Secrets {
             password: info.password().cloned(),
             sslpassword: info.secret("sslpassword").cloned(),
-            client_key_pem: None,
+            ..Secrets::default()
         };
         (new, secrets.normalized())
     }
@@ -222,6 +246,11 @@ impl NewConnection {
                 push("scope_schemas", "Schema names must be non-empty text.");
             }
         }
+        if let Some(t) = &self.ssh {
+            for p in t.problems() {
+                push("ssh", &p);
+            }
+        }
         if issues.is_empty() {
             Ok(())
         } else {
@@ -248,6 +277,9 @@ pub struct ConnectionRecord {
     pub pem: InlinePem,
     #[serde(default)]
     pub scope_schemas: Vec<String>,
+    /// The SSH tunnel to the database, if it is behind a bastion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssh: Option<crate::ssh::Tunnel>,
     /// A password is in the keyring.
     #[serde(default)]
     pub has_password: bool,
@@ -257,6 +289,13 @@ pub struct ConnectionRecord {
     /// An inline client key is in the keyring.
     #[serde(default)]
     pub has_inline_key: bool,
+    /// The keyring holds the SSH password, the SSH key passphrase, a pasted SSH key.
+    #[serde(default)]
+    pub has_ssh_password: bool,
+    #[serde(default)]
+    pub has_ssh_passphrase: bool,
+    #[serde(default)]
+    pub has_ssh_key: bool,
     /// False when the connection was saved without its secrets (the keyring
     /// was unavailable): ask for the password when testing.
     #[serde(default = "yes")]
@@ -285,7 +324,11 @@ impl ConnectionRecord {
             params: ConnInfo::default(),
             pem: InlinePem::default(),
             scope_schemas: Vec::new(),
+            ssh: None,
             has_password: false,
+            has_ssh_password: false,
+            has_ssh_passphrase: false,
+            has_ssh_key: false,
             has_sslpassword: false,
             has_inline_key: false,
             password_saved: true,
@@ -306,6 +349,7 @@ impl ConnectionRecord {
         self.params = new.params.without_secrets();
         self.pem = new.pem.normalized();
         self.scope_schemas = new.scope_schemas;
+        self.ssh = new.ssh.filter(|t| !t.is_empty());
     }
 
     /// The editable part, e.g. to start an edit from.
@@ -318,6 +362,7 @@ impl ConnectionRecord {
             params: self.params.clone(),
             pem: self.pem.clone(),
             scope_schemas: self.scope_schemas.clone(),
+            ssh: self.ssh.clone(),
         }
     }
 
@@ -340,37 +385,74 @@ impl ConnectionRecord {
         self.params.to_uri_without_password()
     }
 
-    /// The saved secrets that may be used for a connection to `target`: all
-    /// of them while it names the server they were saved for
-    /// ([`ConnInfo::same_server`]), else all but the password, which is the
-    /// one secret sent to the server. The flag says a password was held back.
-    pub fn reusable_secrets(&self, mut saved: Secrets, target: &ConnInfo) -> (Secrets, bool) {
-        if self.params.same_server(target) {
-            return (saved, false);
+    /// The saved secrets that are sent to a server and would go to another
+    /// one if used for `target`: the database password when `target`
+    /// names another server or user ([`ConnInfo::same_server`]), the SSH
+    /// password when its tunnel has other hosts or users
+    /// ([`Tunnel::same_servers`](crate::ssh::Tunnel::same_servers)). Key
+    /// passphrases and keys never leave this machine.
+    pub fn moved_secrets(&self, target: &ConnInfo, target_ssh: Option<&crate::ssh::Tunnel>) -> Vec<super::secrets::SecretKind> {
+        use super::secrets::SecretKind;
+        let mut out = Vec::new();
+        if self.has_password && !self.params.same_server(target) {
+            out.push(SecretKind::Password);
         }
-        let withheld = saved.password.take().is_some();
+        let same_tunnel = match (&self.ssh, target_ssh) {
+            (Some(a), Some(b)) => a.same_servers(b),
+            (None, None) => true,
+            _ => false,
+        };
+        if self.has_ssh_password && !same_tunnel {
+            out.push(SecretKind::SshPassword);
+        }
+        out
+    }
+
+    /// The saved secrets that may be used for a connection to `target`:
+    /// all but the [moved](Self::moved_secrets) ones. The flag says one was
+    /// held back.
+    pub fn reusable_secrets(&self, mut saved: Secrets, target: &ConnInfo, target_ssh: Option<&crate::ssh::Tunnel>) -> (Secrets, bool) {
+        let mut withheld = false;
+        for kind in self.moved_secrets(target, target_ssh) {
+            withheld |= saved.slot(kind).take().is_some();
+        }
         (saved, withheld)
     }
 
     /// Which kinds of secret the keyring holds for this record.
     pub(crate) fn secret_kinds(&self) -> Vec<super::secrets::SecretKind> {
-        use super::secrets::SecretKind;
-        let mut kinds = Vec::new();
-        if self.has_password {
-            kinds.push(SecretKind::Password);
+        super::secrets::SecretKind::ALL.into_iter().filter(|k| self.has(*k)).collect()
+    }
+
+    /// Whether the keyring holds this kind of secret for the record.
+    pub fn has(&self, kind: super::secrets::SecretKind) -> bool {
+        use super::secrets::SecretKind as K;
+        match kind {
+            K::Password => self.has_password,
+            K::SslPassword => self.has_sslpassword,
+            K::SslKey => self.has_inline_key,
+            K::SshPassword => self.has_ssh_password,
+            K::SshPassphrase => self.has_ssh_passphrase,
+            K::SshKey => self.has_ssh_key,
         }
-        if self.has_sslpassword {
-            kinds.push(SecretKind::SslPassword);
-        }
-        if self.has_inline_key {
-            kinds.push(SecretKind::SslKey);
-        }
-        kinds
+    }
+
+    pub(crate) fn set_has(&mut self, kind: super::secrets::SecretKind, value: bool) {
+        use super::secrets::SecretKind as K;
+        let flag = match kind {
+            K::Password => &mut self.has_password,
+            K::SslPassword => &mut self.has_sslpassword,
+            K::SslKey => &mut self.has_inline_key,
+            K::SshPassword => &mut self.has_ssh_password,
+            K::SshPassphrase => &mut self.has_ssh_passphrase,
+            K::SshKey => &mut self.has_ssh_key,
+        };
+        *flag = value;
     }
 
     pub(crate) fn set_flags(&mut self, secrets: &Secrets) {
-        self.has_password = secrets.password.is_some();
-        self.has_sslpassword = secrets.sslpassword.is_some();
-        self.has_inline_key = secrets.client_key_pem.is_some();
+        for kind in super::secrets::SecretKind::ALL {
+            self.set_has(kind, secrets.get(kind).is_some());
+        }
     }
 }

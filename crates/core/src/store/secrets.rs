@@ -2,7 +2,8 @@
 //! keys are kept, one keyring entry each.
 //!
 //! Entries: service [`SERVICE`] (`dev.sluice.app`), account
-//! `<connection id>/<kind>` with kind `password`, `sslpassword` or `sslkey`.
+//! `<connection id>/<kind>` with kind `password`, `sslpassword`, `sslkey`,
+//! `ssh-password`, `ssh-passphrase` or `ssh-key`.
 //! Being keyed by id, a rename keeps them.
 //!
 //! The platform store is chosen explicitly at compile time (Secret Service
@@ -26,16 +27,30 @@ pub enum SecretKind {
     SslPassword,
     /// An inline client key (PEM).
     SslKey,
+    SshPassword,
+    SshPassphrase,
+    /// A pasted SSH private key.
+    SshKey,
 }
 
 impl SecretKind {
-    pub const ALL: [SecretKind; 3] = [SecretKind::Password, SecretKind::SslPassword, SecretKind::SslKey];
+    pub const ALL: [SecretKind; 6] = [
+        SecretKind::Password,
+        SecretKind::SslPassword,
+        SecretKind::SslKey,
+        SecretKind::SshPassword,
+        SecretKind::SshPassphrase,
+        SecretKind::SshKey,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             SecretKind::Password => "password",
             SecretKind::SslPassword => "sslpassword",
             SecretKind::SslKey => "sslkey",
+            SecretKind::SshPassword => "ssh-password",
+            SecretKind::SshPassphrase => "ssh-passphrase",
+            SecretKind::SshKey => "ssh-key",
         }
     }
 }
@@ -56,6 +71,9 @@ impl super::record::Secrets {
             SecretKind::Password => self.password.as_ref(),
             SecretKind::SslPassword => self.sslpassword.as_ref(),
             SecretKind::SslKey => self.client_key_pem.as_ref(),
+            SecretKind::SshPassword => self.ssh_password.as_ref(),
+            SecretKind::SshPassphrase => self.ssh_passphrase.as_ref(),
+            SecretKind::SshKey => self.ssh_key.as_ref(),
         }
     }
 
@@ -64,6 +82,9 @@ impl super::record::Secrets {
             SecretKind::Password => &mut self.password,
             SecretKind::SslPassword => &mut self.sslpassword,
             SecretKind::SslKey => &mut self.client_key_pem,
+            SecretKind::SshPassword => &mut self.ssh_password,
+            SecretKind::SshPassphrase => &mut self.ssh_passphrase,
+            SecretKind::SshKey => &mut self.ssh_key,
         }
     }
 }

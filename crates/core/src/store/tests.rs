@@ -115,7 +115,7 @@ fn field_validation_blocks_saving() {
 fn rename_keeps_secrets_and_delete_removes_them() {
     let (dir, mem) = (temp(), MemoryBackend::new());
     let store = open(dir.path(), &mem);
-    let secrets = Secrets { password: Some(PW.into()), sslpassword: Some("kp".into()), client_key_pem: None };
+    let secrets = Secrets { password: Some(PW.into()), sslpassword: Some("kp".into()), ..Secrets::default() };
     let r = store.add(new_conn("a"), secrets.clone(), SaveMode::WithSecrets).unwrap();
     let renamed = store.rename(r.id, "b").unwrap();
     assert_eq!((renamed.id, renamed.name.as_str()), (r.id, "b"));
@@ -181,7 +181,7 @@ fn a_keyring_failure_midway_through_an_update_restores_the_first_secrets() {
     let before = (file_text(&store), mem.snapshot());
     // get(password) ok, set(password) ok, set(sslpassword) fails; the restores then succeed.
     mem.fail_after.store(2, Ordering::SeqCst);
-    let new_secrets = Secrets { password: Some("new".into()), sslpassword: Some("kp".into()), client_key_pem: None };
+    let new_secrets = Secrets { password: Some("new".into()), sslpassword: Some("kp".into()), ..Secrets::default() };
     let e = store.update(r.id, r.to_new(), Some(new_secrets), SaveMode::WithSecrets).unwrap_err();
     assert_eq!(e.kind(), "keyring_unavailable");
     mem.fail_after.store(usize::MAX, Ordering::SeqCst);
@@ -224,7 +224,7 @@ fn update_keeps_replaces_or_removes_secrets() {
 fn a_saved_password_stays_with_the_server_it_was_saved_for() {
     let (dir, mem) = (temp(), MemoryBackend::new());
     let store = open(dir.path(), &mem);
-    let secrets = Secrets { password: Some("one".into()), sslpassword: Some("phrase".into()), client_key_pem: None };
+    let secrets = Secrets { password: Some("one".into()), sslpassword: Some("phrase".into()), ..Secrets::default() };
     let r = store.add(new_conn("c"), secrets, SaveMode::WithSecrets).unwrap();
     // Unset and explicit default port, trimmed values: the same server.
     let mut same = r.to_new();
@@ -235,7 +235,7 @@ fn a_saved_password_stays_with_the_server_it_was_saved_for() {
         let mut moved = r.to_new();
         moved.params.set(field, value).unwrap();
         assert!(!r.params.same_server(&moved.params), "{field}");
-        let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.params);
+        let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.params, None);
         assert!(withheld && kept.password.is_none() && kept.sslpassword.is_some(), "{field}");
     }
 
@@ -258,6 +258,50 @@ fn a_saved_password_stays_with_the_server_it_was_saved_for() {
     mem.unavailable.store(false, Ordering::SeqCst);
     let _reopened = open(dir.path(), &mem);
     assert!(!mem.snapshot().contains_key(&format!("{}/password", r2.id)), "removed at the next open");
+}
+
+#[test]
+fn the_ssh_password_stays_with_the_ssh_hosts_it_was_saved_for() {
+    use crate::ssh::{Hop, Tunnel};
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let tunnel = |spec: &str| Some(Tunnel { hops: vec![Hop::parse(spec).unwrap()], known_hosts: None });
+    let mut new = new_conn("behind");
+    new.ssh = tunnel("ops@bastion.example.com");
+    let secrets = Secrets {
+        password: Some("db".into()),
+        ssh_password: Some("ssh-pw".into()),
+        ssh_passphrase: Some("ssh-phrase".into()),
+        ssh_key: Some("-----BEGIN OPENSSH PRIVATE KEY-----\nK\n-----END OPENSSH PRIVATE KEY-----".into()),
+        ..Secrets::default()
+    };
+    let r = store.add(new, secrets, SaveMode::WithSecrets).unwrap();
+    assert!(r.has_ssh_password && r.has_ssh_passphrase && r.has_ssh_key);
+    for kind in ["ssh-password", "ssh-passphrase", "ssh-key"] {
+        assert!(mem.snapshot().contains_key(&format!("{}/{kind}", r.id)), "{kind} in the keyring");
+    }
+    let file = std::fs::read_to_string(dir.path().join(crate::store::FILE_NAME)).unwrap();
+    assert!(file.contains("bastion.example.com") && !file.contains("ssh-pw") && !file.contains("ssh-phrase") && !file.contains("BEGIN OPENSSH"), "{file}");
+
+    // Another bastion user: the SSH password is not sent there; the database
+    // password (same database server) and the key material stay.
+    let mut moved = r.to_new();
+    moved.ssh = tunnel("root@bastion.example.com");
+    let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.params, moved.ssh.as_ref());
+    assert!(withheld && kept.ssh_password.is_none() && kept.password.is_some() && kept.ssh_passphrase.is_some() && kept.ssh_key.is_some());
+    // Same hosts written differently: kept.
+    let mut same = r.to_new();
+    same.ssh = tunnel("ops@BASTION.example.com:22");
+    assert!(r.moved_secrets(&same.params, same.ssh.as_ref()).is_empty());
+    // No tunnel any more: the SSH password has nowhere to go.
+    assert_eq!(r.moved_secrets(&r.params, None), [crate::store::SecretKind::SshPassword]);
+
+    let u = store.update(r.id, moved, None, SaveMode::WithSecrets).unwrap();
+    assert!(!u.has_ssh_password && u.has_ssh_passphrase && u.has_password);
+    assert!(!mem.snapshot().contains_key(&format!("{}/ssh-password", r.id)));
+    // Removing the connection removes every SSH secret.
+    store.delete(r.id).unwrap();
+    assert!(!mem.snapshot().keys().any(|k| k.starts_with(&r.id.to_string())), "{:?}", mem.snapshot().keys());
 }
 
 #[test]
@@ -418,7 +462,7 @@ fn records_and_errors_serialize_without_secrets() {
     assert_eq!(secrets.password.as_ref().unwrap().expose(), PW);
     assert_eq!(
         format!("{secrets:?}"),
-        "Secrets { password: Some(<redacted>), sslpassword: Some(<redacted>), client_key_pem: None }"
+        "Secrets { password: Some(<redacted>), sslpassword: Some(<redacted>), client_key_pem: None, ssh_password: None, ssh_passphrase: None, ssh_key: None }"
     );
     let r = store.add(new, secrets, SaveMode::WithSecrets).unwrap();
     let json = serde_json::to_value(&r).unwrap();
