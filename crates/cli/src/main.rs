@@ -9,12 +9,23 @@ mod commands;
 mod error;
 mod exit;
 mod params;
+mod ssh;
 mod target;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 pub use error::CliError;
+
+/// The first line of stdin, without its line ending (a secret piped in).
+pub(crate) fn read_stdin_line() -> Result<sluice_core::secret::Secret, CliError> {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::new(format!("cannot read stdin: {e}")))?;
+    let trimmed = line.strip_suffix('\n').unwrap_or(&line);
+    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
+    Ok(sluice_core::secret::Secret::new(trimmed))
+}
 
 #[derive(Parser)]
 #[command(name = "sluice", version, about = "Configure, save and test Postgres connections")]

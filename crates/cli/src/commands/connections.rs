@@ -13,7 +13,7 @@
 //! or a no-echo prompt when stdin is a terminal. Errors go to stderr as
 //! `error: ...` (plus `hint: ...`), exit 2. `SLUICE_LOG=debug` logs to stderr.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
@@ -114,6 +114,11 @@ struct FieldArgs {
     /// A schema for the access analysis (repeatable; replaces the list on edit).
     #[arg(long = "schema", value_name = "SCHEMA")]
     schemas: Vec<String>,
+    #[command(flatten)]
+    ssh: crate::ssh::SshArgs,
+    /// Edit: remove the SSH tunnel (and its secrets).
+    #[arg(long, conflicts_with = "ssh")]
+    no_ssh: bool,
 }
 
 #[derive(Args)]
@@ -306,6 +311,31 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
         let v = secrets.sslpassword.as_ref().map_or("saved in the keyring", |s| s.expose());
         lines.push(("sslpassword", v.to_owned()));
     }
+    if let Some(t) = &record.ssh {
+        let hops: Vec<String> = t
+            .hops
+            .iter()
+            .map(|h| {
+                let mut s = format!("{} ({})", h.display(), h.auth);
+                if let Some(i) = &h.identity {
+                    s.push_str(&format!(", key {}", i.display()));
+                }
+                if h.host_key.is_some() {
+                    s.push_str(", pinned host key");
+                }
+                s
+            })
+            .collect();
+        lines.push(("ssh", hops.join(" -> ")));
+        if let Some(k) = &t.known_hosts {
+            lines.push(("ssh known_hosts", k.display().to_string()));
+        }
+        for (label, has) in [("ssh password", record.has_ssh_password), ("ssh passphrase", record.has_ssh_passphrase), ("ssh key", record.has_ssh_key)] {
+            if has {
+                lines.push((label, "saved in the keyring".to_owned()));
+            }
+        }
+    }
     if record.job == Job::Destination {
         lines.push(("truncate", record.destination_options.truncate.to_string()));
         lines.push(("init_tables", record.destination_options.init_tables.to_string()));
@@ -330,15 +360,12 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
 
 /// Read the first line of stdin, without its line ending.
 fn read_password_line() -> Result<Secret, CliError> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| CliError::new(format!("cannot read stdin: {e}")))?;
-    let trimmed = line.strip_suffix('\n').unwrap_or(&line);
-    let trimmed = trimmed.strip_suffix('\r').unwrap_or(trimmed);
-    Ok(Secret::new(trimmed))
+    crate::read_stdin_line()
 }
 
 /// Apply the field options to `new`; returns the secrets found in `--url`, if one was given.
 fn apply_fields(new: &mut NewConnection, f: FieldArgs) -> Result<Option<Secrets>, CliError> {
+    new.ssh = if f.no_ssh { None } else { f.ssh.apply(new.ssh.take())? };
     let mut url_secrets = None;
     if let Some(url) = &f.url {
         let (parsed, secrets, warnings) = NewConnection::from_url(&new.name, url)?;
@@ -378,12 +405,18 @@ fn mode(p: &PasswordArgs) -> SaveMode {
 async fn add(store: &AsyncStore, args: AddArgs) -> CmdResult {
     let mut new = NewConnection { name: args.name.clone(), ..NewConnection::default() };
     let provider_given = args.fields.provider.is_some();
+    let ssh_typed = args.fields.ssh.read_stdin(args.password.password_stdin)?;
     let url_secrets = apply_fields(&mut new, args.fields)?.unwrap_or_default();
     if !provider_given {
         new.provider = Provider::guess(new.params.get("host"));
     }
     let p = &args.password;
-    let mut secrets = Secrets { sslpassword: url_secrets.sslpassword.clone(), ..Secrets::default() };
+    let mut secrets = Secrets {
+        sslpassword: url_secrets.sslpassword.clone(),
+        ssh_password: ssh_typed.password,
+        ssh_passphrase: ssh_typed.passphrase,
+        ..Secrets::default()
+    };
     secrets.password = if p.no_password || p.without_secrets {
         None
     } else if p.password_stdin {
@@ -410,6 +443,8 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
     if let Some(name) = args.rename {
         new.name = name;
     }
+    let ssh_typed = args.fields.ssh.read_stdin(args.password.password_stdin)?;
+    let dropped_tunnel = args.fields.no_ssh && record.ssh.is_some();
     let url_secrets = apply_fields(&mut new, args.fields)?;
     let p = &args.password;
     let password: Option<Option<Secret>> = if p.no_password {
@@ -420,8 +455,9 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
         url_secrets.as_ref().and_then(|s| s.password.clone()).map(Some)
     };
     let sslpassword = url_secrets.and_then(|s| s.sslpassword).map(Some);
-    let secrets = if password.is_some() || sslpassword.is_some() {
-        let mut s = if p.without_secrets || !(record.has_password || record.has_sslpassword || record.has_inline_key) {
+    let ssh_changes = ssh_typed.password.is_some() || ssh_typed.passphrase.is_some() || dropped_tunnel;
+    let secrets = if password.is_some() || sslpassword.is_some() || ssh_changes {
+        let mut s = if p.without_secrets || record.secret_kinds().is_empty() {
             Secrets::default()
         } else {
             store.secrets(record.id).await.map_err(with_save_hint)?
@@ -431,6 +467,15 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
         }
         if let Some(v) = sslpassword {
             s.sslpassword = v;
+        }
+        if let Some(v) = ssh_typed.password {
+            s.ssh_password = Some(v);
+        }
+        if let Some(v) = ssh_typed.passphrase {
+            s.ssh_passphrase = Some(v);
+        }
+        if dropped_tunnel {
+            (s.ssh_password, s.ssh_passphrase, s.ssh_key) = (None, None, None);
         }
         Some(s)
     } else {

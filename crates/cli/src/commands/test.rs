@@ -37,6 +37,12 @@ pub struct TargetArgs {
     /// Overall deadline in seconds (default: the connection's connect_timeout, else 10).
     #[arg(long)]
     pub timeout: Option<f64>,
+    #[command(flatten)]
+    pub ssh: crate::ssh::SshArgs,
+    /// Record an unknown SSH host key in known_hosts and go on (as ssh's
+    /// StrictHostKeyChecking=accept-new). A changed key is refused anyway.
+    #[arg(long)]
+    pub ssh_accept_new: bool,
 }
 
 #[derive(Args)]
@@ -56,6 +62,24 @@ pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target:
             return Err(CliError::new("--timeout must be a number of seconds between 0 and 3600"));
         }
         target.request.timeout = Some(Duration::from_secs_f64(t));
+    }
+    // The tunnel: the flags' (over a saved one), with the saved secrets
+    // unless stdin gives new ones.
+    let saved_tunnel = target.request.ssh.as_ref().map(|s| s.tunnel.clone());
+    if let Some(tunnel) = args.ssh.apply(saved_tunnel)? {
+        let typed = args.ssh.read_stdin(false)?;
+        let mut secrets = target.request.ssh.take().map(|s| s.secrets).unwrap_or_default();
+        if let Some(p) = typed.password {
+            secrets.password = Some(p);
+        }
+        if let Some(p) = typed.passphrase {
+            secrets.passphrase = Some(p);
+        }
+        let mut ssh = probe::SshRequest::new(tunnel, secrets);
+        ssh.accept_new = args.ssh_accept_new;
+        target.request.ssh = Some(ssh);
+    } else if args.ssh_accept_new {
+        return Err(CliError::new("--ssh-accept-new needs an SSH tunnel (--ssh, or a saved connection with one)"));
     }
     if let Some(job) = job {
         // A saved destination's own options apply unless flags say more.
@@ -139,7 +163,11 @@ fn print_human(report: &Report) {
             StepStatus::Running => "…",
         };
         let detail = step.detail.as_deref().unwrap_or("");
-        println!("{mark} {:<8} {:>9.2} ms  {detail}", step.stage.as_str(), step.ms);
+        let place = match (step.hop, &step.host) {
+            (Some(hop), Some(host)) => format!("[{}] {host}  ", hop + 1),
+            _ => String::new(),
+        };
+        println!("{mark} {:<11} {:>9.2} ms  {place}{detail}", step.stage.as_str(), step.ms);
     }
     if let Some(s) = &report.server {
         let tls = s.tls.as_ref().map(|t| format!(", {}", t.version)).unwrap_or_else(|| ", no TLS".into());

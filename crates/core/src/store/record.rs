@@ -420,7 +420,7 @@ impl ConnectionRecord {
     }
 
     /// Which kinds of secret the keyring holds for this record.
-    pub(crate) fn secret_kinds(&self) -> Vec<super::secrets::SecretKind> {
+    pub fn secret_kinds(&self) -> Vec<super::secrets::SecretKind> {
         super::secrets::SecretKind::ALL.into_iter().filter(|k| self.has(*k)).collect()
     }
 
