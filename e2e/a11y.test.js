@@ -26,6 +26,10 @@ for (const theme of ['light', 'dark']) {
       await session.typeInto(tid('field-url'), cluster.pg.url(cluster.fx.reader.user, cluster.fx.reader.password, cluster.fx.db, 'sslmode=disable'));
       await session.click(`${tid('tls-section')} summary`);
       await session.click(`${tid('advanced-section')} summary`);
+      // The SSH tunnel section, on, with a jump host (no hosts typed: the test below stays direct).
+      await session.click(`${tid('ssh-section')} summary`);
+      await session.click(tid('ssh-enabled'));
+      await session.click(tid('ssh-add-jump'));
       await setMode(session, 'host');
       await assertAccessible(session, 'form, Host mode, every section open');
 

@@ -73,3 +73,14 @@ test('last test label', () => {
   assert.deepEqual([bad.state, bad.text, bad.detail], ['failed', 'Failed 2 min ago', 'Password authentication failed']);
   assert.equal(lastTestLabel({ at: '2025-01-10T11:58:00Z', connected: true, ready: false }, NOW).state, 'warn');
 });
+
+test('the stepper lists SSH rows per hop first, and drops resolve/connect behind a tunnel', async () => {
+  const { stepRows, rowKey } = await import('../../ui/js/components/stepper.js');
+  assert.deepEqual(stepRows(0).map((r) => r.key), ['resolve', 'connect', 'tls', 'auth', 'session', 'access']);
+  assert.deepEqual(stepRows(2).map((r) => r.key), [
+    'ssh_connect#0', 'ssh_auth#0', 'ssh_channel#0', 'ssh_connect#1', 'ssh_auth#1', 'ssh_channel#1', 'tls', 'auth', 'session', 'access',
+  ]);
+  assert.equal(stepRows(2)[3].label, 'SSH connect (hop 2)');
+  assert.equal(stepRows(1)[0].label, 'SSH connect', 'one hop needs no number');
+  assert.equal(rowKey('tls', null), 'tls');
+});

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PRESETS, supabaseFields, guessProvider, applyDefaults, searchPathOf, withSearchPath } from '../../ui/js/presets.js';
-import { buildDraft, initialState, searchConnections } from '../../ui/js/lib/draft.js';
+import { buildDraft, initialState, searchConnections, sshDraft } from '../../ui/js/lib/draft.js';
 import { schemaChoices, schemasOf } from '../../ui/js/lib/schemas.js';
 import { normalizeError } from '../../ui/js/lib/errors.js';
 
@@ -51,7 +51,8 @@ test('the draft follows the contract: params, pem apart, secrets apart, scope, o
   };
   const d = buildDraft(st, { host: 'h', sslrootcert: '/tmp/ca.crt', sslcert: '/tmp/c.crt', port: '' }, 'pw');
   // The keys of src-tauri's Draft (it refuses unknown ones).
-  assert.deepEqual(Object.keys(d).sort(), ['client_key_passphrase', 'client_key_pem', 'destination_options', 'id', 'job', 'name', 'params', 'password', 'pem', 'provider', 'scope_schemas']);
+  assert.deepEqual(Object.keys(d).sort(), ['client_key_passphrase', 'client_key_pem', 'destination_options', 'id', 'job', 'name', 'params', 'password', 'pem', 'provider', 'scope_schemas', 'ssh', 'ssh_key', 'ssh_passphrase', 'ssh_password']);
+  assert.equal(d.ssh, null, 'no tunnel unless it is turned on');
   assert.deepEqual(d.destination_options, { truncate: false, init_tables: false });
   assert.deepEqual(d.pem, { sslrootcert: '-----BEGIN CERTIFICATE-----' });
   assert.deepEqual(d.params, { host: 'h', sslcert: '/tmp/c.crt' }, 'the PEM replaces the path; empty values are left out');
@@ -74,6 +75,30 @@ test('a saved connection\'s state keeps its scope, pasted certificates and inlin
   assert.deepEqual(st.tlsSource, { root: 'path', cert: 'pem', key: 'pem' });
   assert.deepEqual(st.scope, ['a', 'b']);
   assert.deepEqual(buildDraft(st, c.params, null).scope_schemas, ['a', 'b'], 'saving keeps the scope');
+});
+
+test('the SSH tunnel: hops in order, only what is set, secrets apart, off means none', () => {
+  const saved = {
+    id: 'i', name: 'Behind', provider: 'postgres', job: 'source', params: { host: 'db.internal' },
+    ssh: { hops: [{ host: 'edge', auth: 'agent' }, { host: 'bastion', port: 2200, user: 'ops', auth: 'key', identity: '~/.ssh/id_ed25519' }], known_hosts: '/k/known_hosts' },
+    has_ssh_passphrase: true,
+  };
+  const st = initialState(saved, null);
+  assert.equal(st.ssh.enabled, true);
+  assert.deepEqual(st.ssh.hops.map((x) => [x.user, x.host, x.port, x.auth]), [['', 'edge', '', 'agent'], ['ops', 'bastion', '2200', 'key']]);
+  const d = buildDraft(st, saved.params, null);
+  assert.deepEqual(d.ssh, saved.ssh, 'a saved tunnel round-trips unchanged');
+  assert.equal(d.ssh_passphrase, null, 'a saved secret is not sent back: null keeps it');
+  st.ssh.passphrase = 'typed';
+  st.ssh.hops.unshift({ user: '', host: '  ', port: '', auth: 'auto', identity: '', host_key: '' });
+  st.ssh.hops[2].port = 'x22';
+  const d2 = buildDraft(st, saved.params, null);
+  assert.equal(d2.ssh.hops.length, 2, 'a hop without a host is left out');
+  assert.equal(d2.ssh.hops[1].port, 'x22', 'a bad port goes to the backend as typed, to be refused there');
+  assert.equal(d2.ssh_passphrase, 'typed');
+  st.ssh.enabled = false;
+  assert.equal(buildDraft(st, saved.params, null).ssh, null);
+  assert.equal(sshDraft({ enabled: true, hops: [], known_hosts: '' }), null);
 });
 
 test('the schema picker offers what the database has and what is chosen', () => {

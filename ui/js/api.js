@@ -88,6 +88,14 @@ export function testConnection({ target, job, destinationOptions, testId, onStep
   });
 }
 
+/**
+ * Records an SSH host key the user accepted (after `ssh_host_key_unknown`)
+ * in the known_hosts file of hop `hop` of the target's tunnel. -> null
+ */
+export function trustHostKey(target, hop, key) {
+  return call('trust_host_key', { target, hop, key });
+}
+
 /** -> bool: a test with this id was running. */
 export function cancelTest(testId) {
   return call('cancel_test', { testId });

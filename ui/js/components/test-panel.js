@@ -5,6 +5,7 @@
 // once; a late reply of a cancelled run is ignored.
 import * as api from '../api.js';
 import { h, replace } from '../lib/dom.js';
+import { confirmDialog } from './dialog.js';
 import { successBanner, verdictHeadline, formatMs, tlsLabel } from '../lib/format.js';
 import { diagnosticsText } from '../lib/diagnostics.js';
 import { createStepper } from './stepper.js';
@@ -54,10 +55,10 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
     }
     if (!prepared) return;
     seq += 1;
-    const mine = { id: seq, testId: api.newTestId(), job: prepared.job, info: prepared.info || {} };
+    const mine = { id: seq, testId: api.newTestId(), job: prepared.job, info: prepared.info || {}, target: prepared.target };
     run = mine;
     lastReport = null;
-    stepper.reset();
+    stepper.reset({ hops: (prepared.info && prepared.info.sshHops) || 0 });
     replace(result);
     setState('running');
     announce('Testing connection');
@@ -157,8 +158,36 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
         report && report.verdict ? h('button', { type: 'button', class: 'btn btn-primary btn-small', 'data-testid': 'view-permissions', text: 'View the fix', on: { click: () => onPermissions && onPermissions(report, mine) } }) : null,
         h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-diagnostics', text: 'Copy diagnostics', on: { click: () => copyDiagnostics(report || { steps: [], error: e }, mine) } })),
     ];
-    replace(result, h('div', { class: 'result result-error', role: 'alert', 'data-testid': 'test-error', dataset: { code: e.code || e.kind || '' } }, parts));
+    if (e.host_key && mine && mine.target) {
+      parts[parts.length - 1].prepend(h('button', { type: 'button', class: 'btn btn-primary btn-small', 'data-testid': 'trust-host-key', text: 'Check and trust this key\u2026', on: { click: () => trustHostKey(e.host_key, mine) } }));
+    }
+    const danger = e.code === 'ssh_host_key_mismatch';
+    replace(result, h('div', { class: ['result', 'result-error', danger ? 'result-danger' : ''], role: 'alert', 'data-testid': 'test-error', dataset: { code: e.code || e.kind || '' } }, parts));
     announce(`Test failed: ${e.message || ''}`);
+  }
+
+  /** An unknown SSH host key: show what ssh shows, record it only on consent, test again. */
+  async function trustHostKey(key, mine) {
+    const ok = await confirmDialog({
+      title: 'Trust this SSH host key?',
+      message: [
+        `${key.host}:${key.port} (hop ${key.hop + 1}) presented a ${key.key_type} host key with the fingerprint`,
+        h('code', { class: 'fingerprint', 'data-testid': 'host-key-fingerprint', text: key.fingerprint }),
+        'Compare it with the fingerprint the server\u2019s administrator gives you (ssh-keygen -lf on the server). Trust it only if they match: it is then recorded in',
+        h('code', { 'data-testid': 'host-key-file', text: key.known_hosts }),
+      ],
+      confirmLabel: 'Trust and test again',
+      danger: true,
+      testid: 'host-key-dialog',
+    });
+    if (!ok) return;
+    try {
+      await api.trustHostKey(mine.target, key.hop, key.key);
+      toast(`Recorded the host key of ${key.host}`);
+      start();
+    } catch (err) {
+      toast(`Could not record the key: ${err.message}`, { kind: 'error' });
+    }
   }
 
   /** The command itself rejected (bad input, unknown id): same look as a failure. */

@@ -54,7 +54,8 @@ export function diagnosticsText(input) {
   lines.push('');
   lines.push('Steps');
   for (const step of report.steps || []) {
-    lines.push(`  ${pad(stageLabel(step.stage), 14)} ${pad(step.status, 8)} ${pad(step.ms != null ? formatMs(step.ms) : '', 10)} ${step.detail || ''}`.trimEnd());
+    const where = step.host ? `[hop ${(step.hop || 0) + 1}] ${step.host} ` : '';
+    lines.push(`  ${pad(stageLabel(step.stage), 14)} ${pad(step.status, 8)} ${pad(step.ms != null ? formatMs(step.ms) : '', 10)} ${where}${step.detail || ''}`.trimEnd());
   }
   if (!(report.steps || []).length) lines.push('  (none)');
   const s = report.server;

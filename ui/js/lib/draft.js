@@ -26,6 +26,14 @@ export function initialState(connection, provider) {
     },
     passphrase: '',
     scope: c ? [...(c.scope_schemas || [])] : [],
+    ssh: {
+      enabled: !!(c && c.ssh && c.ssh.hops && c.ssh.hops.length),
+      hops: c && c.ssh ? c.ssh.hops.map(hopState) : [],
+      known_hosts: (c && c.ssh && c.ssh.known_hosts) || '',
+      password: '',
+      passphrase: '',
+      key: '',
+    },
     issues: [],
     parseError: null,
     touched: new Set(),
@@ -33,6 +41,18 @@ export function initialState(connection, provider) {
     showAll: false,
     dirty: false,
     saving: false,
+  };
+}
+
+/** A hop of the form state from a saved hop (or a new empty one). */
+export function hopState(hop = {}) {
+  return {
+    user: hop.user || '',
+    host: hop.host || '',
+    port: hop.port != null ? String(hop.port) : '',
+    auth: hop.auth || 'auto',
+    identity: hop.identity || '',
+    host_key: hop.host_key || '',
   };
 }
 
@@ -70,7 +90,34 @@ export function buildDraft(st, params, password) {
     client_key_pem: clientKeyPem,
     client_key_passphrase: st.passphrase || null,
     scope_schemas: [...(st.scope || [])],
+    ssh: sshDraft(st.ssh),
+    ssh_password: (st.ssh && st.ssh.password) || null,
+    ssh_passphrase: (st.ssh && st.ssh.passphrase) || null,
+    ssh_key: (st.ssh && st.ssh.key) || null,
   };
+}
+
+/**
+ * The `ssh` object of the draft: the hops with a host, each field only when
+ * set; null when the tunnel is off. A port that is not a number is sent as
+ * typed, for the backend to refuse by name.
+ */
+export function sshDraft(ssh) {
+  if (!ssh || !ssh.enabled) return null;
+  const hops = ssh.hops
+    .filter((hop) => hop.host.trim())
+    .map((hop) => {
+      const out = { host: hop.host.trim(), auth: hop.auth || 'auto' };
+      if (hop.user.trim()) out.user = hop.user.trim();
+      if (hop.port.trim()) out.port = /^\d+$/.test(hop.port.trim()) ? Number(hop.port.trim()) : hop.port.trim();
+      if (hop.identity.trim()) out.identity = hop.identity.trim();
+      if (hop.host_key.trim()) out.host_key = hop.host_key.trim();
+      return out;
+    });
+  if (!hops.length) return null;
+  const tunnel = { hops };
+  if (ssh.known_hosts && ssh.known_hosts.trim()) tunnel.known_hosts = ssh.known_hosts.trim();
+  return tunnel;
 }
 
 /** Connections whose name, address, provider or job contain every word of `query`. */

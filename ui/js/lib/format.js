@@ -106,6 +106,9 @@ export function plural(n, word, pluralWord = `${word}s`) {
 
 /** The stages of a test, in order, with their human names. */
 export const STAGES = [
+  { id: 'ssh_connect', label: 'SSH connect', ssh: true },
+  { id: 'ssh_auth', label: 'SSH login', ssh: true },
+  { id: 'ssh_channel', label: 'SSH channel', ssh: true },
   { id: 'resolve', label: 'Resolve host' },
   { id: 'connect', label: 'Connect' },
   { id: 'tls', label: 'TLS' },

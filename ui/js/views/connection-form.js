@@ -17,6 +17,7 @@ import { confirmDialog } from '../components/dialog.js';
 import { createField, createGroup, textInput } from '../components/field.js';
 import { createSslModeSelect } from '../components/ssl-mode.js';
 import { createTlsSection } from '../components/tls-section.js';
+import { createSshSection } from '../components/ssh-section.js';
 import { createSchemaPicker } from '../components/schema-picker.js';
 import { createSupabaseHelper } from '../components/supabase-helper.js';
 import { createTestPanel } from '../components/test-panel.js';
@@ -175,6 +176,13 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   for (const [key, f] of Object.entries(tls.fields)) register(f, key);
   register(tls.passphrase, 'client_key_passphrase');
 
+  // SSH tunnel
+  const tunnel = createSshSection({ st, connection, methods: app.vocabulary.ssh_auth || ['auto', 'agent', 'key', 'password'], onTouch: touch });
+  for (const [key, f] of Object.entries(tunnel.fields)) {
+    messages.set(key, f.msg);
+    inputs.set(key, f.input);
+  }
+
   // Schemas
   const picker = createSchemaPicker({
     selected: st.scope,
@@ -223,7 +231,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
 
   const form = h('form', { class: 'conn-form', 'data-testid': 'connection-form', novalidate: true, 'aria-labelledby': title.id },
     register(createField({ key: 'name', label: 'Connection name', input: nameInput }), 'name'),
-    jobSet, modeSet, urlPanel, hostPanel, pwField.el, ssl.el, tls.el, picker.el, advanced, formError,
+    jobSet, modeSet, urlPanel, hostPanel, pwField.el, ssl.el, tls.el, tunnel.el, picker.el, advanced, formError,
     h('div', { class: 'form-footer' },
       h('div', { class: 'footer-main' }, saveBtn, cancelBtn),
       h('div', { class: 'footer-copy' }, copyUrlBtn, h('label', { class: 'check' }, includePw, 'include password'))),
@@ -462,7 +470,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
       target: unchanged ? { id: st.id } : { draft: d },
       job: st.job,
       destinationOptions: d.destination_options,
-      info: { params: d.params, name: st.name, provider: st.provider, secrets: [d.password, st.passphrase, st.pem.key].filter(Boolean) },
+      info: { params: d.params, name: st.name, provider: st.provider, sshHops: d.ssh ? d.ssh.hops.length : unchanged && connection.ssh ? connection.ssh.hops.length : 0, secrets: [d.password, st.passphrase, st.pem.key, d.ssh_password, d.ssh_passphrase, d.ssh_key].filter(Boolean) },
     };
   }
 
@@ -477,7 +485,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
       return;
     }
     const d = draft();
-    const hasSecret = !!(d.password || d.client_key_pem || d.client_key_passphrase);
+    const hasSecret = !!(d.password || d.client_key_pem || d.client_key_passphrase || d.ssh_password || d.ssh_passphrase || d.ssh_key);
     if (!withoutSecrets && hasSecret && app.keyring && app.keyring.available === false) {
       if (await offerWithoutSecrets(app.keyring)) return save(true);
       return;

@@ -143,7 +143,7 @@ export function mountConnections(root, app, { highlight } = {}) {
     const panel = createTestPanel({
       compact: true,
       appVersion: () => app.version,
-      prepare: async () => ({ target: { id: c.id }, job, destinationOptions: options, info: { params: c.params, name: c.name, provider: c.provider } }),
+      prepare: async () => ({ target: { id: c.id }, job, destinationOptions: options, info: { params: c.params, name: c.name, provider: c.provider, sshHops: c.ssh && c.ssh.hops ? c.ssh.hops.length : 0 } }),
       onFinished: () => load(),
       onPermissions: (report) => openPermissionsDialog({ report, name: c.name, host: c.params.host }),
     });

@@ -106,16 +106,18 @@ impl<'a> Tracker<'a> {
     /// Closes the report: a stage still running failed; stages never reached
     /// are listed as skipped, so every report has every stage in order. Over
     /// a tunnel, the SSH stages come first, one set per hop in the order they
-    /// ran, and the last hop's channel stands for resolve and connect.
+    /// ran (only those that ran), and the last hop's channel stands for
+    /// resolve and connect.
     pub fn into_steps(self, include_access: bool, tunneled: bool) -> Vec<Step> {
         if self.is_running() {
             self.finish(StepStatus::Failed, None);
         }
         let mut steps = self.state.into_inner().unwrap_or_else(|p| p.into_inner()).steps;
         for stage in Stage::ALL {
+            // SSH steps are listed per hop as they ran: a hop never reached has none.
             let wanted = match stage {
                 Stage::Access => include_access,
-                s if s.is_ssh() => tunneled,
+                s if s.is_ssh() => false,
                 Stage::Resolve | Stage::Connect => !tunneled,
                 _ => true,
             };
