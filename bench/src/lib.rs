@@ -5,6 +5,7 @@
 //! - [`catalog`]: 1,000 / 20,000 / 100,000 tables, Sluice's whole test vs
 //!   Neosync's permission query vs `psql -c 'select 1'`.
 //! - [`rtt`]: the same through [`proxy::LatencyProxy`] at 25 and 50 ms one way.
+//! - [`tunnel`]: an SSH tunnel behind the proxy, Sluice vs `ssh -L` + psql.
 //! - [`size`]: the release binary and the .deb.
 //! - The app's cold start, memory and permissions dialog at scale are
 //!   measured in the real webview by `bench/app/app-bench.mjs`.
@@ -18,6 +19,7 @@ pub mod run;
 pub mod serverlog;
 pub mod size;
 pub mod stats;
+pub mod tunnel;
 
 use serde_json::Value;
 use std::path::Path;

@@ -3,13 +3,14 @@
 //! `bench/run.sh` builds the release binaries and calls this.
 
 use serde_json::{json, Value};
-use sluice_bench::{catalog, load, machine, report, rtt, run::Programs, save, size};
+use sluice_bench::{catalog, load, machine, report, rtt, run::Programs, save, size, tunnel};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   sluice-bench catalog --sluice PATH [--sizes 1000,20000,100000] [--serial-sizes 20000] [--runs 5] [--out DIR]
   sluice-bench rtt     --sluice PATH [--delays 25,50] [--runs 5] [--out DIR]
+  sluice-bench tunnel  --sluice PATH [--delays 25] [--runs 5] [--out DIR]
   sluice-bench size    --app PATH --deb PATH [--cli PATH] [--out DIR]
   sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]";
 
@@ -116,6 +117,13 @@ fn real_main() -> Result<(), String> {
             result["machine"]["load_before"] = load_before;
             save(&out, "rtt", &result).map_err(|e| e.to_string())?;
         }
+        "tunnel" => {
+            let load_before = machine::load();
+            let mut result = tunnel::measure(&args.path("sluice")?, &args.list("delays", &[25])?, args.runs()?)?;
+            result["machine"] = machine::describe();
+            result["machine"]["load_before"] = load_before;
+            save(&out, "tunnel", &result).map_err(|e| e.to_string())?;
+        }
         "size" => {
             let cli = args.get("cli").map(PathBuf::from);
             let mut result = size::measure(&args.path("app")?, &args.path("deb")?, cli.as_deref());
@@ -128,6 +136,7 @@ fn real_main() -> Result<(), String> {
             let data: Value = json!({
                 "catalog": load(&out, "catalog"),
                 "rtt": load(&out, "rtt"),
+                "tunnel": load(&out, "tunnel"),
                 "size": load(&out, "size"),
                 "app": load(&out, "app"),
                 "machine": machine::describe(),

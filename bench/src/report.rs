@@ -175,6 +175,21 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
         });
     }
     {
+        let mut parts = Vec::new();
+        let mut ok = None;
+        for d in data["tunnel"]["delays"].as_array().into_iter().flatten() {
+            if let (Some(s), Some(p)) = (median(&d["tools"]["sluice"]["round_trips_counted"]), median(&d["tools"]["ssh_psql"]["round_trips_counted"])) {
+                parts.push(format!("{} ms one way: {s:.0} vs {p:.0} round trips", d["one_way_ms"]));
+                ok = Some(ok.unwrap_or(true) && s <= p);
+            }
+        }
+        targets.push(Target {
+            what: "SSH tunnel: Sluice's tunneled test ≤ the round trips of `ssh -L` + `psql -c 'select 1'`",
+            measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
+            ok,
+        });
+    }
+    {
         let ready = median(&app["modes"]["default"]["cold_start"]["spawn_to_ready"]);
         targets.push(Target {
             what: "Cold start: process spawn → UI ready < 500 ms",
@@ -496,6 +511,49 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
         }
     } else {
         let _ = writeln!(w, "Not measured yet: `bash bench/run.sh rtt`.\n");
+    }
+
+    // --- SSH tunnel ----------------------------------------------------------
+    let _ = writeln!(w, "## SSH tunnel\n");
+    if let Some(delays) = data["tunnel"]["delays"].as_array() {
+        let _ = writeln!(
+            w,
+            "A real OpenSSH sshd (the test harness's, as a non-root account) behind the latency proxy, the TLS + scram cluster beside it. \
+             `ssh -L + psql`: OpenSSH's client (`-F /dev/null -N -L`, the key given, known_hosts pinned), then `psql -c 'select 1'` through the \
+             forwarded port, timed from spawning ssh to psql's exit. `sluice test --ssh`: the whole test over one `direct-tcpip` channel \
+             (no local port). *Round trips counted* are the client's flights after the first on the SSH connection, which carries the SSH \
+             handshake, the login, the channel and the Postgres conversation inside it.\n"
+        );
+        let _ = writeln!(w, "| one way | RTT | command | time | ÷ RTT | round trips counted |\n|---:|---:|---|---|---:|---:|");
+        for d in delays {
+            for (tool, label) in [("ssh_psql", "`ssh -L` + `psql -c 'select 1'`"), ("sluice", "`sluice test --ssh`")] {
+                let t = &d["tools"][tool];
+                let _ = writeln!(
+                    w,
+                    "| {} ms | {} ms | {label} | {} | {} | {} |",
+                    d["one_way_ms"],
+                    d["rtt_ms"],
+                    span(&t["wall"]),
+                    t["time_over_rtt"].as_f64().map(|x| format!("{x:.2}")).unwrap_or_else(|| "–".into()),
+                    median(&t["round_trips_counted"]).map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into()),
+                );
+            }
+            let st = &d["tools"]["sluice"]["steps"];
+            let g = |k: &str| median(&st[k]).map(ms).unwrap_or_else(|| "–".into());
+            let _ = writeln!(
+                w,
+                "\nSluice's stages at {} ms one way: ssh_connect {}, ssh_auth {}, ssh_channel {}, tls {}, auth {}, session {}.\n",
+                d["one_way_ms"],
+                g("ssh_connect"),
+                g("ssh_auth"),
+                g("ssh_channel"),
+                g("tls"),
+                g("auth"),
+                g("session")
+            );
+        }
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh tunnel`.\n");
     }
 
     // --- 3/4/6. app ------------------------------------------------------------
