@@ -33,7 +33,12 @@ impl Env {
     }
 
     fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        self.run_env(args, stdin, &[])
+    }
+
+    fn run_env(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
         let mut c = Command::new(env!("CARGO_BIN_EXE_sluice"));
+        c.envs(env.iter().copied());
         c.args(args)
             .env("HOME", self.home.path())
             .env("SLUICE_CONFIG_DIR", self.config.path())
@@ -140,18 +145,23 @@ fn a_saved_connection_with_a_tunnel_keeps_its_secrets_in_the_keyring() {
     let sshd = Sshd::builder().authorize(&key).start();
     let env = Env::new();
     env.trust(&sshd);
-    let out = env.run(
+    let out = env.run_env(
         &["connections", "add", "--name", "Behind", "--url", &db_url(&pg), "--ssh", &sshd.spec(), "--ssh-identity", key.path.to_str().unwrap(), "--ssh-passphrase-stdin", "--json"],
         Some("saved phrase 7\n"),
+        &[("SLUICE_LOG", "trace")],
     );
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("TRACE") || log.contains("DEBUG") || log.contains("INFO"), "the trace log is on: {log}");
+    assert!(!log.contains("saved phrase 7"), "no SSH secret in the logs");
     let saved = json(&out);
     assert_eq!(saved["ssh"]["hops"][0]["host"], "127.0.0.1");
     assert_eq!(saved["has_ssh_passphrase"], true);
     assert_eq!(saved["has_password"], true, "the URL's password went to the keyring");
 
     // A new process tests it by name, secrets from the keyring.
-    let out = env.run(&["test", "--name", "Behind", "--json"], None);
+    let out = env.run_env(&["test", "--name", "Behind", "--json"], None, &[("SLUICE_LOG", "trace")]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("saved phrase 7"), "no SSH secret in the logs");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     assert_eq!(stages(&json(&out))[..3], ["ssh_connect", "ssh_auth", "ssh_channel"]);
 
