@@ -7,7 +7,7 @@ use crate::error::CommandError;
 use crate::models::{Connection, ConnectionList, Draft, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget, Vocabulary};
 use crate::state::AppState;
 use sluice_core::access::Scope;
-use sluice_core::conninfo::{self, FieldIssue, FormatOptions};
+use sluice_core::conninfo::{self, Environment, FieldIssue, FormatOptions, PasswordSource};
 use sluice_core::job::{DestinationOptions, Job};
 use sluice_core::probe::{self, AnalysisRequest, ProbeRequest, Report, SshRequest, StepEvent};
 use sluice_core::secret::Secret;
@@ -189,6 +189,7 @@ fn copy_name(name: &str, taken: &[String]) -> String {
 /// flag says it was held back.
 async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest, bool), CommandError> {
     let (new, mut secrets) = draft.split()?;
+    let typed = secrets.password.is_some();
     let mut withheld = false;
     if let Some(id) = draft.uuid()? {
         let store = state.store().await?;
@@ -203,7 +204,10 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest,
     let mut info = new.params;
     info.set_secret("password", secrets.password);
     info.set_secret("sslpassword", secrets.sslpassword);
-    let mut req = ProbeRequest::new(info);
+    // A draft is resolved like a saved connection: its service and the
+    // password file apply, the app's PG* variables do not.
+    let source = if typed { PasswordSource::Prompt } else { PasswordSource::Keyring };
+    let mut req = ProbeRequest::resolved(&info, source, &Environment::without_vars()).map_err(|e| CommandError::invalid(e.to_string()))?;
     req.inline_tls = draft.inline_tls(secrets.client_key_pem);
     req.ssh = ssh;
     Ok((req, withheld))
@@ -254,7 +258,8 @@ pub async fn test_connection(
             let store = state.store().await?;
             let record = store.get(id.to_string()).await?;
             let secrets = store.secrets(id).await?;
-            (ProbeRequest::for_saved(&record, &secrets), Some(id), record.scope_schemas.clone(), false)
+            let req = ProbeRequest::for_saved(&record, &secrets).map_err(|e| CommandError::invalid(e.to_string()))?;
+            (req, Some(id), record.scope_schemas.clone(), false)
         }
         TestTarget::Draft { draft } => {
             let (req, withheld) = draft_request(&state, draft).await?;

@@ -14,34 +14,31 @@ pub struct Target {
     pub warnings: Vec<String>,
 }
 
-/// The password: the URL's own or the keyring's, else `PGPASSWORD` (as libpq).
+/// A string given on the command line is resolved as libpq would: its
+/// service, then the `PG*` variables for what it leaves unset, the OS user,
+/// the password file. A saved connection keeps what was saved (no `PG*`
+/// variable), with its keyring secrets.
 pub fn resolve(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError> {
-    let mut target = resolve_without_env(url, name)?;
-    if target.request.info.password().is_none() {
-        if let Ok(pw) = std::env::var("PGPASSWORD") {
-            target.request.info.set_secret("password", Some(pw.into()));
-        }
-    }
-    Ok(target)
-}
-
-fn resolve_without_env(url: Option<&str>, name: Option<&str>) -> Result<Target, CliError> {
     match (url, name) {
         (Some(_), Some(_)) => Err(CliError::new("give either a connection URL or --name, not both")),
         (None, None) => {
-            Err(CliError::new("no connection given").hint("pass a URL (postgresql://user@host/db) or --name SAVED"))
+            Err(CliError::new("no connection given").hint("pass a URL (postgresql://user@host/db), \"\" for libpq's defaults and PG* variables, or --name SAVED"))
         }
         (Some(url), None) => {
             let parsed = conninfo::parse(url)?;
-            check_fields(&parsed.info)?;
-            Ok(Target { request: ProbeRequest::new(parsed.info), saved: None, warnings: parsed.warnings })
+            let request = ProbeRequest::resolved(&parsed.info, conninfo::PasswordSource::Url, &conninfo::Environment::from_process())
+                .map_err(|e| CliError::new(e.to_string()))?;
+            check_fields(&request.info)?;
+            let warnings = parsed.warnings.into_iter().chain(request.provenance.warnings.iter().cloned()).collect();
+            Ok(Target { request, saved: None, warnings })
         }
         (None, Some(name)) => {
             let store = Store::open()?;
             let record = store.get(name)?;
             let secrets = store.secrets(record.id)?;
-            let request = ProbeRequest::for_saved(&record, &secrets);
-            Ok(Target { request, saved: Some((store, record)), warnings: Vec::new() })
+            let request = ProbeRequest::for_saved(&record, &secrets).map_err(|e| CliError::new(e.to_string()))?;
+            let warnings = request.provenance.warnings.clone();
+            Ok(Target { request, saved: Some((store, record)), warnings })
         }
     }
 }

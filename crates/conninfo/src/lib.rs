@@ -14,8 +14,16 @@
 //! - `validate.rs`: per-field checks for the connection form.
 //! - `error.rs`: typed parse errors with positions.
 //! - `defaults.rs`: libpq's per-machine defaults (`~/.postgresql/root.crt`...).
+//! - `environment.rs`: the `PG*` variables, home, OS user and folders libpq reads.
+//! - `pgpass.rs`, `service.rs`: libpq's password and service files.
+//! - `resolve.rs`: explicit > service > environment > defaults, and the
+//!   password file, as libpq applies them.
 
 pub mod defaults;
+pub mod environment;
+pub mod pgpass;
+pub mod resolve;
+pub mod service;
 pub mod secret;
 mod error;
 mod format;
@@ -32,4 +40,6 @@ pub use format::{format_keyvalue, format_uri, FormatOptions};
 pub use model::{ConnInfo, InlinePem};
 pub use parse::{parse, parse_keyvalue, parse_uri, unknown_warning, Parsed, Syntax};
 pub use ssl_mode::{InvalidSslMode, SslMode};
+pub use environment::Environment;
+pub use resolve::{resolve, PasswordSource, Resolved};
 pub use validate::{validate, FieldIssue, Severity, Validation};

@@ -42,7 +42,7 @@ pub use classify::explain_withheld_password;
 pub use report::{
     ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
-pub use request::{AnalysisRequest, InlineTls, ProbeRequest, SshRequest, DEFAULT_DEADLINE};
+pub use request::{AnalysisRequest, InlineTls, ProbeRequest, Provenance, SshRequest, DEFAULT_DEADLINE};
 pub use summary::summary;
 pub use tracker::ProgressFn;
 
@@ -105,6 +105,13 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
             out.verdict = Some(access::refused(&out.user, &out.dbname, a.job, problem, &fix.statement));
         }
     }
+    // libpq says so too: a refused password that came from the password file.
+    let mut error = error;
+    if let (Some(e), Some(line)) = (error.as_mut(), &req.provenance.passfile) {
+        if e.code == ErrorCode::AuthFailed {
+            e.hint = format!("The password came from the password file ({line}): fix or remove that line. {}", e.hint);
+        }
+    }
     Report {
         connected: out.connected,
         steps,
@@ -113,6 +120,19 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         total_ms: report::round_ms(started.elapsed()),
         access: out.access,
         verdict: out.verdict,
+        provenance: req.provenance.clone(),
+    }
+}
+
+fn password_source_text(s: crate::conninfo::PasswordSource) -> &'static str {
+    use crate::conninfo::PasswordSource as P;
+    match s {
+        P::Keyring => "the keyring",
+        P::Url => "the connection string",
+        P::Pgpass => "the password file",
+        P::Env => "PGPASSWORD",
+        P::Prompt => "the form",
+        P::None => "nowhere",
     }
 }
 
@@ -171,9 +191,10 @@ impl Outcome {
     }
 }
 
-/// libpq's default user is the OS user name.
+/// libpq's default user: the operating-system user (the effective uid's
+/// name), never `$USER`. Callers usually resolved it already.
 fn default_user() -> String {
-    std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "postgres".into())
+    crate::conninfo::environment::os_user().unwrap_or_default()
 }
 
 async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -> Result<(), ProbeError> {
@@ -432,7 +453,11 @@ async fn converse(
         }
     };
     out.connected = true;
-    tracker.finish(StepStatus::Ok, Some(format!("as {}", out.user)));
+    let how = match req.provenance.password_source {
+        crate::conninfo::PasswordSource::None => String::new(),
+        s => format!(", password from {}", password_source_text(s)),
+    };
+    tracker.finish(StepStatus::Ok, Some(format!("as {}{how}", out.user)));
     let tls_info = plan.filter(|_| facts.tls_done_at.is_some()).map(|p| p.info).and_then(|mut info| {
         let n = negotiated.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
         info.version = n.version;

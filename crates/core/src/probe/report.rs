@@ -319,6 +319,11 @@ pub struct Report {
     pub access: Option<crate::access::Access>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::access::Verdict>,
+    /// Where the password and any environment values came from:
+    /// `password_source`, `environment` (`[{keyword, variable}]`), `service`,
+    /// `passfile`.
+    #[serde(flatten)]
+    pub provenance: super::request::Provenance,
 }
 
 /// A progress event, streamed while the probe runs (the app's live stepper).

@@ -56,11 +56,59 @@ pub struct ProbeRequest {
     pub analysis: Option<AnalysisRequest>,
     /// The tunnel, when the database is behind SSH.
     pub ssh: Option<SshRequest>,
+    /// Where the settings came from (echoed in the report).
+    pub provenance: Provenance,
+}
+
+/// Where a request's settings came from, as the report tells it.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Provenance {
+    pub password_source: crate::conninfo::PasswordSource,
+    /// Keywords set from `PG*` variables.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub environment: Vec<crate::conninfo::resolve::FromEnv>,
+    /// The service used (`service=` or `PGSERVICE`), and its file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// The password file line the password came from (`FILE:LINE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passfile: Option<String>,
+    /// libpq's warnings while resolving (a password file it would not read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl Provenance {
+    pub fn of(r: &crate::conninfo::Resolved) -> Provenance {
+        Provenance {
+            password_source: r.password_source,
+            environment: r.from_env.clone(),
+            service: r.service.as_ref().map(|(name, file)| format!("{name} ({})", file.display())),
+            passfile: r.passfile.as_ref().map(|(f, line)| format!("{}:{line}", f.display())),
+            warnings: r.warnings.clone(),
+        }
+    }
+}
+
+impl ProbeRequest {
+    /// A request for `given` resolved as libpq would with `env` (service,
+    /// `PG*` variables, the OS user, the password file); `source` says where
+    /// a password in `given` came from.
+    pub fn resolved(
+        given: &crate::conninfo::ConnInfo,
+        source: crate::conninfo::PasswordSource,
+        env: &crate::conninfo::Environment,
+    ) -> Result<ProbeRequest, crate::conninfo::resolve::ResolveError> {
+        let r = crate::conninfo::resolve(given, source, env)?;
+        let mut req = ProbeRequest::new(r.info.clone());
+        req.provenance = Provenance::of(&r);
+        Ok(req)
+    }
 }
 
 impl ProbeRequest {
     pub fn new(info: ConnInfo) -> Self {
-        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None, ssh: None }
+        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None, ssh: None, provenance: Provenance::default() }
     }
 
     /// The one deadline for the whole test: `timeout`, else the
@@ -79,10 +127,18 @@ impl ProbeRequest {
 impl ProbeRequest {
     /// A request for a saved connection, its secrets put back in from the
     /// keyring and inline PEM material passed through.
-    pub fn for_saved(record: &crate::store::ConnectionRecord, secrets: &crate::store::Secrets) -> ProbeRequest {
-        let mut req = ProbeRequest::new(record.to_conninfo(secrets));
+    ///
+    /// A saved connection does not change with the environment the app was
+    /// started from: no `PG*` variable applies; its service and the password
+    /// file (when no password is saved) do, as files of this machine.
+    pub fn for_saved(
+        record: &crate::store::ConnectionRecord,
+        secrets: &crate::store::Secrets,
+    ) -> Result<ProbeRequest, crate::conninfo::resolve::ResolveError> {
+        let env = crate::conninfo::Environment::without_vars();
+        let mut req = ProbeRequest::resolved(&record.to_conninfo(secrets), crate::conninfo::PasswordSource::Keyring, &env)?;
         req.inline_tls = record.inline_tls(secrets);
         req.ssh = record.ssh.clone().map(|t| SshRequest::new(t, secrets.ssh()));
-        req
+        Ok(req)
     }
 }

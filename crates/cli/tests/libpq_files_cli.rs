@@ -1,0 +1,161 @@
+//! libpq's own files and variables, with libpq itself as the ground truth:
+//! the same service name, password-file entries and `PG*` variables given
+//! to psql and to `sluice test` must reach the same server, database and
+//! user (`current_user`, `current_database()`, `inet_server_port()`).
+//! Each test has its own HOME (its `~/.pgpass` and `~/.pg_service.conf`).
+
+use serde_json::Value;
+use sluice_harness::Cluster;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home { dir: tempfile::tempdir().unwrap() }
+    }
+
+    fn write(&self, name: &str, text: &str, mode: u32) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+        }
+        p
+    }
+
+    /// A command with this HOME and only the given PG* variables.
+    fn command(&self, program: &Path, env: &[(&str, &str)]) -> Command {
+        let mut c = Command::new(program);
+        for (k, _) in std::env::vars() {
+            if k.starts_with("PG") {
+                c.env_remove(k);
+            }
+        }
+        c.env("HOME", self.dir.path()).env("SLUICE_CONFIG_DIR", self.dir.path().join("config")).envs(env.iter().copied());
+        c
+    }
+
+    /// (current_user, current_database, server port) as psql sees it, or psql's error.
+    fn psql(&self, conninfo: &str, env: &[(&str, &str)]) -> Result<(String, String, String), String> {
+        let out = self
+            .command(&sluice_harness::pg_bin::bin("psql"), env)
+            .args(["-X", "-A", "-t", "-w", "-F", "|", "-d", conninfo, "-c", "select current_user, current_database(), inet_server_port()"])
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let parts: Vec<&str> = text.trim().split('|').collect();
+        Ok((parts[0].to_owned(), parts[1].to_owned(), parts[2].to_owned()))
+    }
+
+    fn sluice(&self, args: &[&str], env: &[(&str, &str)]) -> (Output, Value) {
+        let out = self.command(Path::new(env!("CARGO_BIN_EXE_sluice")), env).args(args).arg("--json").output().unwrap();
+        let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)));
+        (out, v)
+    }
+}
+
+fn where_sluice_went(v: &Value) -> Result<(String, String, String), String> {
+    if v["connected"] != true {
+        return Err(v["error"].to_string());
+    }
+    let s = &v["server"];
+    Ok((s["current_user"].as_str().unwrap().to_owned(), s["database"].as_str().unwrap().to_owned(), s["backend_port"].to_string()))
+}
+
+fn cluster() -> Cluster {
+    let pg = Cluster::start_default();
+    pg.psql("CREATE ROLE alice LOGIN PASSWORD 'a-pw'; CREATE ROLE bob LOGIN PASSWORD 'b:pw\\x'; CREATE DATABASE shopdb;");
+    pg
+}
+
+#[test]
+fn a_service_and_the_password_file_reach_what_psql_reaches() {
+    let pg = cluster();
+    let home = Home::new();
+    let port = pg.port().to_string();
+    home.write(".pg_service.conf", &format!("[shop]\nhost=127.0.0.1\nport={port}\ndbname=shopdb\nuser=alice\n[other]\nhost=nowhere\n"), 0o644);
+    // The first matching line wins: bob's line is more specific but later.
+    home.write(".pgpass", &format!("# comment\n127.0.0.1:{port}:shopdb:alice:a-pw\n127.0.0.1:{port}:*:bob:b\\:pw\\\\x\n*:*:*:*:wrong\n"), 0o600);
+
+    let psql = home.psql("service=shop", &[]);
+    let (_, v) = home.sluice(&["test", "service=shop"], &[]);
+    assert_eq!(where_sluice_went(&v), psql);
+    assert_eq!(psql.as_ref().unwrap().0, "alice");
+    assert_eq!(v["password_source"], "pgpass");
+    assert!(v["passfile"].as_str().unwrap().ends_with(".pgpass:2"), "{}", v["passfile"]);
+    assert!(v["service"].as_str().unwrap().starts_with("shop ("));
+
+    // PGSERVICE, and an explicit keyword beating the service.
+    let psql = home.psql("user=bob", &[("PGSERVICE", "shop")]);
+    let (_, v) = home.sluice(&["test", "user=bob"], &[("PGSERVICE", "shop")]);
+    assert_eq!(where_sluice_went(&v), psql);
+    assert_eq!(psql.as_ref().unwrap().0, "bob", "escaped ':' and '\\' in the password file");
+
+    // An unknown service: both refuse.
+    assert!(home.psql("service=nope", &[]).is_err());
+    let (out, _) = (home.command(Path::new(env!("CARGO_BIN_EXE_sluice")), &[]).args(["test", "service=nope"]).output().unwrap(), ());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("definition of service \"nope\" not found"));
+}
+
+#[test]
+fn pg_variables_fill_what_the_string_leaves_unset() {
+    let pg = cluster();
+    let home = Home::new();
+    let port = pg.port().to_string();
+    let env = [("PGHOST", "127.0.0.1"), ("PGPORT", port.as_str()), ("PGUSER", "alice"), ("PGPASSWORD", "a-pw"), ("PGDATABASE", "shopdb"), ("PGAPPNAME", "from-env")];
+    let psql = home.psql("", &env);
+    let (_, v) = home.sluice(&["test", ""], &env);
+    assert_eq!(where_sluice_went(&v), psql);
+    assert_eq!(v["password_source"], "env");
+    let vars: Vec<&str> = v["environment"].as_array().unwrap().iter().map(|e| e["variable"].as_str().unwrap()).collect();
+    for var in ["PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGAPPNAME"] {
+        assert!(vars.contains(&var), "{var} listed: {vars:?}");
+    }
+    // The string wins over the variable.
+    let psql = home.psql("dbname=postgres", &env);
+    let (_, v) = home.sluice(&["test", "dbname=postgres"], &env);
+    assert_eq!(where_sluice_went(&v), psql);
+    assert_eq!(psql.unwrap().1, "postgres");
+}
+
+#[test]
+fn a_group_readable_password_file_is_ignored_by_both() {
+    let pg = cluster();
+    let home = Home::new();
+    let port = pg.port().to_string();
+    home.write(".pgpass", &format!("*:*:*:*:a-pw\n"), 0o644);
+    let conn = format!("host=127.0.0.1 port={port} user=alice dbname=shopdb");
+    let psql = home.psql(&conn, &[]);
+    assert!(psql.unwrap_err().contains("no password supplied"));
+    let (_, v) = home.sluice(&["test", &conn], &[]);
+    assert_eq!(v["connected"], false);
+    assert_eq!(v["password_source"], "none");
+    assert!(v["warnings"][0].as_str().unwrap().contains("group or world access"), "{v}");
+    // Made private, both use it.
+    home.write(".pgpass", "*:*:*:*:a-pw\n", 0o600);
+    assert_eq!(where_sluice_went(&home.sluice(&["test", &conn], &[]).1), home.psql(&conn, &[]));
+}
+
+#[test]
+fn the_default_user_is_the_os_user_not_dollar_user() {
+    let pg = cluster();
+    let me = String::from_utf8_lossy(&Command::new("id").arg("-un").output().unwrap().stdout).trim().to_owned();
+    pg.psql(&format!("CREATE ROLE \"{me}\" LOGIN PASSWORD 'me-pw'"));
+    let home = Home::new();
+    let conn = format!("host=127.0.0.1 port={} dbname=postgres password=me-pw", pg.port());
+    let env = [("USER", "somebody-else"), ("LOGNAME", "somebody-else")];
+    let psql = home.psql(&conn, &env);
+    let (_, v) = home.sluice(&["test", &conn], &env);
+    assert_eq!(where_sluice_went(&v), psql);
+    assert_eq!(psql.unwrap().0, me);
+}
