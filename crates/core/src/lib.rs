@@ -7,10 +7,12 @@
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
 //! - [`access`]: what the role can reach, a source/destination verdict, and the GRANTs that fix it.
+//! - [`import`]: connections in (libpq files, .env, pgAdmin, DBeaver) and out, never with a secret.
 //! - [`ssh`]: SSH tunnels: bastions and jump chains the probe runs over.
 //! - `pinned`: the trust boundary: every statement runs read-only with `search_path` pinned to `pg_catalog`.
 
 pub mod access;
+pub mod import;
 pub use sluice_conninfo as conninfo;
 pub use sluice_conninfo::secret;
 pub mod job;

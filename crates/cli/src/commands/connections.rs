@@ -5,6 +5,9 @@
 //! - `add --name N (--url URL | --host ... ) [...]`: save a new connection.
 //! - `edit NAME [...] [--rename NEW]`: change only what is given.
 //! - `remove NAME`: delete it and its secrets.
+//! - `import --from FORMAT [FILE] [--dry-run] [--on-conflict rename|skip]`:
+//!   from pgpass, service, env, dotenv, pgadmin, dbeaver or json.
+//! - `export --to urls|service|pgadmin|json [NAME]...`: to stdout, no secret.
 //!
 //! NAME is a connection's name (case-insensitive) or id. The store is the
 //! app's own (`SLUICE_CONFIG_DIR` overrides its directory); secrets go to
@@ -52,6 +55,37 @@ pub enum ConnectionsCommand {
         /// Name (case-insensitive) or id.
         name: String,
     },
+    /// Save the connections a file (or the environment) holds.
+    Import(ImportArgs),
+    /// Print saved connections in another format, never with a secret.
+    Export(ExportArgs),
+}
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// pgpass, service, env, dotenv, pgadmin, dbeaver or json (Sluice's export).
+    #[arg(long, value_name = "FORMAT")]
+    from: sluice_core::import::Format,
+    /// The file (default: libpq's ~/.pgpass or ~/.pg_service.conf, .env, pgAdmin's servers.json, DBeaver's data-sources.json).
+    file: Option<std::path::PathBuf>,
+    /// Show what would be imported and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// A name that is taken: save as "Name (2)" (rename) or leave it out (skip).
+    #[arg(long, value_name = "WHAT", default_value = "rename")]
+    on_conflict: sluice_core::import::OnConflict,
+    /// Print {"connections": [...], "skipped": [...]} as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// urls, service (a pg_service.conf), pgadmin (servers.json) or json.
+    #[arg(long, value_name = "FORMAT")]
+    to: sluice_core::import::ExportFormat,
+    /// The connections to export (default: all).
+    names: Vec<String>,
 }
 
 #[derive(Args)]
@@ -169,6 +203,8 @@ async fn run_async(cmd: ConnectionsCommand) -> CmdResult {
         ConnectionsCommand::Add(args) => add(&store, *args).await,
         ConnectionsCommand::Edit(args) => edit(&store, *args).await,
         ConnectionsCommand::Remove { name } => remove(&store, &name).await,
+        ConnectionsCommand::Import(args) => import(&store, args).await,
+        ConnectionsCommand::Export(args) => export(&store, args).await,
     }
 }
 
@@ -521,5 +557,52 @@ async fn remove(store: &AsyncStore, name: &str) -> CmdResult {
         }
     }
     println!("removed \"{}\"", record.name);
+    Ok(())
+}
+
+async fn import(store: &AsyncStore, args: ImportArgs) -> CmdResult {
+    use sluice_core::import;
+    let env = sluice_core::conninfo::Environment::from_process();
+    let plan = import::read(args.from, args.file.as_deref(), &env).map_err(|e| CliError::new(e.to_string()))?;
+    let outcome = if args.dry_run {
+        import::Outcome { connections: plan.listed(), skipped: plan.skipped }
+    } else {
+        let on_conflict = args.on_conflict;
+        store.import(plan, None, on_conflict, SaveMode::WithSecrets).await.map_err(with_save_hint)?
+    };
+    if args.json {
+        println!("{}", to_json(&outcome)?);
+        return Ok(());
+    }
+    let verb = if args.dry_run { "would import" } else { "imported" };
+    for c in &outcome.connections {
+        let name = c.saved_as.as_deref().unwrap_or(&c.name);
+        let pw = if c.has_password { " (password to the keyring)" } else { "" };
+        println!("{verb} \"{name}\": {}{pw}  [{}]", c.url, c.source);
+        for n in &c.notes {
+            println!("    note: {n}");
+        }
+    }
+    for s in &outcome.skipped {
+        println!("skipped {}: {}", s.source, s.reason);
+    }
+    if outcome.connections.is_empty() {
+        eprintln!("note: nothing to import");
+    }
+    Ok(())
+}
+
+async fn export(store: &AsyncStore, args: ExportArgs) -> CmdResult {
+    let all = store.list().await?;
+    let records = if args.names.is_empty() {
+        all
+    } else {
+        let mut chosen = Vec::new();
+        for n in &args.names {
+            chosen.push(store.get(n).await?);
+        }
+        chosen
+    };
+    print!("{}", sluice_core::import::export(args.to, &records));
     Ok(())
 }

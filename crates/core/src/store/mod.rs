@@ -676,6 +676,18 @@ impl AsyncStore {
         let s = self.store.clone();
         blocking(move || s.record_test(id, summary)).await
     }
+
+    /// Saves a plan's candidates ([`crate::import::apply`]).
+    pub async fn import(
+        &self,
+        plan: crate::import::Plan,
+        only: Option<Vec<String>>,
+        on_conflict: crate::import::OnConflict,
+        mode: SaveMode,
+    ) -> Result<crate::import::Outcome> {
+        let s = self.store.clone();
+        blocking(move || crate::import::apply(&s, plan, only.as_deref(), on_conflict, mode)).await
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,246 @@
+//! Connections in and out: libpq's password and service files, the `PG*`
+//! variables, `.env` files, pgAdmin 4's `servers.json`, DBeaver's
+//! `data-sources.json`, and Sluice's own JSON; out as URLs, a service file,
+//! a pgAdmin file or Sluice's JSON, never with a secret.
+//!
+//! Reading makes a [`Plan`]: the connections found (each with where it came
+//! from, `FILE:LINE` or the JSON key) and the entries skipped with why.
+//! [`apply`] saves a plan's chosen entries; nothing existing is overwritten
+//! (a taken name gets ` (2)`, or the entry is skipped).
+//!
+//! - `formats.rs`: one reader per format.
+//! - `export.rs`: the writers.
+
+mod export;
+mod formats;
+
+pub use export::{export, ExportFormat};
+pub use formats::read;
+
+use crate::conninfo::Environment;
+use crate::store::{NewConnection, SaveMode, Secrets, Store, StoreError};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Where connections come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Pgpass,
+    Service,
+    Env,
+    Dotenv,
+    Pgadmin,
+    Dbeaver,
+    Json,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [Format::Pgpass, Format::Service, Format::Env, Format::Dotenv, Format::Pgadmin, Format::Dbeaver, Format::Json];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Pgpass => "pgpass",
+            Format::Service => "service",
+            Format::Env => "env",
+            Format::Dotenv => "dotenv",
+            Format::Pgadmin => "pgadmin",
+            Format::Dbeaver => "dbeaver",
+            Format::Json => "json",
+        }
+    }
+
+    /// The file read when none is named (None: there is no file, or no default).
+    pub fn default_file(self, env: &Environment) -> Option<PathBuf> {
+        match self {
+            Format::Pgpass => env.var("PGPASSFILE").map(PathBuf::from).or_else(|| env.default_passfile()),
+            Format::Service => env.var("PGSERVICEFILE").map(PathBuf::from).or_else(|| env.user_service_file()),
+            Format::Dotenv => Some(PathBuf::from(".env")),
+            Format::Pgadmin => pgadmin_default_file(),
+            Format::Dbeaver => dbeaver_default_file(),
+            Format::Env | Format::Json => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown import format \"{s}\" (pgpass, service, env, dotenv, pgadmin, dbeaver or json)"))
+    }
+}
+
+/// pgAdmin 4 keeps no servers.json of its own; the file its Docker image
+/// loads at first start is the usual place one is found.
+fn pgadmin_default_file() -> Option<PathBuf> {
+    let home = directories::BaseDirs::new()?.home_dir().to_owned();
+    [home.join("servers.json"), PathBuf::from("/pgadmin4/servers.json")].into_iter().find(|p| p.is_file())
+}
+
+fn dbeaver_default_file() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    let dir = if cfg!(target_os = "macos") {
+        base.home_dir().join("Library/DBeaverData")
+    } else {
+        base.data_dir().join("DBeaverData")
+    };
+    Some(dir.join("workspace6/General/.dbeaver/data-sources.json"))
+}
+
+/// One connection found in a file.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub new: NewConnection,
+    pub secrets: Secrets,
+    /// `FILE:LINE`, or the JSON key (`Servers.3`).
+    pub source: String,
+    /// What the user should know (a password to enter, a field not taken…).
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub source: String,
+    pub reason: String,
+}
+
+/// What a file holds.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub candidates: Vec<Candidate>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A planned or imported connection, as `--dry-run --json` and the app show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    pub name: String,
+    /// Never with a password.
+    pub url: String,
+    pub has_password: bool,
+    pub source: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// Set after an import: the name it was saved under (a clash adds " (2)").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub saved_as: Option<String>,
+}
+
+impl Plan {
+    pub fn listed(&self) -> Vec<Listed> {
+        self.candidates.iter().map(Candidate::listed).collect()
+    }
+}
+
+impl Candidate {
+    pub fn listed(&self) -> Listed {
+        Listed {
+            name: self.new.name.clone(),
+            url: self.new.params.to_uri_without_password(),
+            has_password: self.secrets.password.is_some(),
+            source: self.source.clone(),
+            notes: self.notes.clone(),
+            saved_as: None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{path}: {error}")]
+    Read { path: String, error: std::io::Error },
+    #[error("{path} is not valid JSON: {error}")]
+    Json { path: String, error: String },
+    #[error("{0}")]
+    Format(String),
+}
+
+/// What to do when a connection's name is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnConflict {
+    /// Save it as "Name (2)" (the first free number).
+    #[default]
+    Rename,
+    Skip,
+}
+
+impl std::str::FromStr for OnConflict {
+    type Err = String;
+    fn from_str(s: &str) -> Result<OnConflict, String> {
+        match s {
+            "rename" => Ok(OnConflict::Rename),
+            "skip" => Ok(OnConflict::Skip),
+            _ => Err(format!("unknown --on-conflict \"{s}\" (rename or skip)")),
+        }
+    }
+}
+
+/// The outcome of an import.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Outcome {
+    pub connections: Vec<Listed>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Saves the plan's candidates (those whose `source` is in `only`, when
+/// given). Each is added on its own: one that fails is reported as skipped
+/// and the others are still saved.
+pub fn apply(store: &Store, plan: Plan, only: Option<&[String]>, on_conflict: OnConflict, mode: SaveMode) -> Result<Outcome, StoreError> {
+    let mut taken: Vec<String> = store.list()?.into_iter().map(|r| r.name.to_lowercase()).collect();
+    let mut out = Outcome { connections: Vec::new(), skipped: plan.skipped };
+    for c in plan.candidates {
+        if only.is_some_and(|o| !o.iter().any(|s| *s == c.source)) {
+            continue;
+        }
+        let mut listed = c.listed();
+        let mut new = c.new;
+        let base = new.name.trim().to_owned();
+        if taken.contains(&base.to_lowercase()) {
+            match on_conflict {
+                OnConflict::Skip => {
+                    out.skipped.push(Skipped { source: c.source, reason: format!("a connection named \"{base}\" exists (--on-conflict skip)") });
+                    continue;
+                }
+                OnConflict::Rename => new.name = free_name(&base, &taken),
+            }
+        }
+        match store.add(new, c.secrets, mode) {
+            Ok(record) => {
+                taken.push(record.name.to_lowercase());
+                listed.saved_as = Some(record.name);
+                out.connections.push(listed);
+            }
+            Err(e @ StoreError::KeyringUnavailable { .. }) => return Err(e),
+            Err(e) => out.skipped.push(Skipped { source: c.source, reason: e.to_string() }),
+        }
+    }
+    Ok(out)
+}
+
+/// "Name (2)", "Name (3)", … : the first that is free (names are unique
+/// case-insensitively, at most 64 characters).
+fn free_name(base: &str, taken: &[String]) -> String {
+    (2..)
+        .map(|n| {
+            let suffix = format!(" ({n})");
+            let room = 64usize.saturating_sub(suffix.chars().count());
+            format!("{}{suffix}", base.chars().take(room).collect::<String>())
+        })
+        .find(|c| !taken.contains(&c.to_lowercase()))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn free_names() {
+        let taken = vec!["prod".to_owned(), "prod (2)".to_owned()];
+        assert_eq!(free_name("Prod", &taken), "Prod (3)");
+        assert_eq!(free_name(&"x".repeat(64), &[]).chars().count(), 64);
+    }
+}
