@@ -19,6 +19,11 @@ const COMMANDS: &[&str] = &[
     "cancel_test",
     "keyring_status",
     "trust_host_key",
+    "import_sources",
+    "import_preview",
+    "import_connections",
+    "export_connections",
+    "detect_local_servers",
 ];
 
 fn main() {

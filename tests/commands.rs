@@ -319,3 +319,29 @@ fn a_test_of_an_edited_connection_keeps_every_saved_secret_it_was_not_given() {
     assert_eq!(run_test(&h, json!({"draft": draft}))["error"]["code"], "client_key_passphrase");
     h.ok("delete_connection", json!({"id": id}));
 }
+
+#[test]
+fn export_writes_no_secret_and_import_reads_it_back_over_ipc() {
+    sluice_harness::keyring_env::require_secret_service();
+    let h = harness();
+    let draft = json!({"name": "Exported", "params": {"host": "db.example.com", "user": "app", "dbname": "shop"}, "password": "do-not-export"});
+    h.ok("save_connection", json!({"draft": draft, "withoutSecrets": false}));
+    let path = h.dir.path().join("out.json");
+    let n = h.ok("export_connections", json!({"format": "json", "ids": [], "path": path.to_str().unwrap()}));
+    assert_eq!(n, 1);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("db.example.com") && !text.contains("do-not-export"), "{text}");
+    let preview = h.ok("import_preview", json!({"format": "json", "path": path.to_str().unwrap()}));
+    assert_eq!(preview["connections"][0]["name"], "Exported");
+    // Importing it again: the name is taken, so " (2)"; only the chosen source.
+    let source = preview["connections"][0]["source"].clone();
+    let done = h.ok("import_connections", json!({"format": "json", "path": path.to_str().unwrap(), "sources": [source], "onConflict": "rename"}));
+    assert_eq!(done["connections"][0]["saved_as"], "Exported (2)");
+    let none = h.ok("import_connections", json!({"format": "json", "path": path.to_str().unwrap(), "sources": ["connections[9]"], "onConflict": "rename"}));
+    assert!(none["connections"].as_array().unwrap().is_empty());
+    let e = h.invoke("import_preview", json!({"format": "pgadmin", "path": path.to_str().unwrap()})).unwrap_err();
+    assert_eq!(e["kind"], "invalid_input");
+    for c in h.ok("list_connections", json!({}))["connections"].as_array().unwrap() {
+        h.ok("delete_connection", json!({"id": c["id"]}));
+    }
+}

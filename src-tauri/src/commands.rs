@@ -4,7 +4,8 @@
 //! `src-tauri/build.rs` and granted in `src-tauri/capabilities/main.json`.
 
 use crate::error::CommandError;
-use crate::models::{Connection, ConnectionList, Draft, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget, Vocabulary};
+use crate::models::{Connection, ConnectionList, Draft, ImportPreview, ImportSource, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget, Vocabulary};
+use sluice_core::import::{self, Format};
 use crate::state::AppState;
 use sluice_core::access::Scope;
 use sluice_core::conninfo::{self, Environment, FieldIssue, FormatOptions, PasswordSource};
@@ -315,4 +316,76 @@ mod tests {
         assert_eq!(copy_name("A", &taken(&["a"])), "A (copy)");
         assert_eq!(copy_name("A", &taken(&["a", "A (COPY)", "a (copy 2)"])), "A (copy 3)");
     }
+}
+
+/// The files the import dialog offers at once: libpq's password and service
+/// files, pgAdmin's and DBeaver's, when they exist; the PG* variables when
+/// any is set.
+#[tauri::command]
+pub fn import_sources() -> Vec<ImportSource> {
+    let env = Environment::from_process();
+    let mut out = Vec::new();
+    for (format, label) in [
+        (Format::Pgpass, "libpq password file"),
+        (Format::Service, "libpq service file"),
+        (Format::Pgadmin, "pgAdmin servers.json"),
+        (Format::Dbeaver, "DBeaver connections"),
+    ] {
+        if let Some(p) = format.default_file(&env).filter(|p| p.is_file()) {
+            out.push(ImportSource { format, path: Some(p.display().to_string()), label: label.into() });
+        }
+    }
+    if env.vars.keys().any(|k| k.starts_with("PG")) {
+        out.push(ImportSource { format: Format::Env, path: None, label: "PG* environment variables".into() });
+    }
+    out
+}
+
+/// What `path` (in `format`) holds; nothing is saved.
+#[tauri::command]
+pub async fn import_preview(format: Format, path: Option<String>) -> Result<ImportPreview, CommandError> {
+    let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref().map(std::path::Path::new), &Environment::from_process()))
+        .await
+        .map_err(|e| CommandError::internal(e.to_string()))?
+        .map_err(|e| CommandError::invalid(e.to_string()))?;
+    Ok(ImportPreview { connections: plan.listed(), skipped: plan.skipped })
+}
+
+/// Imports the entries of `path` whose `source` is listed (all when none
+/// is); a taken name gets " (2)" or is skipped. Secrets go to the keyring.
+#[tauri::command]
+pub async fn import_connections(
+    state: State<'_, AppState>,
+    format: Format,
+    path: Option<String>,
+    sources: Option<Vec<String>>,
+    on_conflict: import::OnConflict,
+) -> Result<import::Outcome, CommandError> {
+    let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref().map(std::path::Path::new), &Environment::from_process()))
+        .await
+        .map_err(|e| CommandError::internal(e.to_string()))?
+        .map_err(|e| CommandError::invalid(e.to_string()))?;
+    let store = state.store().await?;
+    Ok(store.import(plan, sources, on_conflict, sluice_core::store::SaveMode::WithSecrets).await?)
+}
+
+/// Writes the connections `ids` (all when empty) to `path` in `format`,
+/// never with a secret. `path` is the one the user chose in the save dialog.
+#[tauri::command]
+pub async fn export_connections(state: State<'_, AppState>, format: import::ExportFormat, ids: Vec<String>, path: String) -> Result<usize, CommandError> {
+    let store = state.store().await?;
+    let all = store.list().await?;
+    let records: Vec<_> = if ids.is_empty() { all } else { all.into_iter().filter(|r| ids.contains(&r.id.to_string())).collect() };
+    let text = import::export(format, &records);
+    let n = records.len();
+    tokio::fs::write(&path, text).await.map_err(|e| CommandError::invalid(format!("Could not write {path}: {e}")))?;
+    Ok(n)
+}
+
+/// Postgres servers on this machine, for the first run: each place is asked
+/// one read-only SSLRequest, within one second.
+#[tauri::command]
+pub async fn detect_local_servers() -> Vec<import::local::LocalServer> {
+    let places = import::local::places(&Environment::from_process(), &import::local::default_socket_dirs());
+    import::local::detect(places, std::time::Duration::from_millis(800)).await
 }

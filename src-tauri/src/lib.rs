@@ -31,6 +31,11 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Build
         commands::cancel_test,
         commands::keyring_status,
         commands::trust_host_key,
+        commands::import_sources,
+        commands::import_preview,
+        commands::import_connections,
+        commands::export_connections,
+        commands::detect_local_servers,
     ])
 }
 
@@ -45,7 +50,7 @@ pub fn run() {
         .init();
     // Never the keyring crate's in-memory mock: pick the OS store explicitly.
     sluice_core::store::select_platform_store();
-    run_app(tauri::Builder::default(), state::AppState::default())
+    run_app(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state::AppState::default())
         .run(tauri::generate_context!())
         .expect("error while running Sluice");
 }

@@ -211,3 +211,19 @@ impl Vocabulary {
         }
     }
 }
+
+/// A file the import dialog offers without a file picker.
+#[derive(Debug, Serialize)]
+pub struct ImportSource {
+    pub format: sluice_core::import::Format,
+    /// None for the environment.
+    pub path: Option<String>,
+    pub label: String,
+}
+
+/// What a file holds, before importing: never a secret.
+#[derive(Debug, Serialize)]
+pub struct ImportPreview {
+    pub connections: Vec<sluice_core::import::Listed>,
+    pub skipped: Vec<sluice_core::import::Skipped>,
+}

@@ -84,3 +84,15 @@ test('the stepper lists SSH rows per hop first, and drops resolve/connect behind
   assert.equal(stepRows(1)[0].label, 'SSH connect', 'one hop needs no number');
   assert.equal(rowKey('tls', null), 'tls');
 });
+
+test('import formats are guessed from the file name', async () => {
+  const { formatFromPath } = await import('../../ui/js/lib/import.js');
+  assert.equal(formatFromPath('/home/me/.pgpass'), 'pgpass');
+  assert.equal(formatFromPath('C:\\Users\\me\\AppData\\Roaming\\postgresql\\pgpass.conf'), 'pgpass');
+  assert.equal(formatFromPath('/etc/postgresql-common/pg_service.conf'), 'service');
+  assert.equal(formatFromPath('/srv/app/.env.production'), 'dotenv');
+  assert.equal(formatFromPath('/x/servers.json'), 'pgadmin');
+  assert.equal(formatFromPath('/x/.dbeaver/data-sources-2.json'), 'dbeaver');
+  assert.equal(formatFromPath('/x/backup.json'), 'json');
+  assert.equal(formatFromPath('/x/notes.txt'), null);
+});

@@ -96,6 +96,41 @@ export function trustHostKey(target, hop, key) {
   return call('trust_host_key', { target, hop, key });
 }
 
+/** -> [{format, path|null, label}]: files found where their tools keep them. */
+export function importSources() {
+  return call('import_sources');
+}
+
+/** -> {connections: [{name, url, has_password, source, notes}], skipped: [{source, reason}]} */
+export function importPreview(format, path) {
+  return call('import_preview', { format, path: path || null });
+}
+
+/** Imports the entries whose `source` is in `sources`. -> {connections: [... saved_as], skipped} */
+export function importConnections({ format, path, sources, onConflict = 'rename' }) {
+  return call('import_connections', { format, path: path || null, sources, onConflict });
+}
+
+/** Writes the connections `ids` (all when empty) in `format` to `path`. -> number written */
+export function exportConnections(format, ids, path) {
+  return call('export_connections', { format, ids, path });
+}
+
+/** -> [{label, found_by, url, tls}]: Postgres servers on this machine. */
+export function detectLocalServers() {
+  return call('detect_local_servers');
+}
+
+/** The native file picker (plugin-dialog): -> a path, or null when cancelled. */
+export function pickFile(title) {
+  return call('plugin:dialog|open', { options: { title, multiple: false, directory: false } });
+}
+
+/** The native save dialog: -> a path, or null when cancelled. */
+export function pickSavePath(title, defaultPath) {
+  return call('plugin:dialog|save', { options: { title, defaultPath } });
+}
+
 /** -> bool: a test with this id was running. */
 export function cancelTest(testId) {
   return call('cancel_test', { testId });

@@ -23,7 +23,7 @@ function navigate(name, params = {}) {
   root.replaceChildren();
   document.body.dataset.page = name;
   if (name === 'new' || name === 'edit') {
-    app.page = mountConnectionForm(root, app, { connection: params.connection || null, provider: params.provider || null });
+    app.page = mountConnectionForm(root, app, { connection: params.connection || null, provider: params.provider || null, url: params.url || null });
   } else {
     app.page = mountConnections(root, app, params);
   }

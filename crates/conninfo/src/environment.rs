@@ -26,7 +26,8 @@ pub struct Environment {
 impl Environment {
     /// This process's environment.
     pub fn from_process() -> Environment {
-        let vars: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("PG")).collect();
+        // libpq's PG* variables, and DATABASE_URL (the first run looks at it).
+        let vars: BTreeMap<String, String> = std::env::vars().filter(|(k, _)| k.starts_with("PG") || k == "DATABASE_URL").collect();
         Environment::with_vars(vars)
     }
 

@@ -28,7 +28,7 @@ import { mountProviderPicker } from './provider-picker.js';
 const HOST_FIELDS = new Set(['host', 'hostaddr', 'port', 'dbname', 'user']);
 const LABELS = { name: 'Name', host: 'Host', hostaddr: 'Host address', port: 'Port', url: 'URL', connect_timeout: 'Connect timeout', sslrootcert: 'Root certificate', sslcert: 'Client certificate', sslkey: 'Client key' };
 
-export function mountConnectionForm(root, app, { connection = null, provider = null } = {}) {
+export function mountConnectionForm(root, app, { connection = null, provider = null, url = null } = {}) {
   if (!connection && !provider) return mountProviderPicker(root, app);
   const cleanup = [];
   const editing = !!connection;
@@ -572,12 +572,19 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   writeInputs(sync.params);
   setMode(st.mode);
   if (connection && connection.last_test) picker.setAvailable(st.scope);
-  api.formatUrl(sync.params).then((url) => {
-    if (!urlInput.value) {
-      sync.url = url;
-      urlInput.value = sync.params.host ? url : '';
-    }
-  }).catch(() => {});
+  if (url) {
+    // From the first run's "Set up and test": a local server's URL.
+    urlInput.value = url;
+    sync.setUrl(url);
+    markDirty();
+  } else {
+    api.formatUrl(sync.params).then((formatted) => {
+      if (!urlInput.value) {
+        sync.url = formatted;
+        urlInput.value = sync.params.host ? formatted : '';
+      }
+    }).catch(() => {});
+  }
   validateNow();
   announce(editing ? `Editing ${st.name}` : `New ${p0.label} connection`);
 

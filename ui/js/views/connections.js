@@ -10,6 +10,8 @@ import { createTestPanel } from '../components/test-panel.js';
 import { openPermissionsDialog } from '../components/permissions-dialog.js';
 import { toast, announce } from '../components/live.js';
 import { searchConnections } from '../lib/draft.js';
+import { openImportDialog } from '../components/import-dialog.js';
+import { openExportDialog } from '../components/export-dialog.js';
 
 export function mountConnections(root, app, { highlight } = {}) {
   let connections = [];
@@ -20,12 +22,14 @@ export function mountConnections(root, app, { highlight } = {}) {
   const count = h('span', { class: 'page-count', 'data-testid': 'connection-count' });
   const search = h('input', { type: 'search', class: 'input search', placeholder: 'Search connections', 'aria-label': 'Search connections', 'data-testid': 'search', autocomplete: 'off', spellcheck: 'false' });
   const newBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'new-connection', on: { click: () => app.navigate('new') } }, h('span', { 'aria-hidden': 'true', text: '+ ' }), 'New Connection');
+  const importBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'import-button', text: 'Import\u2026', on: { click: () => runImport() } });
+  const exportBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'export-button', text: 'Export\u2026', on: { click: () => openExportDialog({ count: connections.length }) } });
   const warnings = h('div', { class: 'list-warnings', 'data-testid': 'list-warnings' });
   const list = h('ul', { class: 'conn-list', 'data-testid': 'connection-list', 'aria-label': 'Saved connections' });
   const body = h('div', { class: 'list-body' });
   root.append(
     h('div', { class: 'page page-list' },
-      h('div', { class: 'page-head' }, h('div', { class: 'page-heading' }, title, count), h('div', { class: 'page-tools' }, search, newBtn)),
+      h('div', { class: 'page-head' }, h('div', { class: 'page-heading' }, title, count), h('div', { class: 'page-tools' }, search, importBtn, exportBtn, newBtn)),
       warnings,
       body),
   );
@@ -35,12 +39,46 @@ export function mountConnections(root, app, { highlight } = {}) {
     render();
   });
 
+  async function runImport() {
+    const outcome = await openImportDialog();
+    if (!outcome) return;
+    const n = outcome.connections.length;
+    toast(n ? `Imported ${n} connection${n === 1 ? '' : 's'}${outcome.skipped.length ? `, ${outcome.skipped.length} skipped` : ''}` : 'Nothing was imported', { kind: n ? 'info' : 'error' });
+    await load();
+    for (const c of outcome.connections) {
+      const el = list.querySelector(`[data-name="${CSS.escape(c.saved_as || c.name)}"]`);
+      if (el) el.classList.add('flash');
+    }
+  }
+
+  // First run: servers on this machine, as ready-to-test cards.
+  const localBox = h('div', { class: 'local-servers', 'data-testid': 'local-servers', 'aria-live': 'polite' });
+  let localAsked = false;
+  function lookForLocalServers() {
+    if (localAsked) return;
+    localAsked = true;
+    api.detectLocalServers().then((servers) => {
+      if (!servers.length) return;
+      replace(localBox,
+        h('h3', { text: 'Found on this machine' }),
+        h('ul', { class: 'local-cards' }, servers.map((s) => h('li', { class: 'local-card', 'data-testid': 'local-server' },
+          h('strong', { text: s.label }),
+          h('span', { class: 'seg-hint', text: `${s.found_by}${s.tls ? ' \u00B7 offers TLS' : ''}` }),
+          h('span', { class: 'mono local-url', text: s.url }),
+          h('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-testid': 'local-server-use', text: 'Set up and test', on: { click: () => app.navigate('new', { provider: 'postgres', url: s.url }) } })))));
+    }, () => {});
+  }
+
   function emptyState() {
+    lookForLocalServers();
     return h('div', { class: 'empty-state', 'data-testid': 'empty-state' },
       h('div', { class: 'empty-mark', 'aria-hidden': 'true', text: '\u2B21' }),
       h('h2', { text: 'No connections yet' }),
       h('p', { text: 'Save a Postgres, Neon or Supabase connection once, test it stage by stage, and see exactly what its role can read or write.' }),
-      h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'empty-new-connection', on: { click: () => app.navigate('new') } }, h('span', { 'aria-hidden': 'true', text: '+ ' }), 'New Connection'));
+      h('div', { class: 'empty-actions' },
+        h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'empty-new-connection', on: { click: () => app.navigate('new') } }, h('span', { 'aria-hidden': 'true', text: '+ ' }), 'New Connection'),
+        h('button', { type: 'button', class: 'btn', 'data-testid': 'empty-import', text: 'Import from a file\u2026', on: { click: () => runImport() } })),
+      localBox);
   }
 
   function row(c) {
@@ -72,6 +110,7 @@ export function mountConnections(root, app, { highlight } = {}) {
   function render() {
     setText(count, connections.length ? plural(connections.length, 'connection') : '');
     search.hidden = connections.length === 0;
+    exportBtn.hidden = connections.length === 0;
     if (!connections.length) {
       replace(body, emptyState());
       return;

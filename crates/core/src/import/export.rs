@@ -6,7 +6,8 @@ use crate::conninfo::service;
 use crate::store::ConnectionRecord;
 use serde_json::{json, Map, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ExportFormat {
     Urls,
     Service,

@@ -10,9 +10,11 @@
 //!
 //! - `formats.rs`: one reader per format.
 //! - `export.rs`: the writers.
+//! - `local.rs`: servers on this machine, for the first run.
 
 mod export;
 mod formats;
+pub mod local;
 
 pub use export::{export, ExportFormat};
 pub use formats::read;
@@ -23,7 +25,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 
 /// Where connections come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Pgpass,
@@ -159,7 +161,8 @@ pub enum ImportError {
 }
 
 /// What to do when a connection's name is taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OnConflict {
     /// Save it as "Name (2)" (the first free number).
     #[default]
