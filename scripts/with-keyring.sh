@@ -18,5 +18,14 @@ dbus-run-session -- bash -c '
   # --unlock reads the new login keyring'"'"'s password from stdin and makes it the default collection.
   eval "$(printf "sluice-test" | gnome-keyring-daemon --unlock --components=secrets)"
   export GNOME_KEYRING_CONTROL
+  # The daemon answers before its default collection exists: wait for it,
+  # so the first test never races it ("no result found").
+  for _ in $(seq 1 100); do
+    if gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets/aliases/default \
+        --method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked >/dev/null 2>&1; then
+      break
+    fi
+    sleep 0.05
+  done
   "$@"
 ' _ "$@"

@@ -79,3 +79,19 @@ test('scrub masks URL userinfo and password= pairs', () => {
   assert.equal(scrub("host=h password='a b' user=u"), 'host=h password=******** user=u');
   assert.equal(scrub('nothing here'), 'nothing here');
 });
+
+test('diagnostics list every host tried and why it was passed over', () => {
+  const text = diagnosticsText({
+    report: {
+      connected: true, total_ms: 9, steps: [], error: null, password_source: 'pgpass',
+      attempts: [
+        { host: 'a', port: 5432, address: '10.0.0.1:5432', outcome: 'wrong_session_type', code: 'wrong_session_type', reason: 'session is read-only', ms: 3 },
+        { host: 'b', port: 5432, address: '10.0.0.2:5432', outcome: 'connected', ms: 4 },
+      ],
+      server: { server_version: '17', database: 'd', connected_to: 'b:5432', login_user: 'u', current_user: 'u', session_user: 'u', pooler: { detected: false } },
+    },
+    params: {},
+  });
+  assert.match(text, /Hosts tried\n {2}a:5432 10\.0\.0\.1:5432 wrong_session_type \(wrong_session_type\): session is read-only\n {2}b:5432 10\.0\.0\.2:5432 connected/);
+  assert.match(text, /password from: pgpass/);
+});

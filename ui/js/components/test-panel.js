@@ -110,9 +110,22 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
     api.copyText(text).then((ok) => toast(ok ? 'Diagnostics copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }));
   }
 
+  /** Several hosts tried: each attempt and why it was passed over. */
+  function attemptsList(report) {
+    const attempts = (report && report.attempts) || [];
+    if (attempts.length < 2) return null;
+    const word = { connected: 'connected', wrong_session_type: 'passed over', failed: 'failed' };
+    return h('details', { class: 'attempts', open: true, 'data-testid': 'attempts' },
+      h('summary', { text: `Hosts tried: ${attempts.length}` }),
+      h('ol', null, attempts.map((a) => h('li', { class: `attempt-${a.outcome}`, 'data-testid': 'attempt', dataset: { outcome: a.outcome } },
+        h('span', { class: 'mono', text: `${a.host}:${a.port}${a.address && a.address !== `${a.host}:${a.port}` ? ` (${a.address})` : ''}` }),
+        ` \u2014 ${word[a.outcome] || a.outcome}${a.reason ? `: ${a.reason}` : ''} (${formatMs(a.ms)})`))));
+  }
+
   function showReport(report, mine) {
     if (report.error) {
       showError(report.error, report, mine);
+      result.prepend(...[attemptsList(report)].filter(Boolean));
       return;
     }
     const s = report.server || {};
@@ -141,7 +154,7 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
     }
     actions.push(h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'copy-diagnostics', text: 'Copy diagnostics', on: { click: () => copyDiagnostics(report, mine) } }));
     children.push(h('div', { class: 'result-actions' }, actions));
-    replace(result, h('div', { class: 'result result-ok', role: 'status', 'data-testid': 'test-success' }, children));
+    replace(result, attemptsList(report), h('div', { class: 'result result-ok', role: 'status', 'data-testid': 'test-success' }, children));
     announce(`${banner}${v ? `. ${verdictHeadline(v)}` : ''}`);
   }
 

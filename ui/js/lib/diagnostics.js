@@ -58,6 +58,12 @@ export function diagnosticsText(input) {
     lines.push(`  ${pad(stageLabel(step.stage), 14)} ${pad(step.status, 8)} ${pad(step.ms != null ? formatMs(step.ms) : '', 10)} ${where}${step.detail || ''}`.trimEnd());
   }
   if (!(report.steps || []).length) lines.push('  (none)');
+  if ((report.attempts || []).length > 1) {
+    lines.push('');
+    lines.push('Hosts tried');
+    for (const a of report.attempts) lines.push(`  ${[`${a.host}:${a.port}`, a.address, `${a.outcome}${a.code ? ` (${a.code})` : ''}${a.reason ? `: ${a.reason}` : ''}`].filter(Boolean).join(' ')}`);
+  }
+  if (report.password_source && report.password_source !== 'none') lines.push(`  password from: ${report.password_source}`);
   const s = report.server;
   if (s) {
     lines.push('');

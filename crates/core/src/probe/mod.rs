@@ -26,6 +26,7 @@
 
 mod cancel;
 mod classify;
+mod hosts;
 mod client_key;
 mod report;
 mod request;
@@ -39,6 +40,7 @@ mod wire;
 
 pub use cancel::Cancel;
 pub use classify::explain_withheld_password;
+pub use hosts::{Attempt, AttemptOutcome};
 pub use report::{
     ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
@@ -120,6 +122,7 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         total_ms: report::round_ms(started.elapsed()),
         access: out.access,
         verdict: out.verdict,
+        attempts: out.attempts,
         provenance: req.provenance.clone(),
     }
 }
@@ -145,6 +148,7 @@ enum Interrupt {
 /// What the attempt learnt so far; it survives a deadline or cancel.
 struct Outcome {
     connected: bool,
+    attempts: Vec<Attempt>,
     server: Option<ServerInfo>,
     access: Option<access::Access>,
     verdict: Option<access::Verdict>,
@@ -163,6 +167,7 @@ impl Outcome {
         let host = req.info.get("host").unwrap_or_default().to_owned();
         Outcome {
             connected: false,
+            attempts: Vec::new(),
             server: None,
             access: None,
             verdict: None,
@@ -253,26 +258,134 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
         tracker.finish(StepStatus::Ok, Some(detail));
     }
 
-    // Connect: hosts and their addresses in order, first that answers wins
-    // (as libpq does).
-    tracker.start(Stage::Connect);
-    let mut last_error = None;
-    for (spec, endpoints) in &targets {
-        for endpoint in endpoints {
-            out.host = spec.display();
-            out.port = spec.port;
-            match socket::open(endpoint).await {
-                Ok(socket) => {
-                    tracker.finish(StepStatus::Ok, Some(endpoint.describe()));
-                    return converse(socket, spec, &Route::Direct(endpoint), req, tracker, out).await;
+    // Connect: hosts and their addresses as libpq 17/18 tries them (see
+    // hosts.rs): what moves on to the next address or host, and what ends
+    // the test, are libpq's.
+    let settings = |m: String, out: &Outcome| classify(Failure::Settings(m), Stage::Connect, &out.context());
+    let want = hosts::TargetType::parse(req.info.get("target_session_attrs")).map_err(|m| settings(m, out))?;
+    let random = hosts::load_balance(req.info.get("load_balance_hosts")).map_err(|m| settings(m, out))?;
+    if random {
+        hosts::shuffle(&mut targets);
+    }
+    // libpq's connect_timeout is per address: a silent host does not use up the others' time.
+    let per_address = req.info.get("connect_timeout").and_then(|t| t.trim().parse::<u64>().ok()).filter(|t| *t > 0).map(std::time::Duration::from_secs);
+    let passes = if want == hosts::TargetType::PreferStandby { 2 } else { 1 };
+    let mut last_error: Option<ProbeError> = None;
+    let mut passed_over: Vec<String> = Vec::new();
+    for pass in 0..passes {
+        let want = if pass == 1 { hosts::TargetType::Any } else { want };
+        for (spec, endpoints) in &targets {
+            let mut endpoints = endpoints.clone();
+            if random {
+                hosts::shuffle(&mut endpoints);
+            }
+            for endpoint in &endpoints {
+                out.host = spec.display();
+                out.port = spec.port;
+                tracker.discard_attempt();
+                tracker.start(Stage::Connect);
+                let started = Instant::now();
+                let opened = match per_address {
+                    Some(t) => tokio::time::timeout(t, socket::open(endpoint))
+                        .await
+                        .unwrap_or_else(|_| Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "connect_timeout expired"))),
+                    None => socket::open(endpoint).await,
+                };
+                let socket = match opened {
+                    Ok(socket) => socket,
+                    Err(error) => {
+                        tracker.finish(StepStatus::Failed, Some(endpoint.describe()));
+                        let e = classify(Failure::Connect { addr: endpoint.describe(), error }, Stage::Connect, &out.context());
+                        out.attempts.push(attempt_record(spec, Some(endpoint), hosts::AttemptOutcome::Failed, Some(&e), started));
+                        last_error = Some(e);
+                        continue; // the next address
+                    }
+                };
+                tracker.finish(StepStatus::Ok, Some(endpoint.describe()));
+                match converse(socket, spec, &Route::Direct(endpoint), req, tracker, out, want).await {
+                    Ok(()) => {
+                        out.attempts.push(attempt_record(spec, Some(endpoint), hosts::AttemptOutcome::Connected, None, started));
+                        return Ok(());
+                    }
+                    Err(Next::WrongType(reason)) => {
+                        let hint = hosts::passed_over_hint(want, &reason);
+                        let mut a = attempt_record(spec, Some(endpoint), hosts::AttemptOutcome::WrongSessionType, None, started);
+                        a.code = Some(ErrorCode::WrongSessionType);
+                        a.reason = Some(format!("{reason}: {hint}"));
+                        out.attempts.push(a);
+                        passed_over.push(format!("{}:{} ({reason})", spec.display(), spec.port));
+                        out.connected = false;
+                        break; // the next host
+                    }
+                    Err(Next::Host(e)) => {
+                        out.attempts.push(attempt_record(spec, Some(endpoint), hosts::AttemptOutcome::Failed, Some(&e), started));
+                        last_error = Some(e);
+                        break; // the next host
+                    }
+                    Err(Next::Abort(e)) => {
+                        out.attempts.push(attempt_record(spec, Some(endpoint), hosts::AttemptOutcome::Failed, Some(&e), started));
+                        return Err(e);
+                    }
                 }
-                Err(error) => last_error = Some((endpoint.describe(), error)),
             }
         }
     }
-    tracker.finish(StepStatus::Failed, None);
-    let (addr, error) = last_error.unwrap_or_else(|| ("(no address)".into(), std::io::Error::other("no address to connect to")));
-    Err(classify(Failure::Connect { addr, error }, Stage::Connect, &out.context()))
+    if tracker.is_running() {
+        tracker.finish(StepStatus::Failed, None);
+    }
+    // Nothing fitted: say which servers were passed over and why.
+    if !passed_over.is_empty() {
+        let mut e = classify(Failure::Settings(String::new()), Stage::Auth, &out.context());
+        e.code = ErrorCode::WrongSessionType;
+        e.message = format!("No server in the list has a session of the kind target_session_attrs={} asks for: {}.", want.as_str(), passed_over.join(", "));
+        e.hint = "Check which host is the primary (or a standby) now, or change target_session_attrs. Each host's reason is under attempts.".into();
+        e.detail = last_error.map(|l| format!("other hosts: {}", l.message));
+        return Err(e);
+    }
+    Err(last_error.unwrap_or_else(|| classify(Failure::Settings("no address to connect to".into()), Stage::Connect, &out.context())))
+}
+
+fn attempt_record(spec: &HostSpec, endpoint: Option<&Endpoint>, outcome: hosts::AttemptOutcome, error: Option<&ProbeError>, started: Instant) -> Attempt {
+    Attempt {
+        host: spec.display(),
+        port: spec.port,
+        address: endpoint.map(Endpoint::describe),
+        outcome,
+        code: error.map(|e| e.code),
+        reason: error.map(|e| e.message.clone()),
+        ms: report::round_ms(started.elapsed()),
+    }
+}
+
+/// How a conversation that did not end in success continues.
+enum Next {
+    /// A server of the wrong session type: the next host.
+    WrongType(String),
+    /// The next host (a server starting up or in recovery).
+    Host(ProbeError),
+    /// The end of the test.
+    Abort(ProbeError),
+}
+
+impl From<ProbeError> for Next {
+    fn from(e: ProbeError) -> Next {
+        Next::Abort(e)
+    }
+}
+
+impl Next {
+    fn into_error(self, out: &Outcome) -> ProbeError {
+        match self {
+            Next::Host(e) | Next::Abort(e) => e,
+            Next::WrongType(reason) => {
+                let mut e = classify(Failure::Settings(String::new()), Stage::Auth, &out.context());
+                e.code = ErrorCode::WrongSessionType;
+                e.message = format!("The server's session is not of the kind asked for: {reason}.");
+                e.hint = "Change target_session_attrs, or connect to another host.".into();
+                e
+            }
+        }
+    }
 }
 
 /// Through the tunnel: the SSH hops, then the last one's channel to the
@@ -303,7 +416,9 @@ async fn attempt_tunneled(
         Ok(stream) => {
             tracker.finish(StepStatus::Ok, Some(format!("to {target_label}, resolved by {}", chain.last().hostname)));
             let route = Route::Tunnel { chain: &chain, host: target.clone(), port: spec.port };
-            converse(Socket::Ssh(Box::new(stream)), spec, &route, req, tracker, out).await
+            let want = hosts::TargetType::parse(req.info.get("target_session_attrs"))
+                .map_err(|m| classify(Failure::Settings(m), Stage::Connect, &out.context()))?;
+            converse(Socket::Ssh(Box::new(stream)), spec, &route, req, tracker, out, want).await.map_err(|n| n.into_error(out))
         }
         Err(f) => {
             tracker.finish(StepStatus::Failed, None);
@@ -356,7 +471,8 @@ async fn converse(
     req: &ProbeRequest,
     tracker: &Tracker<'_>,
     out: &mut Outcome,
-) -> Result<(), ProbeError> {
+    want: hosts::TargetType,
+) -> Result<(), Next> {
     let is_unix = route.is_unix();
     let mode = out.sslmode;
     // libpq ignores sslmode on Unix sockets: the kernel is the transport.
@@ -370,7 +486,7 @@ async fn converse(
             Err(e) => {
                 tracker.start(Stage::Tls);
                 tracker.finish(StepStatus::Failed, None);
-                return Err(classify(Failure::TlsSetup(e), Stage::Tls, &out.context()));
+                return Err(classify(Failure::TlsSetup(e), Stage::Tls, &out.context()).into());
             }
         }
     };
@@ -449,9 +565,22 @@ async fn converse(
                 tls_offered,
                 ..out.context()
             };
-            return Err(classify(failure, stage, &ctx));
+            let e = classify(failure, stage, &ctx);
+            // 57P03 (starting up, shutting down, in recovery): libpq tries the next host.
+            return Err(if e.sqlstate.as_deref() == Some("57P03") { Next::Host(e) } else { Next::Abort(e) });
         }
     };
+    // target_session_attrs, checked after authentication as libpq does.
+    let mut connection = std::pin::pin!(connection);
+    if want.needs() != hosts::Needs::Nothing {
+        let (read_only, hot_standby) = session_type(&client, connection.as_mut(), want.needs()).await;
+        if let Some(reason) = want.reject(read_only, hot_standby) {
+            tracker.finish(StepStatus::Failed, Some(format!("passed over: {reason}")));
+            drop(client);
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(200), &mut connection).await;
+            return Err(Next::WrongType(reason.to_owned()));
+        }
+    }
     out.connected = true;
     let how = match req.provenance.password_source {
         crate::conninfo::PasswordSource::None => String::new(),
@@ -481,7 +610,6 @@ async fn converse(
         None => None,
     };
     let batch = session::batch(access_sql.as_deref());
-    let mut connection = std::pin::pin!(connection);
     let result = {
         let work = run_batch(&client, &batch, &client_side, req.analysis.is_some(), tracker, out, tls_info);
         tokio::select! {
@@ -498,12 +626,47 @@ async fn converse(
     if let Err(failure) = result {
         let stage = tracker.current_stage();
         tracker.finish(StepStatus::Failed, None);
-        return Err(classify(failure, stage, &out.context()));
+        return Err(classify(failure, stage, &out.context()).into());
     }
     if let (Some(a), Some(access), Some(server)) = (&req.analysis, &out.access, &out.server) {
         out.verdict = Some(access::verdict(access, &access::SessionFacts::from(server), a.job, &a.options));
     }
     Ok(())
+}
+
+/// (read_only, in_hot_standby) of the session, as libpq learns them: from
+/// the startup ParameterStatus (servers 14+), else with libpq's own
+/// queries. `read_only` is `default_transaction_read_only or in_hot_standby`.
+async fn session_type(client: &tokio_postgres::Client, mut connection: std::pin::Pin<&mut Conn>, needs: hosts::Needs) -> (Option<bool>, Option<bool>) {
+    let flag = |c: &Conn, name: &str| c.parameter(name).map(|v| v == "on");
+    let mut default_ro = flag(&connection, "default_transaction_read_only");
+    let mut hot = flag(&connection, "in_hot_standby");
+    let ask = |sql: &'static str| async move {
+        let batch = crate::pinned::read_only_batch(&[sql]);
+        let rows = client.simple_query(&batch).await.ok()?;
+        rows.iter().find_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+            _ => None,
+        })
+    };
+    match needs {
+        hosts::Needs::ReadOnly if default_ro.is_none() || hot.is_none() => {
+            let answer = tokio::select! { a = ask("SHOW transaction_read_only") => a, _ = &mut connection => None };
+            let on = answer.map(|v| v.starts_with("on"));
+            (default_ro, hot) = (on, on);
+        }
+        hosts::Needs::HotStandby if hot.is_none() => {
+            let answer = tokio::select! { a = ask("SELECT pg_catalog.pg_is_in_recovery()") => a, _ = &mut connection => None };
+            hot = answer.map(|v| v.starts_with('t'));
+        }
+        _ => {}
+    }
+    let read_only = match (default_ro, hot) {
+        (Some(a), Some(b)) => Some(a || b),
+        (Some(true), _) | (_, Some(true)) => Some(true),
+        _ => None,
+    };
+    (read_only, hot)
 }
 
 type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::RustlsStream<Recorded<Socket>>>;

@@ -189,6 +189,8 @@ pub enum ErrorCode {
     ServerError,
     /// The connection settings cannot work or would not be safe (caught before or at connecting).
     InvalidSettings,
+    /// No host in the list had the session target_session_attrs asks for.
+    WrongSessionType,
     /// SSH: the bastion's host name does not resolve.
     SshDns,
     /// SSH: nothing listens at the bastion's address.
@@ -241,6 +243,7 @@ impl ErrorCode {
             ErrorCode::ConnectionClosed => "connection_closed",
             ErrorCode::ServerError => "server_error",
             ErrorCode::InvalidSettings => "invalid_settings",
+            ErrorCode::WrongSessionType => "wrong_session_type",
             ErrorCode::SshDns => "ssh_dns",
             ErrorCode::SshRefused => "ssh_refused",
             ErrorCode::SshTimeout => "ssh_timeout",
@@ -319,6 +322,9 @@ pub struct Report {
     pub access: Option<crate::access::Access>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verdict: Option<crate::access::Verdict>,
+    /// Every host and address tried, in order (several with a host list).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<super::hosts::Attempt>,
     /// Where the password and any environment values came from:
     /// `password_source`, `environment` (`[{keyword, variable}]`), `service`,
     /// `passfile`.

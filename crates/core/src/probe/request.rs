@@ -119,12 +119,20 @@ impl ProbeRequest {
         }
         match self.info.get("connect_timeout").map(str::trim).map(str::parse::<u64>) {
             Some(Ok(0)) | None | Some(Err(_)) => DEFAULT_DEADLINE,
-            Some(Ok(secs)) => Duration::from_secs(secs).max(MIN_DEADLINE),
+            // libpq's connect_timeout is per address: with a host list, every
+            // host gets its share of the one deadline.
+            Some(Ok(secs)) => (Duration::from_secs(secs) * self.host_count()).max(MIN_DEADLINE),
         }
     }
 }
 
 impl ProbeRequest {
+    /// The number of hosts libpq would try: hostaddr's list, else host's.
+    fn host_count(&self) -> u32 {
+        let count = |k: &str| self.info.get(k).filter(|v| !v.is_empty()).map(|v| v.split(',').count() as u32);
+        count("hostaddr").or_else(|| count("host")).unwrap_or(1).max(1)
+    }
+
     /// A request for a saved connection, its secrets put back in from the
     /// keyring and inline PEM material passed through.
     ///

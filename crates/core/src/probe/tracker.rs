@@ -82,6 +82,16 @@ impl<'a> Tracker<'a> {
         self.emit(&step);
     }
 
+    /// Forgets the connect, TLS and auth steps of an attempt that moved on
+    /// to another address or host (the report keeps it in `attempts`).
+    pub fn discard_attempt(&self) {
+        let mut s = self.lock();
+        s.steps.retain(|st| !matches!(st.stage, Stage::Connect | Stage::Tls | Stage::Auth));
+        if s.current.is_some_and(|(stage, _)| matches!(stage, Stage::Connect | Stage::Tls | Stage::Auth)) {
+            s.current = None;
+        }
+    }
+
     /// The stage in progress, or the last one started.
     pub fn current_stage(&self) -> Stage {
         let s = self.lock();
