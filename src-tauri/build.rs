@@ -8,6 +8,7 @@
 const COMMANDS: &[&str] = &[
     "app_version",
     "vocabulary",
+    "fill_password_preset",
     "parse_url",
     "format_url",
     "validate_draft",

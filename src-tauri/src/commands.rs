@@ -29,6 +29,16 @@ pub fn vocabulary() -> Vocabulary {
     Vocabulary::new()
 }
 
+/// A password command preset filled from the form's keywords (host, port,
+/// user, dbname, and the AWS region of an RDS host), as one line to edit.
+#[tauri::command]
+pub fn fill_password_preset(preset: String, params: Params) -> Result<String, CommandError> {
+    use sluice_core::probe::password_command::{fill, PRESETS};
+    let p = PRESETS.iter().find(|p| p.id == preset).ok_or_else(|| CommandError::invalid(format!("\"{preset}\" is not a password command preset")))?;
+    let (info, _) = params.check();
+    Ok(sluice_core::probe::PasswordCommand { argv: fill(p.argv, &info), preset: Some(preset), confirmed: true }.line())
+}
+
 /// Parses a pasted URL or key=value string: its keywords, and apart from
 /// them the password it carried (the one the user just pasted), which the
 /// form moves into its masked field.
@@ -72,6 +82,11 @@ pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<
     issues.extend(refused);
     if let Some(t) = &draft.ssh {
         issues.extend(t.problems().into_iter().map(|message| FieldIssue { field: "ssh".into(), severity: conninfo::Severity::Error, message }));
+    }
+    match draft.password_command() {
+        Ok(Some(cmd)) => issues.extend(cmd.warnings(params.effective_sslmode()).into_iter().map(|message| FieldIssue { field: "password_command".into(), severity: conninfo::Severity::Warning, message })),
+        Ok(None) => {}
+        Err(e) => issues.extend(e.issues),
     }
     issues.extend(withheld_secret_issues(&state, &draft, &params).await?);
     Ok(issues)
@@ -211,6 +226,7 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest,
     let mut req = ProbeRequest::resolved(&info, source, &Environment::without_vars()).map_err(|e| CommandError::invalid(e.to_string()))?;
     req.inline_tls = draft.inline_tls(secrets.client_key_pem);
     req.ssh = ssh;
+    req.password_command = new.password_command;
     Ok((req, withheld))
 }
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use sluice_core::conninfo::{keywords, ConnInfo, FieldIssue, InlinePem, ParamsError, Severity, Syntax};
 use std::collections::BTreeMap;
 use sluice_core::job::{DestinationOptions, Job};
-use sluice_core::probe::InlineTls;
+use sluice_core::probe::{InlineTls, PasswordCommand};
 use sluice_core::secret::Secret;
 use sluice_core::store::{ConnectionRecord, NewConnection, Provider, Secrets};
 
@@ -104,9 +104,26 @@ pub struct Draft {
     pub ssh_password: Option<Secret>,
     pub ssh_passphrase: Option<Secret>,
     pub ssh_key: Option<Secret>,
+    /// The password command as typed (one line, split by shell-word rules,
+    /// never run by a shell); empty or absent: none. Saving it from the
+    /// form confirms it.
+    pub password_command: Option<String>,
+    /// The preset it was filled from (`password_presets` in the vocabulary).
+    pub password_command_preset: Option<String>,
 }
 
 impl Draft {
+    /// The password command of the form, if one is typed.
+    pub fn password_command(&self) -> Result<Option<PasswordCommand>, CommandError> {
+        match self.password_command.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+            None => Ok(None),
+            Some(line) => PasswordCommand::from_line(line, self.password_command_preset.clone()).map(Some).map_err(|message| CommandError {
+                issues: vec![FieldIssue { field: "password_command".into(), severity: Severity::Error, message: message.clone() }],
+                ..CommandError::invalid(message)
+            }),
+        }
+    }
+
     pub fn uuid(&self) -> Result<Option<uuid::Uuid>, CommandError> {
         match self.id.as_deref().filter(|s| !s.is_empty()) {
             Some(id) => id.parse().map(Some).map_err(|_| CommandError::invalid(format!("\"{id}\" is not a connection id"))),
@@ -126,6 +143,7 @@ impl Draft {
             pem: self.pem.clone().normalized(),
             scope_schemas: self.scope_schemas.clone(),
             ssh: self.ssh.clone().filter(|t| !t.is_empty()),
+            password_command: self.password_command()?,
         };
         let keep = |s: &Option<Secret>| s.clone().filter(|s| !s.is_empty());
         let secrets = Secrets {
@@ -152,12 +170,15 @@ pub struct Connection {
     #[serde(flatten)]
     pub record: ConnectionRecord,
     pub url: String,
+    /// The password command as the form shows it (one line).
+    pub password_command_line: Option<String>,
 }
 
 impl From<ConnectionRecord> for Connection {
     fn from(record: ConnectionRecord) -> Self {
         let url = record.to_uri_without_password();
-        Connection { record, url }
+        let password_command_line = record.password_command.as_ref().map(PasswordCommand::line);
+        Connection { record, url, password_command_line }
     }
 }
 
@@ -192,6 +213,8 @@ pub struct Vocabulary {
     pub jobs: [Job; 2],
     /// How an SSH hop logs in.
     pub ssh_auth: [sluice_core::ssh::Auth; 4],
+    /// Password command presets (cloud IAM, secret managers).
+    pub password_presets: &'static [sluice_core::probe::password_command::Preset],
 }
 
 #[derive(Debug, Serialize)]
@@ -208,6 +231,7 @@ impl Vocabulary {
             sslmodes: SslMode::ALL.iter().map(|m| SslModeInfo { value: m.as_str(), explanation: m.explanation() }).collect(),
             jobs: Job::ALL,
             ssh_auth: sluice_core::ssh::Auth::ALL,
+            password_presets: sluice_core::probe::password_command::PRESETS,
         }
     }
 }

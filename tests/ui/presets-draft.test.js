@@ -51,8 +51,14 @@ test('the draft follows the contract: params, pem apart, secrets apart, scope, o
   };
   const d = buildDraft(st, { host: 'h', sslrootcert: '/tmp/ca.crt', sslcert: '/tmp/c.crt', port: '' }, 'pw');
   // The keys of src-tauri's Draft (it refuses unknown ones).
-  assert.deepEqual(Object.keys(d).sort(), ['client_key_passphrase', 'client_key_pem', 'destination_options', 'id', 'job', 'name', 'params', 'password', 'pem', 'provider', 'scope_schemas', 'ssh', 'ssh_key', 'ssh_passphrase', 'ssh_password']);
+  assert.deepEqual(Object.keys(d).sort(), ['client_key_passphrase', 'client_key_pem', 'destination_options', 'id', 'job', 'name', 'params', 'password', 'password_command', 'password_command_preset', 'pem', 'provider', 'scope_schemas', 'ssh', 'ssh_key', 'ssh_passphrase', 'ssh_password']);
   assert.equal(d.ssh, null, 'no tunnel unless it is turned on');
+  assert.equal(d.password_command, null, 'no password command unless one is typed');
+  const withCmd = buildDraft({ ...st, passwordCommand: { line: '  aws rds generate-db-auth-token --hostname h  ', preset: 'rds' } }, {}, '');
+  assert.equal(withCmd.password_command, 'aws rds generate-db-auth-token --hostname h');
+  assert.equal(withCmd.password_command_preset, 'rds');
+  const cleared = buildDraft({ ...st, passwordCommand: { line: ' ', preset: 'rds' } }, {}, '');
+  assert.deepEqual([cleared.password_command, cleared.password_command_preset], [null, null], 'an emptied line removes the command and its preset');
   assert.deepEqual(d.destination_options, { truncate: false, init_tables: false });
   assert.deepEqual(d.pem, { sslrootcert: '-----BEGIN CERTIFICATE-----' });
   assert.deepEqual(d.params, { host: 'h', sslcert: '/tmp/c.crt' }, 'the PEM replaces the path; empty values are left out');

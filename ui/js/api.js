@@ -32,6 +32,11 @@ export function vocabulary() {
   return call('vocabulary');
 }
 
+/** A password command preset filled from the form's keywords -> the command line. */
+export function fillPasswordPreset(preset, params) {
+  return call('fill_password_preset', { preset, params });
+}
+
 /** -> {params, password, warnings: string[], syntax: "uri"|"key_value"}; rejects invalid_input with `position`. */
 export function parseUrl(url) {
   return call('parse_url', { url });

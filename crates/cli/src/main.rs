@@ -17,6 +17,11 @@ use std::process::ExitCode;
 
 pub use error::CliError;
 
+/// `--password-command CMD`: split by shell-word rules (never run by a shell).
+pub(crate) fn password_command(cmd: &str) -> Result<sluice_core::probe::PasswordCommand, CliError> {
+    sluice_core::probe::PasswordCommand::from_line(cmd, None).map_err(|e| CliError::new(format!("--password-command: {e}")))
+}
+
 /// The first line of stdin, without its line ending (a secret piped in).
 pub(crate) fn read_stdin_line() -> Result<sluice_core::secret::Secret, CliError> {
     use std::io::BufRead;

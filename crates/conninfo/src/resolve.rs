@@ -31,6 +31,8 @@ pub enum PasswordSource {
     Env,
     /// Typed: in the form, or at a prompt.
     Prompt,
+    /// The connection's password command.
+    Command,
     #[default]
     None,
 }

@@ -34,6 +34,8 @@ export function initialState(connection, provider) {
       passphrase: '',
       key: '',
     },
+    // The password command: the line as the form shows it, and its preset.
+    passwordCommand: { line: (c && c.password_command_line) || '', preset: (c && c.password_command && c.password_command.preset) || '' },
     issues: [],
     parseError: null,
     touched: new Set(),
@@ -94,6 +96,8 @@ export function buildDraft(st, params, password) {
     ssh_password: (st.ssh && st.ssh.password) || null,
     ssh_passphrase: (st.ssh && st.ssh.passphrase) || null,
     ssh_key: (st.ssh && st.ssh.key) || null,
+    password_command: (st.passwordCommand && st.passwordCommand.line.trim()) || null,
+    password_command_preset: (st.passwordCommand && st.passwordCommand.line.trim() && st.passwordCommand.preset) || null,
   };
 }
 

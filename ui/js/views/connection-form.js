@@ -18,6 +18,7 @@ import { createField, createGroup, textInput } from '../components/field.js';
 import { createSslModeSelect } from '../components/ssl-mode.js';
 import { createTlsSection } from '../components/tls-section.js';
 import { createSshSection } from '../components/ssh-section.js';
+import { createPasswordCommand } from '../components/password-command.js';
 import { createSchemaPicker } from '../components/schema-picker.js';
 import { createSupabaseHelper } from '../components/supabase-helper.js';
 import { createTestPanel } from '../components/test-panel.js';
@@ -166,6 +167,16 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   const pwField = createField({ key: 'password', label: 'Password', input: passwordInput, control: h('div', { class: 'input-with-btn' }, passwordInput, toggle), hint: editing && connection.has_password ? 'Leave empty to keep the saved password.' : 'Stored in the system keyring, never in a file.' });
   register(pwField, 'password');
 
+  // Password from a command (cloud IAM, secret managers)
+  const pwCommand = createPasswordCommand({
+    st,
+    presets: app.vocabulary.password_presets || [],
+    imported: !!(connection && connection.password_command && connection.password_command.confirmed === false),
+    fill: (preset) => api.fillPasswordPreset(preset, sync.params),
+    onTouch: touch,
+  });
+  register(pwCommand.field, 'password_command');
+
   // SSL mode
   const ssl = createSslModeSelect({ modes: app.vocabulary.sslmodes, onChange: (mode) => setParam('sslmode', mode) });
   messages.set('sslmode', ssl.msg);
@@ -231,7 +242,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
 
   const form = h('form', { class: 'conn-form', 'data-testid': 'connection-form', novalidate: true, 'aria-labelledby': title.id },
     register(createField({ key: 'name', label: 'Connection name', input: nameInput }), 'name'),
-    jobSet, modeSet, urlPanel, hostPanel, pwField.el, ssl.el, tls.el, tunnel.el, picker.el, advanced, formError,
+    jobSet, modeSet, urlPanel, hostPanel, pwField.el, pwCommand.el, ssl.el, tls.el, tunnel.el, picker.el, advanced, formError,
     h('div', { class: 'form-footer' },
       h('div', { class: 'footer-main' }, saveBtn, cancelBtn),
       h('div', { class: 'footer-copy' }, copyUrlBtn, h('label', { class: 'check' }, includePw, 'include password'))),

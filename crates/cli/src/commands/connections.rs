@@ -153,6 +153,16 @@ struct FieldArgs {
     /// Edit: remove the SSH tunnel (and its secrets).
     #[arg(long, conflicts_with = "ssh")]
     no_ssh: bool,
+    /// Take the password from this command when none is saved (cloud IAM,
+    /// a secret manager); split by shell-word rules, run without a shell.
+    #[arg(long, value_name = "CMD")]
+    password_command: Option<String>,
+    /// Edit: remove the password command.
+    #[arg(long, conflicts_with = "password_command")]
+    no_password_command: bool,
+    /// Edit: allow an imported password command to run (after reading it with `show`).
+    #[arg(long)]
+    confirm_password_command: bool,
 }
 
 #[derive(Args)]
@@ -347,6 +357,10 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
         let v = secrets.sslpassword.as_ref().map_or("saved in the keyring", |s| s.expose());
         lines.push(("sslpassword", v.to_owned()));
     }
+    if let Some(c) = &record.password_command {
+        let state = if c.confirmed { "" } else { "  (imported: not run until confirmed with edit --confirm-password-command)" };
+        lines.push(("password command", format!("{}{state}", c.line())));
+    }
     if let Some(t) = &record.ssh {
         let hops: Vec<String> = t
             .hops
@@ -402,6 +416,16 @@ fn read_password_line() -> Result<Secret, CliError> {
 /// Apply the field options to `new`; returns the secrets found in `--url`, if one was given.
 fn apply_fields(new: &mut NewConnection, f: FieldArgs) -> Result<Option<Secrets>, CliError> {
     new.ssh = if f.no_ssh { None } else { f.ssh.apply(new.ssh.take())? };
+    if let Some(cmd) = &f.password_command {
+        new.password_command = Some(crate::password_command(cmd)?);
+    } else if f.no_password_command {
+        new.password_command = None;
+    } else if f.confirm_password_command {
+        match new.password_command.as_mut() {
+            Some(c) => c.confirmed = true,
+            None => return Err(CliError::new("--confirm-password-command: this connection has no password command")),
+        }
+    }
     let mut url_secrets = None;
     if let Some(url) = &f.url {
         let (parsed, secrets, warnings) = NewConnection::from_url(&new.name, url)?;

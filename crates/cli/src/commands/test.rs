@@ -37,6 +37,12 @@ pub struct TargetArgs {
     /// Overall deadline in seconds (default: the connection's connect_timeout, else 10).
     #[arg(long)]
     pub timeout: Option<f64>,
+    /// Take the password from this command's first line of output when the
+    /// connection has none (e.g. "aws rds generate-db-auth-token --hostname
+    /// H --port 5432 --username U --region R"); split by shell-word rules,
+    /// run without a shell, inside the deadline.
+    #[arg(long, value_name = "CMD")]
+    pub password_command: Option<String>,
     #[command(flatten)]
     pub ssh: crate::ssh::SshArgs,
     /// Record an unknown SSH host key in known_hosts and go on (as ssh's
@@ -62,6 +68,9 @@ pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target:
             return Err(CliError::new("--timeout must be a number of seconds between 0 and 3600"));
         }
         target.request.timeout = Some(Duration::from_secs_f64(t));
+    }
+    if let Some(cmd) = &args.password_command {
+        target.request.password_command = Some(crate::password_command(cmd)?);
     }
     // The tunnel: the flags' (over a saved one), with the saved secrets
     // unless stdin gives new ones.

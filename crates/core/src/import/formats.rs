@@ -279,9 +279,7 @@ fn pgadmin_server(s: &Value) -> Result<Candidate, String> {
     if field("Role").is_some() {
         notes.push("pgAdmin's Role (SET ROLE after connecting) is not used by Sluice".into());
     }
-    if field("PasswordExecCommand").is_some() {
-        notes.push("PasswordExecCommand is not run: enter the password".into());
-    }
+    let exec = field("PasswordExecCommand");
     let group = field("Group").filter(|g| g != "Servers");
     let full = match group {
         Some(g) => format!("{g} / {name}"),
@@ -301,7 +299,14 @@ fn pgadmin_server(s: &Value) -> Result<Candidate, String> {
             c.new.ssh = Some(Tunnel { hops: vec![hop], known_hosts: None });
         }
     }
-    notes.push("pgAdmin exports no passwords: enter it, or use the password file".into());
+    match exec.map(|cmd| shell_words::split(&cmd).map_err(|e| (cmd, e))) {
+        Some(Ok(argv)) if !argv.is_empty() => {
+            notes.push(format!("its PasswordExecCommand ({}) becomes the password command; it runs only after you confirm it", argv.join(" ")));
+            c.new.password_command = Some(crate::probe::PasswordCommand { argv, preset: None, confirmed: false });
+        }
+        Some(Err((cmd, e))) => notes.push(format!("PasswordExecCommand \"{cmd}\" is not taken: {e}")),
+        _ => notes.push("pgAdmin exports no passwords: enter it, or use the password file".into()),
+    }
     c.notes = notes;
     Ok(c)
 }

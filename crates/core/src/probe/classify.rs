@@ -46,6 +46,8 @@ pub(crate) enum Failure {
     Internal(String),
     /// The SSH tunnel failed (it explains itself).
     Ssh(crate::ssh::SshFailure),
+    /// The password command failed or timed out.
+    PasswordCommand { message: String, stderr: String },
 }
 
 fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
@@ -129,6 +131,16 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
         Failure::Handshake { tls, other } => classify_handshake(tls, other, ctx),
         Failure::Postgres(e) => classify_postgres(e, stage, ctx),
         Failure::Ssh(f) => f.into_probe_error(),
+        Failure::PasswordCommand { message, stderr } => {
+            let mut e = err(
+                ErrorCode::PasswordCommandFailed,
+                Stage::Auth,
+                format!("The password command gave no password: {message}."),
+                "Run the command in a terminal: it must print the password (or token) on its first line and exit 0. For cloud IAM, check that you are logged in (aws sso login, gcloud auth login, az login).",
+            );
+            e.detail = Some(stderr).filter(|s| !s.is_empty());
+            e
+        }
         Failure::Timeout(d) if stage.is_ssh() => err(
             ErrorCode::SshTimeout,
             stage,

@@ -27,6 +27,7 @@
 mod cancel;
 mod classify;
 mod hosts;
+pub mod password_command;
 mod client_key;
 mod report;
 mod request;
@@ -44,6 +45,7 @@ pub use hosts::{Attempt, AttemptOutcome};
 pub use report::{
     ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
+pub use password_command::PasswordCommand;
 pub use request::{AnalysisRequest, InlineTls, ProbeRequest, Provenance, SshRequest, DEFAULT_DEADLINE};
 pub use summary::summary;
 pub use tracker::ProgressFn;
@@ -83,6 +85,11 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
     let error = match result {
         Ok(()) => None,
         Err(Interrupt::Failed(e)) => Some(*e),
+        Err(Interrupt::Deadline) if out.running_command => Some(classify(
+            Failure::PasswordCommand { message: format!("the password command did not finish within {} s", deadline.as_secs_f64()), stderr: String::new() },
+            Stage::Auth,
+            &out.context(),
+        )),
         Err(other) => {
             let failure = match other {
                 Interrupt::Cancelled => Failure::Cancelled,
@@ -123,7 +130,10 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         access: out.access,
         verdict: out.verdict,
         attempts: out.attempts,
-        provenance: req.provenance.clone(),
+        provenance: Provenance {
+            password_source: if out.command_password.is_some() { crate::conninfo::PasswordSource::Command } else { req.provenance.password_source },
+            ..req.provenance.clone()
+        },
     }
 }
 
@@ -135,6 +145,7 @@ fn password_source_text(s: crate::conninfo::PasswordSource) -> &'static str {
         P::Pgpass => "the password file",
         P::Env => "PGPASSWORD",
         P::Prompt => "the form",
+        P::Command => "the password command",
         P::None => "nowhere",
     }
 }
@@ -148,6 +159,10 @@ enum Interrupt {
 /// What the attempt learnt so far; it survives a deadline or cancel.
 struct Outcome {
     connected: bool,
+    /// The password the password command printed.
+    command_password: Option<crate::secret::Secret>,
+    /// The password command is running (a deadline then is its failure).
+    running_command: bool,
     attempts: Vec<Attempt>,
     server: Option<ServerInfo>,
     access: Option<access::Access>,
@@ -167,6 +182,8 @@ impl Outcome {
         let host = req.info.get("host").unwrap_or_default().to_owned();
         Outcome {
             connected: false,
+            command_password: None,
+            running_command: false,
             attempts: Vec::new(),
             server: None,
             access: None,
@@ -203,6 +220,23 @@ fn default_user() -> String {
 }
 
 async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -> Result<(), ProbeError> {
+    // The password command, when there is no password: inside the deadline.
+    if let Some(cmd) = req.password_command.as_ref().filter(|_| req.info.password().is_none_or(|p| p.is_empty())) {
+        if !cmd.confirmed {
+            return Err(classify(
+                Failure::Settings("the password command came from an import and has not been confirmed yet: check it, then confirm it (in the form, or with connections edit --confirm-password-command)".into()),
+                Stage::Auth,
+                &out.context(),
+            ));
+        }
+        out.running_command = true;
+        let result = password_command::run(&cmd.argv).await;
+        out.running_command = false;
+        match result {
+            Ok(p) => out.command_password = Some(p),
+            Err(f) => return Err(classify(Failure::PasswordCommand { message: f.message, stderr: f.stderr }, Stage::Auth, &out.context())),
+        }
+    }
     let specs = target::host_specs(&req.info).map_err(|m| classify(Failure::Settings(m), Stage::Resolve, &out.context()))?;
     if let Some(first) = specs.first() {
         out.host = first.display();
@@ -582,7 +616,8 @@ async fn converse(
         }
     }
     out.connected = true;
-    let how = match req.provenance.password_source {
+    let source = if out.command_password.is_some() { crate::conninfo::PasswordSource::Command } else { req.provenance.password_source };
+    let how = match source {
         crate::conninfo::PasswordSource::None => String::new(),
         s => format!(", password from {}", password_source_text(s)),
     };
@@ -689,7 +724,7 @@ async fn handshake(
     let mut config = tokio_postgres::Config::new();
     config.user(&out.user).dbname(&out.dbname).ssl_mode(kind);
     config.application_name(req.info.get("application_name").unwrap_or("Sluice"));
-    if let Some(p) = req.info.password() {
+    if let Some(p) = out.command_password.as_ref().or(req.info.password()) {
         config.password(p.expose());
     }
     if let Some(o) = req.info.get("options").filter(|o| !o.is_empty()) {

@@ -191,6 +191,8 @@ pub enum ErrorCode {
     InvalidSettings,
     /// No host in the list had the session target_session_attrs asks for.
     WrongSessionType,
+    /// The password command failed, printed nothing, or did not finish in time (its stderr in `detail`).
+    PasswordCommandFailed,
     /// SSH: the bastion's host name does not resolve.
     SshDns,
     /// SSH: nothing listens at the bastion's address.
@@ -244,6 +246,7 @@ impl ErrorCode {
             ErrorCode::ServerError => "server_error",
             ErrorCode::InvalidSettings => "invalid_settings",
             ErrorCode::WrongSessionType => "wrong_session_type",
+            ErrorCode::PasswordCommandFailed => "password_command_failed",
             ErrorCode::SshDns => "ssh_dns",
             ErrorCode::SshRefused => "ssh_refused",
             ErrorCode::SshTimeout => "ssh_timeout",

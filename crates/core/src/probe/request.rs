@@ -58,6 +58,8 @@ pub struct ProbeRequest {
     pub ssh: Option<SshRequest>,
     /// Where the settings came from (echoed in the report).
     pub provenance: Provenance,
+    /// Run for the password when none is given (cloud IAM, a secret manager).
+    pub password_command: Option<super::password_command::PasswordCommand>,
 }
 
 /// Where a request's settings came from, as the report tells it.
@@ -108,7 +110,7 @@ impl ProbeRequest {
 
 impl ProbeRequest {
     pub fn new(info: ConnInfo) -> Self {
-        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None, ssh: None, provenance: Provenance::default() }
+        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None, ssh: None, provenance: Provenance::default(), password_command: None }
     }
 
     /// The one deadline for the whole test: `timeout`, else the
@@ -147,6 +149,7 @@ impl ProbeRequest {
         let mut req = ProbeRequest::resolved(&record.to_conninfo(secrets), crate::conninfo::PasswordSource::Keyring, &env)?;
         req.inline_tls = record.inline_tls(secrets);
         req.ssh = record.ssh.clone().map(|t| SshRequest::new(t, secrets.ssh()));
+        req.password_command = record.password_command.clone();
         Ok(req)
     }
 }

@@ -175,6 +175,10 @@ pub struct NewConnection {
     /// The SSH tunnel to the database, if it is behind a bastion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ssh: Option<crate::ssh::Tunnel>,
+    /// Where the password comes from when none is saved: a command (cloud
+    /// IAM, a secret manager).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password_command: Option<crate::probe::PasswordCommand>,
 }
 
 impl NewConnection {
@@ -246,6 +250,11 @@ impl NewConnection {
                 push("scope_schemas", "Schema names must be non-empty text.");
             }
         }
+        if let Some(c) = &self.password_command {
+            if c.argv.first().is_none_or(|p| p.trim().is_empty()) {
+                push("password_command", "The password command needs a program to run.");
+            }
+        }
         if let Some(t) = &self.ssh {
             for p in t.problems() {
                 push("ssh", &p);
@@ -280,6 +289,9 @@ pub struct ConnectionRecord {
     /// The SSH tunnel to the database, if it is behind a bastion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssh: Option<crate::ssh::Tunnel>,
+    /// The password command (see [`NewConnection::password_command`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_command: Option<crate::probe::PasswordCommand>,
     /// A password is in the keyring.
     #[serde(default)]
     pub has_password: bool,
@@ -325,6 +337,7 @@ impl ConnectionRecord {
             pem: InlinePem::default(),
             scope_schemas: Vec::new(),
             ssh: None,
+            password_command: None,
             has_password: false,
             has_ssh_password: false,
             has_ssh_passphrase: false,
@@ -350,6 +363,7 @@ impl ConnectionRecord {
         self.pem = new.pem.normalized();
         self.scope_schemas = new.scope_schemas;
         self.ssh = new.ssh.filter(|t| !t.is_empty());
+        self.password_command = new.password_command.filter(|c| !c.argv.is_empty());
     }
 
     /// The editable part, e.g. to start an edit from.
@@ -363,6 +377,7 @@ impl ConnectionRecord {
             pem: self.pem.clone(),
             scope_schemas: self.scope_schemas.clone(),
             ssh: self.ssh.clone(),
+            password_command: self.password_command.clone(),
         }
     }
 
