@@ -42,4 +42,4 @@ pub use parse::{parse, parse_keyvalue, parse_uri, unknown_warning, Parsed, Synta
 pub use ssl_mode::{InvalidSslMode, SslMode};
 pub use environment::Environment;
 pub use resolve::{resolve, PasswordSource, Resolved};
-pub use validate::{validate, FieldIssue, Severity, Validation};
+pub use validate::{validate, validate_negotiation, FieldIssue, Severity, Validation};

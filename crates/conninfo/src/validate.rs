@@ -87,7 +87,23 @@ pub fn validate<S: AsRef<str>>(name: &str, info: &ConnInfo, existing_names: &[S]
     }
     v.push(validate_client_cert_pair(info));
     v.push(validate_root_cert_for_mode(info));
+    v.push(validate_negotiation(info));
     v
+}
+
+/// `sslnegotiation=direct` starts TLS at once, so there is no plain
+/// fallback: libpq 17 takes it only with sslmode require or stricter.
+pub fn validate_negotiation(info: &ConnInfo) -> Option<FieldIssue> {
+    if info.get("sslnegotiation") != Some("direct") {
+        return None;
+    }
+    let mode = info.effective_sslmode();
+    matches!(mode, SslMode::Disable | SslMode::Allow | SslMode::Prefer).then(|| {
+        FieldIssue::error(
+            "sslnegotiation",
+            format!("Direct TLS (sslnegotiation=direct) needs SSL mode require, verify-ca or verify-full, not {mode}: it has no plain-text fallback."),
+        )
+    })
 }
 
 /// The name as the store keeps it: trimmed. Checks apply to the trimmed name.

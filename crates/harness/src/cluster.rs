@@ -160,7 +160,9 @@ fn template_dir() -> Result<&'static Path, String> {
     static TEMPLATE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     TEMPLATE
         .get_or_init(|| {
-            let version = bindir().parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            // One template per server build: its major and where it lives.
+            let place: String = bindir().to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+            let version = format!("{}-{}", crate::pg_bin::major(), place.trim_matches('_'));
             let final_dir = std::env::temp_dir().join(format!("sluice-pg-template-v1-{version}"));
             if final_dir.join("PG_VERSION").is_file() {
                 return Ok(final_dir);

@@ -20,9 +20,27 @@ pub fn bindir() -> &'static Path {
     })
 }
 
-/// Path of one Postgres program, e.g. `bin("pg_ctl")`.
+/// Path of one Postgres program, e.g. `bin("pg_ctl")`. A server-only
+/// directory (`SLUICE_PG_BINDIR` from `scripts/pg-major.sh`: initdb, pg_ctl,
+/// postgres) takes its clients (psql, pg_basebackup) from the system's.
 pub fn bin(name: &str) -> PathBuf {
-    bindir().join(name)
+    let own = bindir().join(name);
+    if own.is_file() {
+        return own;
+    }
+    static SYSTEM: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SYSTEM.get_or_init(|| find_system().filter(|d| d.join("psql").is_file())).as_ref().map_or(own, |d| d.join(name))
+}
+
+/// The server's major version (`postgres --version`), e.g. 17.
+pub fn major() -> u32 {
+    static MAJOR: OnceLock<u32> = OnceLock::new();
+    *MAJOR.get_or_init(|| {
+        let out = Command::new(bindir().join("postgres")).arg("--version").output().expect("postgres --version");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let version = text.split_whitespace().last().unwrap_or_default();
+        version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or_else(|| panic!("cannot read the major of {text:?}"))
+    })
 }
 
 fn has_server(dir: &Path) -> bool {
@@ -33,6 +51,10 @@ fn find() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("SLUICE_PG_BINDIR").map(PathBuf::from) {
         return has_server(&dir).then_some(dir);
     }
+    find_system()
+}
+
+fn find_system() -> Option<PathBuf> {
     let mut debian: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()

@@ -237,6 +237,9 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
             Err(f) => return Err(classify(Failure::PasswordCommand { message: f.message, stderr: f.stderr }, Stage::Auth, &out.context())),
         }
     }
+    if let Some(issue) = crate::conninfo::validate_negotiation(&req.info) {
+        return Err(classify(Failure::Settings(issue.message), Stage::Tls, &out.context()));
+    }
     let specs = target::host_specs(&req.info).map_err(|m| classify(Failure::Settings(m), Stage::Resolve, &out.context()))?;
     if let Some(first) = specs.first() {
         out.host = first.display();
@@ -595,11 +598,14 @@ async fn converse(
             let ctx = Context {
                 used_tls,
                 first_byte: facts.first_byte,
-                sent_ssl_request: first != PgSsl::Disable,
+                sent_ssl_request: first != PgSsl::Disable && !direct_tls(&req.info),
                 tls_offered,
                 ..out.context()
             };
-            let e = classify(failure, stage, &ctx);
+            let mut e = classify(failure, stage, &ctx);
+            if direct_tls(&req.info) && e.stage == Stage::Tls && !used_tls && matches!(e.code, ErrorCode::ConnectionClosed | ErrorCode::TlsFailed) {
+                e.hint = "Direct TLS (sslnegotiation=direct) needs PostgreSQL 17 or later, or a proxy that accepts it (ALPN postgresql): an older server reads the TLS greeting as a broken startup packet and hangs up. Use sslnegotiation=postgres.".into();
+            }
             // 57P03 (starting up, shutting down, in recovery): libpq tries the next host.
             return Err(if e.sqlstate.as_deref() == Some("57P03") { Next::Host(e) } else { Next::Abort(e) });
         }
@@ -625,6 +631,7 @@ async fn converse(
     let tls_info = plan.filter(|_| facts.tls_done_at.is_some()).map(|p| p.info).and_then(|mut info| {
         let n = negotiated.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
         info.version = n.version;
+        info.negotiation = if n.direct { "direct" } else { "negotiated" };
         info.cipher = n.cipher;
         info.key_exchange = n.key_exchange;
         info.channel_binding_available = n.channel_binding;
@@ -704,6 +711,11 @@ async fn session_type(client: &tokio_postgres::Client, mut connection: std::pin:
     (read_only, hot)
 }
 
+/// sslnegotiation=direct (validated to come with sslmode require or stricter).
+fn direct_tls(info: &crate::conninfo::ConnInfo) -> bool {
+    info.get("sslnegotiation") == Some("direct")
+}
+
 type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::RustlsStream<Recorded<Socket>>>;
 type HandshakeResult = Result<(tokio_postgres::Client, Conn, WireFacts), (Failure, WireFacts)>;
 
@@ -742,7 +754,11 @@ async fn handshake(
         facts: facts.clone(),
         tracker: tracker.unwrap_or(&fallback_tracker),
         negotiated,
+        direct: direct_tls(&req.info),
     };
+    if connect.direct {
+        config.ssl_negotiation(tokio_postgres::config::SslNegotiation::Direct);
+    }
     let result = config.connect_raw(stream, connect).await;
     let snapshot = lock(&facts).clone();
     // The server answered 'N' to our SSLRequest: TLS was not offered.

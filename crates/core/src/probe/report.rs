@@ -99,6 +99,9 @@ pub struct Step {
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct TlsInfo {
     pub version: String,
+    /// How TLS began: "direct" (sslnegotiation=direct, TLS at once with
+    /// ALPN postgresql) or "negotiated" (an SSLRequest first).
+    pub negotiation: &'static str,
     pub cipher: String,
     /// The key exchange group, e.g. "secp256r1".
     pub key_exchange: String,

@@ -134,6 +134,10 @@ pub(crate) fn plan(mode: SslMode, tls_host: &str, info: &ConnInfo, inline: &Inli
         }
         None => builder.with_no_client_auth(),
     };
+    // As libpq 17: ALPN "postgresql" on every handshake (direct TLS needs it;
+    // older servers ignore it).
+    let mut config = config;
+    config.alpn_protocols = vec![b"postgresql".to_vec()];
     Ok(TlsPlan { config: Arc::new(config), server_name, info: tls_info })
 }
 
@@ -313,6 +317,8 @@ impl ServerCertVerifier for ChainOnly {
 #[derive(Debug, Clone)]
 pub(crate) struct Negotiated {
     pub version: String,
+    /// sslnegotiation=direct: no SSLRequest was sent.
+    pub direct: bool,
     pub cipher: String,
     pub key_exchange: String,
     pub channel_binding: bool,
@@ -327,6 +333,8 @@ pub(crate) struct RustlsConnect<'a> {
     pub tracker: &'a Tracker<'a>,
     /// Filled once the handshake is done.
     pub negotiated: Arc<std::sync::Mutex<Option<Negotiated>>>,
+    /// TLS at once (sslnegotiation=direct), without an SSLRequest.
+    pub direct: bool,
 }
 
 impl<'a, S> TlsConnect<S> for RustlsConnect<'a>
@@ -358,13 +366,15 @@ where
                     let binding = conn.peer_certificates().and_then(|c| c.first()).and_then(|c| end_point_hash(c));
                     *self.negotiated.lock().unwrap_or_else(|p| p.into_inner()) = Some(Negotiated {
                         version: version.clone(),
+                        direct: self.direct,
                         cipher,
                         key_exchange,
                         channel_binding: binding.is_some(),
                     });
                     let now = Instant::now();
                     lock(&self.facts).tls_done_at = Some(now);
-                    self.tracker.finish_at(super::report::StepStatus::Ok, Some(version), now);
+                    let how = if self.direct { "direct" } else { "negotiated" };
+                    self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
                     self.tracker.start_at(Stage::Auth, now);
                     Ok(RustlsStream { inner: tls, binding })
                 }
