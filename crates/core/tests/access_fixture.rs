@@ -785,7 +785,8 @@ async fn destination_verdict_matches_what_inserts_do() {
 }
 
 /// Our quote_ident agrees with the server's for every keyword and for the
-/// awkward names the fix SQL must handle.
+/// awkward names the fix SQL must handle (quoting, on an older server, the
+/// words a newer one reserves).
 #[tokio::test]
 async fn quote_ident_agrees_with_the_server() {
     let pg = Cluster::start_default();
@@ -804,6 +805,12 @@ async fn quote_ident_agrees_with_the_server() {
     }
     for name in &names {
         let server: String = client.query_one("SELECT quote_ident($1)", &[name]).await.unwrap().get(0);
-        assert_eq!(sluice_core::access::quote_ident(name), server, "{name:?}");
+        let ours = sluice_core::access::quote_ident(name);
+        // One list serves every major: a word another version reserves is
+        // quoted although this server would leave it bare (harmless), never
+        // the other way round.
+        if ours != server {
+            assert!(server == *name && sluice_core::access::is_quoted_keyword(name), "{name:?}: ours {ours}, the server's {server}");
+        }
     }
 }

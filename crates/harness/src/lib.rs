@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod hostile;
 pub mod keyring_env;
 pub mod listeners;
+pub mod oauth;
 pub mod pg_bin;
 pub mod pgbouncer;
 pub mod sshd;

@@ -54,6 +54,12 @@ fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError
     ProbeError { code, stage, message, hint: hint.to_owned(), sqlstate: None, detail: None, fix: None, host_key: None }
 }
 
+/// pg_hba refused a connection for being unencrypted: "no encryption" from
+/// PostgreSQL 14, "SSL off" before.
+pub(crate) fn says_no_encryption(msg: &str) -> bool {
+    msg.contains("no encryption") || msg.ends_with("SSL off")
+}
+
 /// The first byte of any Postgres answer: to SSLRequest ('S', 'N'; 'E' from
 /// very old servers) or to a startup packet ('R' auth, 'E' error, 'v'
 /// protocol negotiation).
@@ -304,7 +310,12 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
             err(
                 ErrorCode::AuthUnsupported,
                 Stage::Auth,
-                format!("The server at {host}:{port} asks for an authentication method Sluice does not support yet."),
+                if detail.contains("unsupported SASL mechanism") {
+                    // SCRAM is the only SASL mechanism besides PostgreSQL 18's OAUTHBEARER.
+                    format!("The server at {host}:{port} asks for a SASL mechanism other than SCRAM: OAuth (OAUTHBEARER, PostgreSQL 18), which Sluice does not support yet.")
+                } else {
+                    format!("The server at {host}:{port} asks for an authentication method Sluice does not support yet.")
+                },
                 "Sluice logs in with scram-sha-256, md5, password, trust and client certificates. Ask the administrator for one of these in pg_hba.conf, or test from a tool that supports the method (OAuth needs PostgreSQL 18's libpq).",
             )
         } else {
@@ -542,14 +553,14 @@ fn startup_error(db: &tokio_postgres::error::DbError, ctx: &Context<'_>) -> (Err
 
 fn no_hba_entry(msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
     let Context { user, dbname, .. } = *ctx;
-    if !ctx.used_tls && msg.contains("no encryption") && ctx.sslmode != SslMode::Disable {
+    if !ctx.used_tls && says_no_encryption(msg) && ctx.sslmode != SslMode::Disable {
         // We tried plain after TLS (allow/prefer fallbacks): say both.
         (
             ErrorCode::NoHbaEntry,
             format!("The server's pg_hba.conf has no rule that lets \"{user}\" connect to database \"{dbname}\" from this address."),
             format!("Ask the administrator to add a pg_hba.conf rule for this client address, user \"{user}\" and database \"{dbname}\"."),
         )
-    } else if !ctx.used_tls && msg.contains("no encryption") && ctx.tls_offered == Some(true) {
+    } else if !ctx.used_tls && says_no_encryption(msg) && ctx.tls_offered == Some(true) {
         (
             ErrorCode::TlsRequired,
             "The server only accepts TLS connections from this address, but SSL mode is disable.".into(),

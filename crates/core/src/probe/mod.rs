@@ -590,7 +590,7 @@ async fn converse(
             tracker.finish(StepStatus::Failed, None);
             let used_tls = facts.tls_done_at.is_some();
             let tls_offered = match &failure {
-                Failure::Postgres(e) if !used_tls && e.as_db_error().is_some_and(|d| d.message().contains("no encryption")) => {
+                Failure::Postgres(e) if !used_tls && e.as_db_error().is_some_and(|d| classify::says_no_encryption(d.message())) => {
                     route.offers_tls().await
                 }
                 _ => None,
