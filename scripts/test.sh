@@ -18,6 +18,9 @@ echo "== build"
 cargo test $features --no-run --quiet
 
 status=0
+echo "== workflow lint"
+scripts/lint-workflows.sh || status=1
+
 echo "== fuzz (the connection-string parser, ${SLUICE_FUZZ_SECONDS:-60} s)"
 scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}" || status=1
 
