@@ -54,3 +54,35 @@ test('host mode with verify-full and a root certificate file: connected over ver
     await stop();
   }
 });
+
+test('TLS negotiation: direct is refused with a weak SSL mode, and says negotiated or direct in the TLS step', async () => {
+  const { session, stop } = await launch();
+  try {
+    await openNewConnection(session, 'postgres');
+    await session.typeInto(tid('field-name'), 'Direct TLS');
+    await setMode(session, 'host');
+    await session.typeInto(tid('field-host'), '127.0.0.1');
+    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
+    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
+    await session.typeInto(tid('field-user'), 'tls_user');
+    await session.typeInto(tid('field-password'), 'tls-pw');
+    await setSslMode(session, 'prefer');
+    await session.click(`${tid('advanced-section')} summary`);
+    await session.exec('const s = document.querySelector(arguments[0]); s.value = "direct"; s.dispatchEvent(new Event("change", { bubbles: true }));', tid('field-sslnegotiation'));
+    await session.waitFor(async () => /needs SSL mode require/.test((await session.textOf(tid('msg-sslnegotiation'))) || ''), { what: 'the weak-mode error on the negotiation field' });
+    // The URL carries the keyword, like every other one.
+    await setMode(session, 'url');
+    assert.match(await session.exec('return document.querySelector(arguments[0]).value;', tid('field-url')), /sslnegotiation=direct/);
+    await setMode(session, 'host');
+    // Negotiated TLS with require: the step says so.
+    await setSslMode(session, 'require');
+    await session.exec('const s = document.querySelector(arguments[0]); s.value = ""; s.dispatchEvent(new Event("change", { bubbles: true }));', tid('field-sslnegotiation'));
+    assert.equal(await runTest(session), 'success');
+    assert.match(await session.textOf(tid('step-tls')), /negotiated/);
+  } catch (e) {
+    await screenshot(session, 'failure-tls-negotiation').catch(() => {});
+    throw e;
+  } finally {
+    await stop();
+  }
+});

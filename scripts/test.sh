@@ -30,6 +30,13 @@ scripts/with-keyring.sh cargo test $features || status=1
 echo "== rust tests on the oldest and the newest PostgreSQL (13, 18)"
 scripts/test-matrix.sh 13 18 || status=1
 
+if command -v x86_64-w64-mingw32-gcc >/dev/null && { command -v wine64 >/dev/null || [ -x /usr/lib/wine/wine64 ]; }; then
+  echo "== the Windows CLI under Wine"
+  scripts/test-windows.sh || status=1
+else
+  echo "== the Windows CLI under Wine: skipped (needs gcc-mingw-w64-x86-64 and wine64; npm run test:windows)"
+fi
+
 export SLUICE_CLI_BINARY="$CARGO_TARGET_DIR/debug/sluice"
 echo "== ui module tests"
 export SLUICE_UI_FIXTURES=test-output/ui-fixtures

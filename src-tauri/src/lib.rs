@@ -9,6 +9,7 @@
 //! commands through `tauri::test`'s mock runtime.
 
 pub mod commands;
+pub mod compositing;
 pub mod error;
 pub mod models;
 pub mod state;
@@ -49,6 +50,8 @@ pub fn run() {
         )
         .with_writer(std::io::stderr)
         .init();
+    let compositing = compositing::apply();
+    tracing::info!(enabled = compositing.enabled, reason = %compositing.reason, "accelerated compositing");
     // Never the keyring crate's in-memory mock: pick the OS store explicitly.
     sluice_core::store::select_platform_store();
     run_app(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state::AppState::default())

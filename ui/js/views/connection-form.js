@@ -208,14 +208,21 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   const timeoutInput = textInput({ placeholder: '10', inputmode: 'numeric' });
   const searchPathInput = textInput({ placeholder: 'app, public' });
   const optionsInput = textInput({ placeholder: '-c statement_timeout=5000' });
+  // sslnegotiation: its choices and doc from the one keyword table.
+  const negKw = (app.vocabulary.keywords || []).find((k) => k.name === 'sslnegotiation');
+  const negotiationSelect = h('select', { class: 'input' },
+    h('option', { value: '', text: 'Not set (postgres)' }),
+    ((negKw && negKw.choices) || []).map((c) => h('option', { value: c, text: c === 'direct' ? 'direct (PostgreSQL 17+)' : c })));
+  negotiationSelect.addEventListener('change', () => setParam('sslnegotiation', negotiationSelect.value));
   const cp = (connection && connection.params) || {};
-  const advanced = h('details', { class: 'section', open: !!(cp.application_name || cp.connect_timeout || cp.options), 'data-testid': 'advanced-section' },
-    h('summary', { class: 'section-title' }, 'Advanced', h('span', { class: 'section-sub', text: 'application name, timeout, search_path' })),
+  const advanced = h('details', { class: 'section', open: !!(cp.application_name || cp.connect_timeout || cp.options || cp.sslnegotiation), 'data-testid': 'advanced-section' },
+    h('summary', { class: 'section-title' }, 'Advanced', h('span', { class: 'section-sub', text: 'application name, timeout, search_path, TLS negotiation' })),
     h('div', { class: 'section-body grid-2' },
       register(createField({ key: 'application_name', label: 'Application name', input: appNameInput, hint: 'Shown in pg_stat_activity.' }), 'application_name'),
       register(createField({ key: 'connect_timeout', label: 'Connect timeout (seconds)', input: timeoutInput, hint: 'The whole test\u2019s deadline; empty: 10 s.' }), 'connect_timeout'),
       register(createField({ key: 'search_path', label: 'search_path', input: searchPathInput, hint: 'Schemas to look in, comma-separated.' }), 'search_path'),
-      register(createField({ key: 'options', label: 'Options', input: optionsInput, hint: 'Sent to the server at startup (-c name=value ...).' }), 'options')));
+      register(createField({ key: 'options', label: 'Options', input: optionsInput, hint: 'Sent to the server at startup (-c name=value ...).' }), 'options'),
+      register(createField({ key: 'sslnegotiation', label: 'TLS negotiation', input: negotiationSelect, hint: 'direct starts TLS at once (one round trip fewer); needs SSL mode require or stricter.' }), 'sslnegotiation')));
 
   const bind = (input, key) => input.addEventListener('input', () => setParam(key, input.value));
   bind(hostInput, 'host');
@@ -310,6 +317,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     set(searchPathInput, searchPathOf(params.options));
     for (const key of ['sslrootcert', 'sslcert', 'sslkey']) set(inputs.get(key), params[key]);
     ssl.set(params.sslmode);
+    if (document.activeElement !== negotiationSelect) negotiationSelect.value = params.sslnegotiation === 'postgres' || params.sslnegotiation === 'direct' ? params.sslnegotiation : '';
     if (except !== 'url' && document.activeElement !== urlInput) urlInput.value = sync.url;
   }
 

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `npm run test:windows`: the CLI built for x86_64-pc-windows-gnu with
+# Debian's mingw-w64, run under Wine (wine64) against real parts: a URL
+# parsed, a TLS test against a harness cluster, and a connection saved with
+# its password in Wine's Credential Manager (the keyring crate's
+# windows-native path). `npm test` runs it when mingw and Wine are present.
+# Needs: gcc-mingw-w64-x86-64 wine64 (apt), rustup target x86_64-pc-windows-gnu.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+target=x86_64-pc-windows-gnu
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
+wine=${SLUICE_WINE:-$(command -v wine64 || echo /usr/lib/wine/wine64)}
+[ -x "$wine" ] || { echo "test-windows: wine64 is missing (apt install wine64)" >&2; exit 1; }
+command -v x86_64-w64-mingw32-gcc >/dev/null || { echo "test-windows: mingw-w64 is missing (apt install gcc-mingw-w64-x86-64)" >&2; exit 1; }
+rustup target list --installed 2>/dev/null | grep -qx "$target" || rustup target add "$target"
+
+echo "== build sluice.exe ($target)"
+start=$(date +%s)
+cargo build -q -p sluice-cli --target "$target"
+out="$CARGO_TARGET_DIR/$target/debug"
+x86_64-w64-mingw32-gcc -shared -O2 -o "$out/bcryptprimitives.dll" scripts/windows/bcryptprimitives.c -ladvapi32
+echo "built in $(( $(date +%s) - start )) s: $out/sluice.exe"
+
+echo "== sluice.exe under $("$wine" --version 2>/dev/null || echo wine)"
+SLUICE_WINDOWS_EXE="$out/sluice.exe" SLUICE_WINE="$wine" \
+  cargo test -q -p sluice-cli --features windows-check --test windows_cli -- --test-threads=1
