@@ -3,7 +3,9 @@
 # Debian's mingw-w64, run under Wine (wine64) against real parts: a URL
 # parsed, a TLS test against a harness cluster, and a connection saved with
 # its password in Wine's Credential Manager (the keyring crate's
-# windows-native path). `npm test` runs it when mingw and Wine are present.
+# windows-native path); with SLUICE_WINDOWS_APP=1 (npm run test:windows) the
+# desktop app is built for Windows as well. `npm test` runs the CLI part when
+# mingw and Wine are present.
 # Needs: gcc-mingw-w64-x86-64 wine64 (apt), rustup target x86_64-pc-windows-gnu.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,16 @@ cargo build -q -p sluice-cli --target "$target"
 out="$CARGO_TARGET_DIR/$target/debug"
 x86_64-w64-mingw32-gcc -shared -O2 -o "$out/bcryptprimitives.dll" scripts/windows/bcryptprimitives.c -ladvapi32
 echo "built in $(( $(date +%s) - start )) s: $out/sluice.exe"
+
+if [ "${SLUICE_WINDOWS_APP:-0}" = 1 ]; then
+  # The desktop app compiles and links for Windows too (it is not run: Wine
+  # has no WebView2 runtime). `npm run test:windows` does this; `npm test`
+  # leaves it out for time.
+  echo "== build sluice-app.exe ($target)"
+  start=$(date +%s)
+  cargo build -q -p sluice --features sluice/custom-protocol --target "$target"
+  echo "built in $(( $(date +%s) - start )) s: $out/sluice-app.exe ($(du -h "$out/sluice-app.exe" | cut -f1))"
+fi
 
 echo "== sluice.exe under $("$wine" --version 2>/dev/null || echo wine)"
 SLUICE_WINDOWS_EXE="$out/sluice.exe" SLUICE_WINE="$wine" \
