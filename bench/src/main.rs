@@ -10,6 +10,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   sluice-bench catalog --sluice PATH [--sizes 1000,20000,100000] [--serial-sizes 20000] [--runs 5] [--out DIR]
   sluice-bench rtt     --sluice PATH [--delays 25,50] [--runs 5] [--out DIR]
+  sluice-bench direct  --sluice PATH [--delays 25] [--runs 5] [--out DIR]   (SLUICE_PG_BINDIR: PostgreSQL 17+)
   sluice-bench tunnel  --sluice PATH [--delays 25] [--runs 5] [--out DIR]
   sluice-bench size    --app PATH --deb PATH [--cli PATH] [--out DIR]
   sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]";
@@ -117,6 +118,14 @@ fn real_main() -> Result<(), String> {
             result["machine"]["load_before"] = load_before;
             save(&out, "rtt", &result).map_err(|e| e.to_string())?;
         }
+        "direct" => {
+            let programs = Programs::new(&args.path("sluice")?);
+            let load_before = machine::load();
+            let mut result = rtt::measure_direct(&programs, &args.list("delays", &[25])?, args.runs()?)?;
+            result["machine"] = machine::describe();
+            result["machine"]["load_before"] = load_before;
+            save(&out, "direct", &result).map_err(|e| e.to_string())?;
+        }
         "tunnel" => {
             let load_before = machine::load();
             let mut result = tunnel::measure(&args.path("sluice")?, &args.list("delays", &[25])?, args.runs()?)?;
@@ -136,6 +145,7 @@ fn real_main() -> Result<(), String> {
             let data: Value = json!({
                 "catalog": load(&out, "catalog"),
                 "rtt": load(&out, "rtt"),
+                "direct": load(&out, "direct"),
                 "tunnel": load(&out, "tunnel"),
                 "size": load(&out, "size"),
                 "app": load(&out, "app"),

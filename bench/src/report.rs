@@ -513,6 +513,37 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
         let _ = writeln!(w, "Not measured yet: `bash bench/run.sh rtt`.\n");
     }
 
+    // --- direct TLS -----------------------------------------------------------
+    let _ = writeln!(w, "### Direct TLS (PostgreSQL 17)\n");
+    if let Some(delays) = data["direct"]["delays"].as_array() {
+        let _ = writeln!(
+            w,
+            "`sluice test` with `sslmode=require` against PostgreSQL {} through the same proxy: TLS after an SSLRequest \
+             (*negotiated*, the default) and at once with ALPN `postgresql` (`sslnegotiation=direct`). Each run's report is checked \
+             to say which one it used.\n",
+            data["direct"]["server_major"]
+        );
+        let _ = writeln!(w, "| one way | RTT | negotiation | time | ÷ RTT | TLS step | round trips counted |\n|---:|---:|---|---|---:|---|---:|");
+        for d in delays {
+            for mode in ["negotiated", "direct"] {
+                let t = &d["modes"][mode];
+                let _ = writeln!(
+                    w,
+                    "| {} ms | {} ms | {mode} | {} | {} | {} | {} |",
+                    d["one_way_ms"],
+                    d["rtt_ms"],
+                    span(&t["wall"]),
+                    t["time_over_rtt"].as_f64().map(|x| format!("{x:.2}")).unwrap_or_else(|| "–".into()),
+                    median(&t["tls_step"]).map(ms).unwrap_or_else(|| "–".into()),
+                    median(&t["round_trips_counted"]).map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into()),
+                );
+            }
+        }
+        let _ = writeln!(w);
+    } else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh direct`.\n");
+    }
+
     // --- SSH tunnel ----------------------------------------------------------
     let _ = writeln!(w, "## SSH tunnel\n");
     if let Some(delays) = data["tunnel"]["delays"].as_array() {

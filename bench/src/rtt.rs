@@ -95,3 +95,71 @@ pub fn measure(programs: &Programs, delays_ms: &[u64], runs: usize) -> Result<Va
     }
     Ok(json!({ "runs": runs, "delays": results }))
 }
+
+/// Direct TLS (`sslnegotiation=direct`, PostgreSQL 17+) against the usual
+/// SSLRequest first, both `sluice test` with `sslmode=require` through the
+/// latency proxy: the direct handshake should wait for one round trip fewer.
+/// The server is the one under test (`SLUICE_PG_BINDIR`, 17 or later).
+pub fn measure_direct(programs: &Programs, delays_ms: &[u64], runs: usize) -> Result<Value, String> {
+    let major = sluice_harness::pg_bin::major();
+    if major < 17 {
+        return Err(format!("direct TLS needs PostgreSQL 17 or later; the server is {major} (set SLUICE_PG_BINDIR=$(scripts/pg-major.sh 17))"));
+    }
+    let pg = bench_cluster();
+    pg.create_role(USER.0, USER.1);
+    let upstream = format!("127.0.0.1:{}", pg.port()).parse().map_err(|e| format!("{e}"))?;
+    let mut results = Vec::new();
+    for &delay in delays_ms.iter().filter(|d| **d > 0) {
+        let proxy = LatencyProxy::start(upstream, Duration::from_millis(delay));
+        let base = format!("postgresql://{}:{}@127.0.0.1:{}/postgres?sslmode=require", USER.0, USER.1, proxy.port());
+        let modes = [("negotiated", base.clone()), ("direct", format!("{base}&sslnegotiation=direct"))];
+        for (_, url) in &modes {
+            programs.run(Tool::SluiceNoRole, url)?; // warm-up
+        }
+        let mut wall: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut flights: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut tls_ms: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        for _ in 0..runs {
+            for (mode, url) in &modes {
+                let before = proxy.connections();
+                let (ms, out) = programs.run(Tool::SluiceNoRole, url)?;
+                std::thread::sleep(Duration::from_millis(2 * delay + 20));
+                let report: Value = serde_json::from_slice(&out.stdout).map_err(|e| format!("sluice JSON: {e}"))?;
+                let facts = sluice_facts(&report);
+                if !facts.connected {
+                    return Err(format!("sluice ({mode}) did not connect: {}", report["error"]));
+                }
+                let how = report["server"]["tls"]["negotiation"].as_str().unwrap_or_default();
+                if how != *mode {
+                    return Err(format!("asked for {mode} TLS, the report says {how:?}"));
+                }
+                wall.entry(mode).or_default().push(ms);
+                flights.entry(mode).or_default().push(proxy.conn_stats_since(before).iter().map(|c| c.round_trips()).sum::<u64>() as f64);
+                if let Some((_, t)) = facts.steps.iter().find(|(s, _)| s == "tls") {
+                    tls_ms.entry(mode).or_default().push(*t);
+                }
+            }
+        }
+        let rtt = 2.0 * delay as f64;
+        let mut per_mode = Map::new();
+        for (mode, _) in &modes {
+            let s = Summary::of(&wall[mode]).ok_or("no runs")?;
+            per_mode.insert(
+                (*mode).to_owned(),
+                json!({
+                    "wall": s.to_json(),
+                    "time_over_rtt": round2(s.median / rtt),
+                    "round_trips_counted": summary_json(&flights[mode]),
+                    "tls_step": tls_ms.get(mode).map(|v| summary_json(v)).unwrap_or(Value::Null),
+                }),
+            );
+        }
+        eprintln!(
+            "  direct TLS, one-way {delay} ms: negotiated {:.0} ms, direct {:.0} ms",
+            Summary::of(&wall["negotiated"]).map_or(0.0, |s| s.median),
+            Summary::of(&wall["direct"]).map_or(0.0, |s| s.median)
+        );
+        results.push(json!({ "one_way_ms": delay, "rtt_ms": rtt, "modes": per_mode }));
+    }
+    Ok(json!({ "runs": runs, "server_major": major, "delays": results }))
+}
