@@ -59,8 +59,10 @@ export async function launch({ configHome = freshConfigHome(), env = {} } = {}) 
       // The webview's chatter (portals, a11y bus) goes to a log, not the test report.
       stdio: ['ignore', logFile(), logFile()],
       // Software GL: under Xvfb, WebKitGTK's GPU path leaves screenshots
-      // showing the first paint only.
-      env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome, ...env },
+      // showing the first paint only. Compositing stays on (software): with
+      // it off, WebKitWebDriver's screenshots never return. The About test
+      // launches without this to see the app's own choice.
+      env: { LIBGL_ALWAYS_SOFTWARE: '1', SLUICE_COMPOSITING: 'on', ...process.env, XDG_CONFIG_HOME: configHome, ...env },
     },
   );
   let exited = false;

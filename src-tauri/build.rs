@@ -7,6 +7,7 @@
 // default.
 const COMMANDS: &[&str] = &[
     "app_version",
+    "about",
     "vocabulary",
     "fill_password_preset",
     "parse_url",

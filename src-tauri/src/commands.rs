@@ -22,6 +22,27 @@ pub fn app_version() -> Result<String, CommandError> {
     Ok(env!("CARGO_PKG_VERSION").to_owned())
 }
 
+/// The About box's facts (and its "Copy diagnostics" text).
+#[tauri::command]
+pub async fn about(state: State<'_, AppState>) -> Result<crate::models::About, CommandError> {
+    use sluice_core::build_info;
+    let config_dir = match state.config_dir() {
+        Some(dir) => Some(dir.display().to_string()),
+        None => sluice_core::store::config_dir().ok().map(|d| d.display().to_string()),
+    };
+    let webview = tauri::webview_version().unwrap_or_else(|e| format!("unknown ({e})"));
+    let webview = if cfg!(target_os = "linux") { format!("WebKitGTK {webview}") } else if cfg!(windows) { format!("WebView2 {webview}") } else { format!("WKWebView {webview}") };
+    Ok(crate::models::About {
+        version: build_info::VERSION,
+        commit: build_info::COMMIT,
+        webview,
+        compositing: crate::compositing::current().map(|c| format!("{} ({})", if c.enabled { "accelerated" } else { "off" }, c.reason)),
+        config_dir,
+        keyring_backend: build_info::keyring_backend(),
+        os: format!("{} {}", std::env::consts::OS, std::env::consts::ARCH),
+    })
+}
+
 /// The vocabulary the form is built from: libpq's keywords, the SSL modes
 /// and the jobs, as core defines them.
 #[tauri::command]

@@ -56,6 +56,13 @@ pub fn decide(i: &Inputs) -> Compositing {
     }
 }
 
+static CHOICE: std::sync::OnceLock<Compositing> = std::sync::OnceLock::new();
+
+/// The choice made at startup (for the About box); None in tests that never started the app.
+pub fn current() -> Option<&'static Compositing> {
+    CHOICE.get()
+}
+
 /// Decides from the process's environment and applies the choice (before
 /// any webview exists, while the process has one thread).
 pub fn apply() -> Compositing {
@@ -75,6 +82,7 @@ pub fn apply() -> Compositing {
             std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
         }
     }
+    let _ = CHOICE.set(choice.clone());
     choice
 }
 

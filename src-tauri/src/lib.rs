@@ -21,6 +21,7 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Build
     builder.manage(state).invoke_handler(tauri::generate_handler![
         commands::app_version,
         commands::vocabulary,
+        commands::about,
         commands::fill_password_preset,
         commands::parse_url,
         commands::format_url,

@@ -251,3 +251,16 @@ pub struct ImportPreview {
     pub connections: Vec<sluice_core::import::Listed>,
     pub skipped: Vec<sluice_core::import::Skipped>,
 }
+
+/// The About box: what this build is and where it keeps things; never a secret.
+#[derive(Debug, Serialize)]
+pub struct About {
+    pub version: &'static str,
+    pub commit: &'static str,
+    /// WebKitGTK on Linux, WebView2 on Windows, WKWebView on macOS.
+    pub webview: String,
+    pub compositing: Option<String>,
+    pub config_dir: Option<String>,
+    pub keyring_backend: &'static str,
+    pub os: String,
+}

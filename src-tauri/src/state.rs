@@ -22,6 +22,11 @@ impl AppState {
         AppState { config_dir: Some(dir), ..Default::default() }
     }
 
+    /// The config dir given to this state (tests), if any.
+    pub fn config_dir(&self) -> Option<&std::path::Path> {
+        self.config_dir.as_deref()
+    }
+
     /// The store, opened once; a failed open is retried on the next call.
     pub async fn store(&self) -> Result<&AsyncStore, StoreError> {
         self.store

@@ -23,6 +23,11 @@ export async function call(command, args = {}) {
   }
 }
 
+/** -> {version, commit, webview, compositing, config_dir, keyring_backend, os} (never a secret). */
+export function about() {
+  return call('about');
+}
+
 export function appVersion() {
   return call('app_version');
 }

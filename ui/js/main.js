@@ -5,6 +5,7 @@
 import * as api from './api.js';
 import { h, replace } from './lib/dom.js';
 import { mountConnections } from './views/connections.js';
+import { openAboutDialog } from './components/about-dialog.js';
 import { mountConnectionForm } from './views/connection-form.js';
 
 const app = {
@@ -54,6 +55,8 @@ async function showVersion() {
   try {
     app.version = await api.appVersion();
     el.textContent = `v${app.version}`;
+    el.setAttribute('aria-label', `About Sluice v${app.version}`);
+    el.addEventListener('click', () => openAboutDialog().catch((err) => console.error(err)));
     document.body.dataset.ready = 'true';
   } catch (err) {
     el.textContent = 'version unavailable';

@@ -33,7 +33,7 @@ pub(crate) fn read_stdin_line() -> Result<sluice_core::secret::Secret, CliError>
 }
 
 #[derive(Parser)]
-#[command(name = "sluice", version, about = "Configure, save and test Postgres connections")]
+#[command(name = "sluice", version = sluice_core::build_info::LONG_VERSION, about = "Configure, save and test Postgres connections")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

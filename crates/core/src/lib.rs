@@ -12,6 +12,7 @@
 //! - `pinned`: the trust boundary: every statement runs read-only with `search_path` pinned to `pg_catalog`.
 
 pub mod access;
+pub mod build_info;
 pub mod import;
 pub use sluice_conninfo as conninfo;
 pub use sluice_conninfo::secret;
