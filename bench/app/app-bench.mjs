@@ -371,8 +371,11 @@ async function floorMemory(env) {
 // --- main -----------------------------------------------------------------------------
 
 const MODES = {
-  default: { env: {}, label: "WebKitGTK's defaults (accelerated compositing: with no GPU, on Mesa's software GL, llvmpipe)" },
-  no_compositing: { env: { WEBKIT_DISABLE_COMPOSITING_MODE: '1' }, label: '`WEBKIT_DISABLE_COMPOSITING_MODE=1` (no GL compositing)' },
+  // The app decides itself (src-tauri/src/compositing.rs): under Xvfb, no DRI
+  // render node, so off. Both modes are forced here to compare them; the
+  // MiniBrowser floor takes WebKit's own variable.
+  default: { env: { SLUICE_COMPOSITING: 'on' }, label: "accelerated compositing (`SLUICE_COMPOSITING=on`: with no GPU, on Mesa's software GL, llvmpipe)" },
+  no_compositing: { env: { SLUICE_COMPOSITING: 'off', WEBKIT_DISABLE_COMPOSITING_MODE: '1' }, label: 'compositing off (`SLUICE_COMPOSITING=off`; what Sluice chooses by itself on this machine)' },
 };
 
 const loadBefore = loadavg();
