@@ -4,10 +4,12 @@
 //! included; name clashes; export -> import round trips; an exported service
 //! file that psql itself connects through.
 
+mod support;
+
 use serde_json::Value;
 use sluice_harness::Cluster;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 struct Env {
     dir: tempfile::TempDir,
@@ -28,18 +30,10 @@ impl Env {
     }
 
     fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sluice"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("PG") {
-                c.env_remove(k);
-            }
-        }
-        c.arg("connections")
+        support::sluice(&self.dir.path().join("config"), &self.dir.path().join("home"))
+            .arg("connections")
             .args(args)
-            .env("SLUICE_CONFIG_DIR", self.dir.path().join("config"))
-            .env("HOME", self.dir.path().join("home"))
             .envs(env.iter().copied())
-            .stdin(Stdio::null())
             .output()
             .unwrap()
     }

@@ -3,10 +3,12 @@
 //! whose role's password only the command knows, and the real Secret
 //! Service for saved connections (run through `scripts/with-keyring.sh`).
 
+mod support;
+
 use serde_json::Value;
 use sluice_harness::Cluster;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 struct Env {
@@ -34,19 +36,7 @@ impl Env {
     }
 
     fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_sluice"));
-        for (k, _) in std::env::vars() {
-            if k.starts_with("PG") {
-                c.env_remove(k);
-            }
-        }
-        c.args(args)
-            .env("SLUICE_CONFIG_DIR", self.dir.path().join("config"))
-            .env("HOME", self.dir.path().join("home"))
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap()
+        support::sluice(&self.dir.path().join("config"), &self.dir.path().join("home")).args(args).envs(env.iter().copied()).output().unwrap()
     }
 
     fn json(&self, args: &[&str]) -> Value {

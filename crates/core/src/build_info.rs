@@ -9,13 +9,5 @@ pub const LONG_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("SL
 
 /// The OS secret store the keyring entries live in.
 pub fn keyring_backend() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "macOS Keychain"
-    } else if cfg!(target_os = "windows") {
-        "Windows Credential Manager"
-    } else if cfg!(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")) {
-        "Secret Service (D-Bus)"
-    } else {
-        "none on this platform"
-    }
+    crate::store::platform_store_name()
 }

@@ -53,7 +53,7 @@ pub use error::{Result, StoreError, StoreWarning};
 pub use file::VERSION as FILE_VERSION;
 pub use paths::{config_dir, StorePaths, APP_ID, CONFIG_DIR_ENV, FILE_NAME, LOCK_NAME};
 pub use record::{ConnectionRecord, NewConnection, Provider, Secrets, TestSummary};
-pub use secrets::{account, keyring_available, platform_hint, select_platform_store, SecretKind, SERVICE};
+pub use secrets::{account, keyring_available, platform_hint, platform_store_name, select_platform_store, SecretKind, SERVICE};
 
 use file::{FileDoc, LockGuard};
 use secrets::{KeyringBackend, SecretBackend};

@@ -99,17 +99,30 @@ impl From<KeyringFailure> for StoreError {
     }
 }
 
+/// The platform's secret store: its name, and what to install or unlock.
+fn platform() -> (&'static str, &'static str) {
+    if cfg!(target_os = "macos") {
+        ("macOS Keychain", "Sluice keeps passwords in the macOS Keychain: unlock the login keychain in Keychain Access and allow Sluice when macOS asks.")
+    } else if cfg!(target_os = "windows") {
+        ("Windows Credential Manager", "Sluice keeps passwords in the Windows Credential Manager: check that the Credential Manager service is running for your user.")
+    } else if cfg!(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")) {
+        (
+            "Secret Service (D-Bus)",
+            "Sluice keeps passwords in the Secret Service: install and unlock gnome-keyring or KeePassXC's Secret Service (in a desktop session with D-Bus), and accept its unlock prompt.",
+        )
+    } else {
+        ("none on this platform", "This platform has no keyring Sluice can use.")
+    }
+}
+
 /// What to install or unlock on this platform.
 pub fn platform_hint() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "Sluice keeps passwords in the macOS Keychain: unlock the login keychain in Keychain Access and allow Sluice when macOS asks."
-    } else if cfg!(target_os = "windows") {
-        "Sluice keeps passwords in the Windows Credential Manager: check that the Credential Manager service is running for your user."
-    } else if cfg!(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")) {
-        "Sluice keeps passwords in the Secret Service: install and unlock gnome-keyring or KeePassXC's Secret Service (in a desktop session with D-Bus), and accept its unlock prompt."
-    } else {
-        "This platform has no keyring Sluice can use."
-    }
+    platform().1
+}
+
+/// The name of the OS secret store the keyring entries live in.
+pub fn platform_store_name() -> &'static str {
+    platform().0
 }
 
 /// Where secrets are kept. Implementations must treat a missing entry as
