@@ -127,7 +127,7 @@ fn save_list_duplicate_delete_with_secrets_in_the_keyring() {
     assert_eq!(list["connections"].as_array().unwrap().len(), 1);
     assert!(!list.to_string().contains("s3cr3t-ipc"), "no secret in list replies");
     let mut unreadable = Vec::new();
-    for entry in walk(h.dir.path()) {
+    for entry in sluice_harness::files_under(h.dir.path()) {
         match std::fs::read(&entry) {
             Ok(bytes) => assert!(!String::from_utf8_lossy(&bytes).contains("s3cr3t-ipc"), "secret on disk in {}", entry.display()),
             Err(e) => unreadable.push(format!("{}: {e}", entry.display())),
@@ -182,7 +182,7 @@ fn without_secrets_saves_the_rest_and_asks_for_the_password_later() {
     let id = saved["id"].as_str().unwrap().to_owned();
     let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "nothing reached the keyring");
-    for file in walk(h.dir.path()) {
+    for file in sluice_harness::files_under(h.dir.path()) {
         assert!(!String::from_utf8_lossy(&std::fs::read(&file).unwrap()).contains("never-stored-pw"));
     }
     h.ok("delete_connection", json!({"id": id}));
@@ -274,19 +274,6 @@ fn a_saved_password_is_never_sent_to_another_server() {
     let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
     assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)));
     h.ok("delete_connection", json!({"id": id}));
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

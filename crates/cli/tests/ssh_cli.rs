@@ -8,7 +8,7 @@ use serde_json::Value;
 use sluice_harness::sshd::{self, Sshd, UserKey};
 use sluice_harness::Cluster;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 struct Env {
@@ -167,7 +167,7 @@ fn a_saved_connection_with_a_tunnel_keeps_its_secrets_in_the_keyring() {
 
     // Nothing SSH-secret on disk.
     let mut hits = Vec::new();
-    for entry in walk(env.config.path()) {
+    for entry in sluice_harness::files_under(env.config.path()) {
         if std::fs::read_to_string(&entry).unwrap_or_default().contains("saved phrase 7") {
             hits.push(entry);
         }
@@ -202,15 +202,3 @@ fn an_ssh_config_alias_works_as_the_ssh_value() {
     assert_eq!(json(&out)["steps"][0]["host"], format!("sluice-ssh@127.0.0.1:{}", sshd.port()));
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}

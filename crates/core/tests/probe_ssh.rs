@@ -63,6 +63,11 @@ fn hop(sshd: &Sshd, auth: Auth, identity: Option<&Path>) -> Hop {
     }
 }
 
+/// A test of the database on 127.0.0.1 through `sshd`, logging in with a key.
+async fn key_login(pg: &Cluster, sshd: &Sshd, identity: Option<&Path>, secrets: SshSecrets, home: &Home) -> sluice_core::probe::Report {
+    probe_request(request(pg, "127.0.0.1", vec![hop(sshd, Auth::Key, identity)], secrets, home.env())).await
+}
+
 fn request(
     pg: &Cluster,
     db_host: &str,
@@ -354,24 +359,10 @@ async fn encrypted_keys_in_every_format_need_their_passphrase() {
             passphrase: p.map(Secret::from),
             ..SshSecrets::default()
         };
-        let r = probe_request(request(
-            &pg,
-            "127.0.0.1",
-            vec![hop(&sshd, Auth::Key, Some(&key.path))],
-            with(Some("s3cret phrase")),
-            home.env(),
-        ))
-        .await;
+        let r = key_login(&pg, &sshd, Some(&key.path), with(Some("s3cret phrase")), &home).await;
         expect_ok(&r);
 
-        let r = probe_request(request(
-            &pg,
-            "127.0.0.1",
-            vec![hop(&sshd, Auth::Key, Some(&key.path))],
-            with(Some("wrong")),
-            home.env(),
-        ))
-        .await;
+        let r = key_login(&pg, &sshd, Some(&key.path), with(Some("wrong")), &home).await;
         let e = ssh_error(&r, ErrorCode::SshKeyPassphrase);
         assert!(
             e.message.contains("does not open"),
@@ -380,14 +371,7 @@ async fn encrypted_keys_in_every_format_need_their_passphrase() {
             e.message
         );
 
-        let r = probe_request(request(
-            &pg,
-            "127.0.0.1",
-            vec![hop(&sshd, Auth::Key, Some(&key.path))],
-            with(None),
-            home.env(),
-        ))
-        .await;
+        let r = key_login(&pg, &sshd, Some(&key.path), with(None), &home).await;
         let e = ssh_error(&r, ErrorCode::SshKeyPassphrase);
         assert!(
             e.message.contains("no passphrase"),
@@ -403,14 +387,7 @@ async fn encrypted_keys_in_every_format_need_their_passphrase() {
         ..SshSecrets::default()
     };
     expect_ok(
-        &probe_request(request(
-            &pg,
-            "127.0.0.1",
-            vec![hop(&sshd, Auth::Key, None)],
-            secrets,
-            home.env(),
-        ))
-        .await,
+        &key_login(&pg, &sshd, None, secrets, &home).await,
     );
     // Garbage is an invalid key, not a passphrase problem.
     let secrets = SshSecrets {
@@ -420,14 +397,7 @@ async fn encrypted_keys_in_every_format_need_their_passphrase() {
         ..SshSecrets::default()
     };
     ssh_error(
-        &probe_request(request(
-            &pg,
-            "127.0.0.1",
-            vec![hop(&sshd, Auth::Key, None)],
-            secrets,
-            home.env(),
-        ))
-        .await,
+        &key_login(&pg, &sshd, None, secrets, &home).await,
         ErrorCode::SshKeyInvalid,
     );
 }

@@ -34,3 +34,17 @@ pub fn free_port() -> u16 {
         .map(|a| a.port())
         .expect("no free TCP port on 127.0.0.1")
 }
+
+/// Every file below `dir`, recursively (for tests that scan what was written).
+pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
