@@ -121,6 +121,7 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
             e.hint = format!("The password came from the password file ({line}): fix or remove that line. {}", e.hint);
         }
     }
+    let password_source = out.password_source(req);
     Report {
         connected: out.connected,
         steps,
@@ -131,7 +132,7 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         verdict: out.verdict,
         attempts: out.attempts,
         provenance: Provenance {
-            password_source: if out.command_password.is_some() { crate::conninfo::PasswordSource::Command } else { req.provenance.password_source },
+            password_source,
             ..req.provenance.clone()
         },
     }
@@ -176,6 +177,15 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// Where the password sent came from: the password command's, else the request's.
+    fn password_source(&self, req: &ProbeRequest) -> crate::conninfo::PasswordSource {
+        if self.command_password.is_some() {
+            crate::conninfo::PasswordSource::Command
+        } else {
+            req.provenance.password_source
+        }
+    }
+
     fn new(req: &ProbeRequest) -> Self {
         let user = req.info.get("user").filter(|u| !u.is_empty()).map_or_else(default_user, str::to_owned);
         let dbname = req.info.get("dbname").filter(|d| !d.is_empty()).map_or_else(|| user.clone(), str::to_owned);
@@ -622,8 +632,7 @@ async fn converse(
         }
     }
     out.connected = true;
-    let source = if out.command_password.is_some() { crate::conninfo::PasswordSource::Command } else { req.provenance.password_source };
-    let how = match source {
+    let how = match out.password_source(req) {
         crate::conninfo::PasswordSource::None => String::new(),
         s => format!(", password from {}", password_source_text(s)),
     };

@@ -167,12 +167,10 @@ pub async fn run(argv: &[String]) -> Result<Secret, CommandFailure> {
     });
     let out = read_out.await;
     let too_long = out.len() > MAX_OUTPUT && !out[..MAX_OUTPUT].contains(&b'\n');
-    let status = if too_long {
-        let _ = child.kill().await;
-        child.wait().await
-    } else {
-        child.wait().await
-    };
+    if too_long {
+        let _ = child.start_kill();
+    }
+    let status = child.wait().await;
     // A grandchild may hold stderr open after the command is gone: wait a little, not for ever.
     let err = tokio::time::timeout(std::time::Duration::from_millis(500), read_err).await.ok().and_then(Result::ok).unwrap_or_default();
     let stderr_text = String::from_utf8_lossy(&err).trim().to_owned();
