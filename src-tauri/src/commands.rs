@@ -10,7 +10,7 @@ use crate::state::AppState;
 use sluice_core::access::Scope;
 use sluice_core::conninfo::{self, Environment, FieldIssue, FormatOptions, PasswordSource};
 use sluice_core::job::{DestinationOptions, Job};
-use sluice_core::probe::{self, AnalysisRequest, ProbeRequest, Report, SshRequest, StepEvent};
+use sluice_core::probe::{self, AnalysisRequest, CompactReport, ProbeRequest, SshRequest, StepEvent};
 use sluice_core::secret::Secret;
 use sluice_core::store::SaveMode;
 use tauri::ipc::Channel;
@@ -280,7 +280,8 @@ pub async fn trust_host_key(state: State<'_, AppState>, target: TestTarget, hop:
 
 /// Test Connection. Progress streams over `on_progress`; `cancel_test`
 /// with the same `test_id` stops it at once. The analysis covers the
-/// connection's schema scope (the draft's, or the saved one's).
+/// connection's schema scope (the draft's, or the saved one's). The reply's
+/// `access` is in its compact form.
 #[tauri::command]
 pub async fn test_connection(
     state: State<'_, AppState>,
@@ -289,7 +290,7 @@ pub async fn test_connection(
     destination_options: DestinationOptions,
     test_id: String,
     on_progress: Channel<StepEvent>,
-) -> Result<Report, CommandError> {
+) -> Result<CompactReport, CommandError> {
     let (mut req, saved_id, schemas, withheld) = match &target {
         TestTarget::Saved { id } => {
             let id = parse_id(id)?;
@@ -322,7 +323,8 @@ pub async fn test_connection(
             }
         }
     }
-    Ok(report)
+    // The window gets the analysis column by column (see access/compact.rs).
+    Ok(report.into())
 }
 
 /// Stops a running test; false if none runs under that id.

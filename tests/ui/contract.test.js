@@ -1,5 +1,5 @@
-// The UI's pure modules against real Reports, as `sluice test --json` prints
-// them (the app's test_connection returns the same JSON): a reader as source,
+// The UI's pure modules against real Reports, as the app's test_connection
+// returns them (`sluice test --json --compact-access`): a reader as source,
 // a writer as destination, a wrong password. The reports are made during the
 // test run by tests/ui/make-fixtures.mjs from a real cluster and the built
 // CLI (scripts/test.sh), in $SLUICE_UI_FIXTURES: the contract cannot drift.
@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildRelationRows, buildSequenceRows, filterRows, countProblems } from '../../ui/js/lib/permissions.js';
+import { buildRelationRows, buildSequenceRows, filterRows, countProblems, hasPriv } from '../../ui/js/lib/permissions.js';
+import { TABLE_PRIVILEGES, SEQUENCE_PRIVILEGES } from '../../ui/js/lib/permissions.js';
 import { successBanner, verdictHeadline } from '../../ui/js/lib/format.js';
 import { diagnosticsText } from '../../ui/js/lib/diagnostics.js';
 
@@ -25,8 +26,8 @@ test('source report: the table without SELECT is the one problem, highlighted on
   assert.ok(byName[HOSTILE].problem);
   assert.deepEqual([...byName[HOSTILE].missing], ['SELECT']);
   assert.equal(byName.customers.problem, false);
-  assert.equal(byName.customers.privs.SELECT, true);
-  assert.equal(byName.customers.privs.INSERT, false);
+  assert.equal(hasPriv(byName.customers, 'SELECT'), true);
+  assert.equal(hasPriv(byName.customers, 'INSERT'), false);
   assert.deepEqual(filterRows(rows, { onlyProblems: true }).map((x) => x.name), [HOSTILE]);
 });
 
@@ -53,4 +54,33 @@ test('failed report: diagnostics carry the code and hint', () => {
   assert.match(text, /auth_failed/);
   assert.ok(text.includes(r.error.hint));
   assert.ok(!text.includes('not-the-password'));
+});
+
+test('the compact form decodes to what `sluice test --json` prints, row for row', () => {
+  for (const name of ['source', 'destination']) {
+    const compact = load(name);
+    const full = load(`${name}.full`);
+    assert.ok(Array.isArray(full.access.relations) && !Array.isArray(compact.access.relations), 'two forms');
+    const rows = buildRelationRows(compact.access, compact.verdict);
+    assert.equal(rows.length, full.access.relations.length);
+    assert.ok(rows.length >= 3, `${name}: ${rows.length} relations`);
+    full.access.relations.forEach((r, i) => {
+      const row = rows[i];
+      assert.deepEqual([row.schema, row.name, row.kind, row.rls, row.column_only], [r.schema, r.name, r.kind, r.rls, r.column_only]);
+      assert.deepEqual(TABLE_PRIVILEGES.filter((p) => hasPriv(row, p)), r.privileges, `${name}: ${r.name}`);
+    });
+    const seqs = buildSequenceRows(compact.access, compact.verdict);
+    assert.equal(seqs.length, full.access.sequences.length);
+    full.access.sequences.forEach((s, i) => {
+      assert.deepEqual([seqs[i].schema, seqs[i].name, seqs[i].owned_by], [s.schema, s.name, s.owned_by || '']);
+      assert.deepEqual(SEQUENCE_PRIVILEGES.filter((p) => hasPriv(seqs[i], p)), s.privileges);
+    });
+    // Everything but `access` is the same report.
+    const { access: a, ...restCompact } = compact;
+    const { access: b, ...restFull } = full;
+    assert.deepEqual(Object.keys(restCompact).sort(), Object.keys(restFull).sort());
+    assert.deepEqual(restCompact.verdict, restFull.verdict);
+    assert.deepEqual(a.schemas, b.schemas);
+    assert.ok(a && b);
+  }
 });

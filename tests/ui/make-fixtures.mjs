@@ -2,7 +2,9 @@
 // with the E2E fixture (a reader, a writer, a hostile table name), runs the
 // built `sluice test --json` as a source, a destination and with a wrong
 // password, and writes the three reports to the directory given (an ignored
-// folder: scripts/test.sh passes test-output/ui-fixtures).
+// folder: scripts/test.sh passes test-output/ui-fixtures): each as the app's
+// window receives it (`--compact-access`, report-NAME.json) and as
+// `sluice test --json` prints it (report-NAME.full.json).
 //   SLUICE_CLI_BINARY=.../sluice node tests/ui/make-fixtures.mjs OUT_DIR
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,15 +22,17 @@ const pg = await startCluster();
 try {
   const fx = loadFixture(pg);
   const run = (name, url, args, want) => {
-    let stdout;
-    let status = 0;
-    try {
-      stdout = execFileSync(sluice, ['test', url, '--json', ...args], { encoding: 'utf8', env: { ...process.env, SLUICE_CONFIG_DIR: out, PGPASSWORD: '' } });
-    } catch (e) {
-      ({ stdout, status } = e);
+    for (const [form, extra, suffix] of [['compact', ['--compact-access'], ''], ['full', [], '.full']]) {
+      let stdout;
+      let status = 0;
+      try {
+        stdout = execFileSync(sluice, ['test', url, '--json', ...extra, ...args], { encoding: 'utf8', env: { ...process.env, SLUICE_CONFIG_DIR: out, PGPASSWORD: '' } });
+      } catch (e) {
+        ({ stdout, status } = e);
+      }
+      if (status !== want) throw new Error(`sluice test (${name}, ${form}) exited ${status}, expected ${want}: ${stdout}`);
+      writeFileSync(path.join(out, `report-${name}${suffix}.json`), stdout);
     }
-    if (status !== want) throw new Error(`sluice test (${name}) exited ${status}, expected ${want}: ${stdout}`);
-    writeFileSync(path.join(out, `report-${name}.json`), stdout);
   };
   run('source', pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'), ['--role', 'source'], 1);
   run('destination', pg.url(fx.writer.user, fx.writer.password, fx.db, 'sslmode=disable'), ['--role', 'destination'], 1);

@@ -361,6 +361,29 @@ async fn every_reported_privilege_matches_has_privilege_for_every_role() {
     }
 }
 
+/// The window's compact form carries every fact of the full one: for every
+/// role of the fixture, through JSON and back, it expands to the same Access.
+#[tokio::test]
+async fn the_compact_form_expands_to_the_same_access_for_every_role() {
+    let pg = fixture();
+    let (mut details, mut seq_privileges, mut flags) = (0, 0, 0);
+    for role in ROLES {
+        let client = connect(&pg, role).await;
+        let access = analyze(&client, &Scope::all()).await.unwrap();
+        let compact = sluice_core::access::CompactAccess::from(&access);
+        details += compact.relations.extra.len();
+        seq_privileges += compact.sequences.privileges.iter().filter(|b| b.count_ones() > 1).count();
+        flags += compact.relations.flags.iter().filter(|f| **f != 0).count();
+        let json = serde_json::to_string(&compact).unwrap();
+        let full = serde_json::to_string(&access).unwrap();
+        assert!(json.len() < full.len(), "{role}: compact {} bytes, full {}", json.len(), full.len());
+        let back: sluice_core::access::CompactAccess = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.expand().unwrap(), access, "{role}");
+    }
+    // The fixture exercises what the compact form treats specially.
+    assert!(details > 0 && seq_privileges > 0 && flags > 0, "{details} {seq_privileges} {flags}");
+}
+
 #[tokio::test]
 async fn each_way_of_getting_a_privilege_is_seen_as_the_server_sees_it() {
     let pg = fixture();

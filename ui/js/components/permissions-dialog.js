@@ -9,7 +9,7 @@ import { verdictHeadline, successBanner, plural } from '../lib/format.js';
 import {
   TABLE_PRIVILEGES, HIDDEN_BY_DEFAULT, SEQUENCE_PRIVILEGES, KIND_LABELS,
   buildRelationRows, buildSchemaRows, buildSequenceRows, buildFunctionRows,
-  filterRows, sortRows, countProblems,
+  filterRows, sortRows, countProblems, hasPriv,
 } from '../lib/permissions.js';
 import { toCsv, csvFileName, downloadText } from '../lib/csv.js';
 import { createVirtualTable } from './virtual-table.js';
@@ -20,7 +20,7 @@ const SEVERITY_ICON = { error: '\u2715', warning: '\u26A0', info: '\u2139' };
 const PROBLEMS_SHOWN = 200;
 
 function privCell(row, p) {
-  const granted = row.privs[p];
+  const granted = hasPriv(row, p);
   const missing = row.missing.has(p);
   return {
     text: granted ? '\u2713' : '\u2715',
@@ -57,7 +57,7 @@ const TABS = {
       { label: 'schema', value: (r) => r.schema },
       { label: 'name', value: (r) => r.name },
       { label: 'kind', value: (r) => r.kind },
-      ...TABLE_PRIVILEGES.map((p) => ({ label: p.toLowerCase(), value: (r) => (r.privs[p] ? 'yes' : 'no') })),
+      ...TABLE_PRIVILEGES.map((p) => ({ label: p.toLowerCase(), value: (r) => (hasPriv(r, p) ? 'yes' : 'no') })),
       { label: 'rls', value: (r) => (r.rls ? 'yes' : 'no') },
       { label: 'column_only', value: (r) => (r.column_only ? 'yes' : 'no') },
       { label: 'missing_for_job', value: (r) => [...r.missing].join(' ') },
@@ -91,7 +91,7 @@ const TABS = {
     csv: () => [
       { label: 'schema', value: (r) => r.schema },
       { label: 'name', value: (r) => r.name },
-      ...SEQUENCE_PRIVILEGES.map((p) => ({ label: p.toLowerCase(), value: (r) => (r.privs[p] ? 'yes' : 'no') })),
+      ...SEQUENCE_PRIVILEGES.map((p) => ({ label: p.toLowerCase(), value: (r) => (hasPriv(r, p) ? 'yes' : 'no') })),
       { label: 'owned_by', value: (r) => r.owned_by },
       { label: 'missing_for_job', value: (r) => [...r.missing].join(' ') },
     ],
@@ -139,7 +139,8 @@ function problemItem(p) {
  * comes from the verdict's problems.
  */
 export function openPermissionsDialog({ report, name = '', host = null }) {
-  const access = report.access || { relations: [], schemas: [], sequences: [], functions: [] };
+  // `access` in its compact form (the test_connection reply; access/compact.rs).
+  const access = report.access || { schemas: [], functions: [] };
   const verdict = report.verdict || null;
   const data = {};
   for (const [id, tab] of Object.entries(TABS)) data[id] = tab.build(access, verdict);
@@ -257,13 +258,16 @@ export function openPermissionsDialog({ report, name = '', host = null }) {
     announce(`Exported ${state.view.length} rows`);
   }
 
-  let filterTimer = 0;
+  // One filter pass per frame, however fast the typing: a pass over
+  // 100,000 rows takes a few milliseconds, so no debounce delay is needed.
+  let filterFrame = 0;
   filter.addEventListener('input', () => {
-    clearTimeout(filterTimer);
-    filterTimer = setTimeout(() => {
+    if (filterFrame) return;
+    filterFrame = requestAnimationFrame(() => {
+      filterFrame = 0;
       state.text = filter.value;
       recompute();
-    }, 60);
+    });
   });
   onlyProblems.addEventListener('change', () => {
     state.onlyProblems = onlyProblems.checked;

@@ -2,8 +2,10 @@
 // Sequences and Functions tabs built from the access analysis, which cells
 // the job needs but lacks (from the verdict's problems: the rules live in
 // Rust only), filtering and sorting.
-// Sized for 100,000 relations: one pass to build, a precomputed lowercase
-// search key per row, no per-row closures.
+// Tables and sequences arrive column by column (access/compact.rs: names
+// interned, privileges as bit sets with their legend); sized for 100,000
+// relations: one pass to build, shared empty sets, a lowercase search key
+// made per row on the first filter, no per-row closures.
 
 export const TABLE_PRIVILEGES = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'];
 export const HIDDEN_BY_DEFAULT = ['REFERENCES', 'TRIGGER'];
@@ -68,35 +70,63 @@ function rank(sev) {
 }
 
 /**
- * Table rows: { schema, name, kind, privs: {SELECT: bool, ...}, rls,
- * column_only, missing: Set (required but not granted), severity, problem,
- * reasons, search }.
+ * The legend of a compact access (access/compact.rs): the mask of each
+ * privilege word and the word of each kind code, as Rust sent them.
+ */
+function legendOf(access) {
+  const masks = {};
+  (access.privilege_bits || []).forEach((word, bit) => { masks[word] = 1 << bit; });
+  return { masks, kinds: access.kinds || [], names: access.names || [] };
+}
+
+const NO_MISSING = new Set();
+const NO_REASONS = [];
+
+/** Whether a table or sequence row holds a privilege (its bit set, decoded with the legend it came with). */
+export function hasPriv(row, p) {
+  return (row.bits & (row.masks[p] || 0)) !== 0;
+}
+
+/** A row's lowercase search text, made on first use (a 100,000-row dialog paints before any is needed). */
+function searchOf(r) {
+  if (r.search === undefined) {
+    r.search = r.args !== undefined
+      ? `${r.schema}.${r.name}(${r.args})`.toLowerCase()
+      : `${r.schema != null ? `${r.schema}.` : ''}${r.name}${r.kind !== undefined ? ` ${r.kind}` : ''}${r.owned_by ? ` ${r.owned_by}` : ''}`.toLowerCase();
+  }
+  return r.search;
+}
+
+/**
+ * Table rows from the compact access the app receives: { schema, name,
+ * kind, bits (see hasPriv), rls, column_only, missing: Set (required but not
+ * granted), severity, problem, reasons }. One pass, no per-row Set or
+ * closure: 100,000 rows build in a few milliseconds.
  */
 export function buildRelationRows(access, verdict) {
-  const rels = (access && access.relations) || [];
+  const rel = access && access.relations;
+  const n = rel && rel.name ? rel.name.length : 0;
+  const { masks, kinds, names } = legendOf(access || {});
   const problems = indexProblems(verdict).relation;
-  const rows = new Array(rels.length);
-  for (let i = 0; i < rels.length; i += 1) {
-    const r = rels[i];
-    const granted = new Set((r.privileges || []).map((p) => String(p).toUpperCase()));
-    const privs = {};
-    for (const p of TABLE_PRIVILEGES) privs[p] = granted.has(p);
-    const entry = problems.get(key(r.schema, r.name));
-    const missing = entry ? entry.missing : new Set();
-    const severity = entry ? entry.severity : null;
-    const reasons = entry ? entry.reasons : [];
+  const rows = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const schema = names[rel.schema[i]];
+    const name = rel.name[i];
+    const entry = problems.size ? problems.get(key(schema, name)) : undefined;
+    const flags = rel.flags[i];
     rows[i] = {
-      schema: r.schema,
-      name: r.name,
-      kind: r.kind,
-      privs,
-      rls: !!r.rls,
-      column_only: !!r.column_only,
-      missing,
-      severity,
-      problem: isProblem(severity),
-      reasons,
-      search: `${r.schema}.${r.name} ${r.kind}`.toLowerCase(),
+      schema,
+      name,
+      kind: kinds[rel.kind[i]],
+      bits: rel.privileges[i],
+      masks,
+      rls: (flags & 1) !== 0,
+      column_only: (flags & 2) !== 0,
+      missing: entry ? entry.missing : NO_MISSING,
+      severity: entry ? entry.severity : null,
+      problem: entry ? isProblem(entry.severity) : false,
+      reasons: entry ? entry.reasons : NO_REASONS,
+      search: undefined,
     };
   }
   return rows;
@@ -114,28 +144,36 @@ export function buildSchemaRows(access, verdict) {
       severity: entry ? entry.severity : null,
       problem: !!entry && isProblem(entry.severity),
       reasons: entry ? entry.reasons : [],
-      search: String(s.name).toLowerCase(),
+      search: undefined,
     };
   });
 }
 
 export function buildSequenceRows(access, verdict) {
+  const seq = access && access.sequences;
+  const n = seq && seq.name ? seq.name.length : 0;
+  const { masks, names } = legendOf(access || {});
   const problems = indexProblems(verdict).sequence;
-  return ((access && access.sequences) || []).map((s) => {
-    const granted = new Set((s.privileges || []).map((p) => String(p).toUpperCase()));
-    const entry = problems.get(key(s.schema, s.name));
-    return {
-      schema: s.schema,
-      name: s.name,
-      privs: Object.fromEntries(SEQUENCE_PRIVILEGES.map((p) => [p, granted.has(p)])),
-      owned_by: s.owned_by || '',
-      missing: entry ? entry.missing : new Set(),
+  const rows = new Array(n);
+  for (let i = 0; i < n; i += 1) {
+    const schema = names[seq.schema[i]];
+    const name = seq.name[i];
+    const entry = problems.get(key(schema, name));
+    rows[i] = {
+      schema,
+      name,
+      bits: seq.privileges[i],
+      masks,
+      owned_by: seq.owned_by[i] || '',
+      identity: (seq.flags[i] & 1) !== 0,
+      missing: entry ? entry.missing : NO_MISSING,
       severity: entry ? entry.severity : null,
       problem: !!entry && isProblem(entry.severity),
-      reasons: entry ? entry.reasons : [],
-      search: `${s.schema}.${s.name} ${s.owned_by || ''}`.toLowerCase(),
+      reasons: entry ? entry.reasons : NO_REASONS,
+      search: undefined,
     };
-  });
+  }
+  return rows;
 }
 
 export function buildFunctionRows(access, verdict) {
@@ -152,7 +190,7 @@ export function buildFunctionRows(access, verdict) {
       severity: entry ? entry.severity : null,
       problem: !!entry && isProblem(entry.severity),
       reasons: entry ? entry.reasons : [],
-      search: `${f.schema}.${f.name}(${f.identity_args || ''})`.toLowerCase(),
+      search: undefined,
     };
   });
 }
@@ -167,7 +205,7 @@ export function filterRows(rows, { text = '', onlyProblems = false } = {}) {
     if (onlyProblems && !r.problem) continue;
     let ok = true;
     for (let w = 0; w < words.length; w += 1) {
-      if (!r.search.includes(words[w])) {
+      if (!searchOf(r).includes(words[w])) {
         ok = false;
         break;
       }
@@ -179,7 +217,7 @@ export function filterRows(rows, { text = '', onlyProblems = false } = {}) {
 
 /** The sort value of a row for a column key: text, or 1/0 for privileges and flags. */
 export function sortValue(row, col) {
-  if (row.privs && Object.prototype.hasOwnProperty.call(row.privs, col)) return row.privs[col] ? 1 : 0;
+  if (row.masks && Object.prototype.hasOwnProperty.call(row.masks, col)) return hasPriv(row, col) ? 1 : 0;
   const v = row[col];
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v instanceof Set) return v.size;

@@ -58,6 +58,10 @@ pub struct TestArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// With --json: `access` in the compact form the app's window receives
+    /// (for the UI's module tests and the benchmark; not a stable format).
+    #[arg(long, requires = "json", hide = true)]
+    pub compact_access: bool,
 }
 
 /// Runs the probe for `args`; errors before any connection attempt are CliErrors.
@@ -140,17 +144,22 @@ pub fn exit_code(report: &Report) -> u8 {
 
 pub fn run(args: TestArgs) -> Result<ExitCode, CliError> {
     let (report, _) = run_probe(&args.target, args.target.role)?;
-    if args.json {
-        print_json(&report).map_err(|e| CliError::new(format!("cannot print the report: {e}")))?;
+    let code = exit_code(&report);
+    let printed = if args.json && args.compact_access {
+        print_json(&sluice_core::probe::CompactReport::from(report))
+    } else if args.json {
+        print_json(&report)
     } else {
         print_human(&report);
-    }
-    Ok(exit::code(exit_code(&report)))
+        Ok(())
+    };
+    printed.map_err(|e| CliError::new(format!("cannot print the report: {e}")))?;
+    Ok(exit::code(code))
 }
 
 /// Pretty for a terminal, compact and streamed for a pipe: at 100,000
 /// tables the report is tens of MB and pretty-printing it cost ~170 ms.
-fn print_json(report: &Report) -> std::io::Result<()> {
+fn print_json(report: &impl serde::Serialize) -> std::io::Result<()> {
     use std::io::{IsTerminal, Write};
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

@@ -11,6 +11,7 @@
 //! - `query.rs`: [`analysis_sql`], the one SELECT (simple protocol, one round trip).
 //! - `collect.rs`: [`Collector`], rows to [`Access`].
 //! - `model.rs`: the `access` JSON model.
+//! - `compact.rs`: [`CompactAccess`], the same facts column by column, as the app's window receives them.
 //! - `verdict.rs`: [`verdict`], the rules for a source and a destination.
 //! - `fix_sql.rs`: [`fix_sql`], minimal GRANTs, grouped per schema.
 //! - `quote.rs`: identifier and literal quoting.
@@ -19,6 +20,7 @@
 //! a [`Collector`]; [`analyze`] runs it alone.
 
 mod collect;
+mod compact;
 mod fix_sql;
 mod model;
 mod query;
@@ -26,6 +28,7 @@ mod quote;
 mod verdict;
 
 pub use collect::Collector;
+pub use compact::{CompactAccess, CompactError, CompactRelations, CompactSequences, CompactUse, RelationExtra};
 pub use fix_sql::fix_sql;
 pub use model::{
     Access, ColumnGrant, FunctionAccess, FunctionKind, NotFound, ObjectName, Privilege, RelationAccess,

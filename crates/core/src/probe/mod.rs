@@ -43,7 +43,7 @@ pub use cancel::Cancel;
 pub use classify::explain_withheld_password;
 pub use hosts::{Attempt, AttemptOutcome};
 pub use report::{
-    ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
+    CompactReport, ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
 pub use password_command::PasswordCommand;
 pub use request::{AnalysisRequest, InlineTls, ProbeRequest, Provenance, SshRequest, DEFAULT_DEADLINE};
