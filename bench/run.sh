@@ -79,7 +79,7 @@ fi
 if want app; then
   echo "== app: cold start, memory, permissions dialog"
   # The desktop session's chatter (portals, a11y bus, WebKit) goes to a log.
-  if ! SLUICE_APP_BINARY="$release/sluice-app" \
+  if ! SLUICE_APP_BINARY="$release/sluice-app" SLUICE_BENCH_BIN="$bench" \
     scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" \
     node bench/app/app-bench.mjs --runs "$runs" --out "$out" 2> "$out/app-stderr.log"; then
     tail -n 40 "$out/app-stderr.log" >&2

@@ -89,13 +89,16 @@ export class Session {
     return this.cmd('POST', '/url', { url });
   }
 
-  /** Clicks the first element matching `css` (found again on each call). */
+  /** Clicks the first element matching `css` (found again on each call),
+   * once there is one: pages and dialogs load their modules on first use. */
   async click(css) {
+    await this.waitForSelector(css);
     return (await this.find(css)).click();
   }
 
   /** Types into an input or textarea, after clearing it when `clear` is set. */
   async typeInto(css, text, { clear = false } = {}) {
+    await this.waitForSelector(css);
     const el = await this.find(css);
     if (clear) await el.clear();
     return el.type(text);

@@ -200,8 +200,15 @@ fn a_test_of_a_saved_connection_or_a_draft_analyses_only_its_schema_scope() {
     let params = json!({"host": "127.0.0.1", "port": pg.port().to_string(), "dbname": "postgres", "user": "reader", "sslmode": "disable"});
     let saved = h.ok("save_connection", json!({"draft": {"name": "Scoped", "params": params, "password": "scope-pw", "scope_schemas": ["sales"]}, "withoutSecrets": false}));
     let id = saved["id"].as_str().unwrap().to_owned();
+    // The reply's access is the compact form: schema numbers into `names`, a column of names.
     let relations = |report: &Value| -> Vec<String> {
-        report["access"]["relations"].as_array().unwrap().iter().map(|r| format!("{}.{}", r["schema"].as_str().unwrap(), r["name"].as_str().unwrap())).collect()
+        let (access, rel) = (&report["access"], &report["access"]["relations"]);
+        let names = rel["name"].as_array().unwrap();
+        names
+            .iter()
+            .zip(rel["schema"].as_array().unwrap())
+            .map(|(n, s)| format!("{}.{}", access["names"][s.as_u64().unwrap() as usize].as_str().unwrap(), n.as_str().unwrap()))
+            .collect()
     };
     let scoped = run_test(&h, json!({"id": id}));
     assert_eq!(relations(&scoped), ["sales.orders"]);

@@ -23,7 +23,7 @@
 //   from the 100,000-table catalog run (bench/out/report-100000-reader.json),
 //   or a synthetic report of 100,000 tables when that file is missing.
 
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync, readdirSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import path from 'node:path';
@@ -203,22 +203,23 @@ if (document.body && document.body.dataset.ready === 'true') {
 
 const PUSH_CHUNK = `(window.__benchChunks = window.__benchChunks || []).push(arguments[0]); return window.__benchChunks.length;`;
 
-const SYNTH = `
-const n = arguments[0];
-const relations = [];
-for (let i = 1; i <= n; i += 1) {
-  relations.push({ schema: 's' + (i % 10), name: 't' + i, kind: 'table', privileges: ['SELECT'], rls: false, column_only: false, column_privileges: [], partition_of: null, uses: [] });
+// A synthetic reader's report of N tables, in the full form `sluice test
+// --json` prints (used when the catalog section has not run).
+function synthReport(n) {
+  const relations = [];
+  for (let i = 1; i <= n; i += 1) {
+    relations.push({ schema: `s${i % 10}`, name: `t${i}`, kind: 'table', privileges: ['SELECT'], rls: false, column_only: false, column_privileges: [], partition_of: null, uses: [] });
+  }
+  const schemas = Array.from({ length: 10 }, (_, i) => ({ name: `s${i}`, usage: true, create: false, complete: true }));
+  return { connected: true, steps: [], server: null, error: null, total_ms: 0,
+    access: { role: 'reader', database: 'bench', superuser: false, bypass_rls: false, schemas, relations, sequences: [], functions: [], not_found: [], other_schemas: [] },
+    verdict: { job: 'source', ready: true, problems: [], fix_sql: '' } };
 }
-const schemas = Array.from({ length: 10 }, (_, i) => ({ name: 's' + i, usage: true, create: false, complete: true }));
-window.__benchReport = { connected: true, steps: [], server: null, error: null, total_ms: 0,
-  access: { role: 'reader', database: 'bench', superuser: false, bypass_rls: false, schemas, relations, sequences: [], functions: [], not_found: [] },
-  verdict: { job: 'source', ready: true, problems: [], fix_sql: '' } };
-return relations.length;`;
 
 const PARSE_CHUNKS = `
 window.__benchReport = JSON.parse(window.__benchChunks.join(''));
 window.__benchChunks = null;
-return window.__benchReport.access.relations.length;`;
+return window.__benchReport.access.relations.name.length;`;
 
 const OPEN_DIALOG = `
 const done = arguments[arguments.length - 1];
@@ -276,15 +277,31 @@ const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r,
 
 // --- one launch ---------------------------------------------------------------------
 
-async function loadReport(session) {
-  const file = path.join(outDir, 'report-100000-reader.json');
-  if (existsSync(file)) {
-    const text = readFileSync(file, 'utf8');
-    const size = 2 * 1024 * 1024;
-    for (let i = 0; i < text.length; i += size) await session.exec(PUSH_CHUNK, text.slice(i, i + size));
-    return { source: 'real', relations: await session.exec(PARSE_CHUNKS), bytes: text.length };
+// The report as test_connection sends it to the window: the full report
+// converted by the same Rust code the app runs (`sluice-bench compact`).
+let payload = null;
+function ipcPayload() {
+  if (payload) return payload;
+  let file = path.join(outDir, 'report-100000-reader.json');
+  let source = 'real';
+  if (!existsSync(file)) {
+    file = path.join(outDir, 'synthetic-report-100000.json');
+    writeFileSync(file, JSON.stringify(synthReport(100000)));
+    source = 'synthetic';
   }
-  return { source: 'synthetic', relations: await session.exec(SYNTH, 100000) };
+  const ipcFile = path.join(outDir, 'report-100000-reader.ipc.json');
+  const bench = process.env.SLUICE_BENCH_BIN;
+  if (!bench) throw new Error('app-bench: set SLUICE_BENCH_BIN to sluice-bench (bench/run.sh does)');
+  const sizes = JSON.parse(execFileSync(bench, ['compact', '--in', file, '--to', ipcFile], { encoding: 'utf8' }));
+  payload = { source, text: readFileSync(ipcFile, 'utf8'), full_bytes: sizes.full_bytes, ipc_bytes: sizes.ipc_bytes };
+  return payload;
+}
+
+async function loadReport(session) {
+  const { source, text, full_bytes, ipc_bytes } = ipcPayload();
+  const size = 2 * 1024 * 1024;
+  for (let i = 0; i < text.length; i += size) await session.exec(PUSH_CHUNK, text.slice(i, i + size));
+  return { source, relations: await session.exec(PARSE_CHUNKS), bytes: full_bytes, ipc_bytes };
 }
 
 let launchRetries = 0;
@@ -435,6 +452,8 @@ for (const [mode, { env, label }] of Object.entries(MODES)) {
       scrolled_px: last.dialog.scrolled,
       max_first_row_index: last.dialog.max_first_row_index,
       filtered_rows: last.dialog.filtered,
+      ipc_bytes: last.report.ipc_bytes,
+      full_bytes: last.report.bytes,
     },
     raw: results.map((r) => ({
       ...r,
@@ -481,13 +500,13 @@ const out = {
   dialog_method:
     `The permissions dialog (ui/js/components/permissions-dialog.js) opened in the running release app with ${
       lastReport.source === 'real'
-        ? `the reader's real report from the 100,000-table catalog run (${lastReport.relations.toLocaleString('en-US')} relations, ${(lastReport.bytes / 1048576).toFixed(1)} MiB of JSON)`
+        ? `the reader's real report from the 100,000-table catalog run (${lastReport.relations.toLocaleString('en-US')} relations)`
         : `a synthetic report of ${lastReport.relations.toLocaleString('en-US')} tables (run the catalog section first for the real one)`
-    }, ` +
+    }, in the compact form test_connection sends the window (${(lastReport.ipc_bytes / 1048576).toFixed(2)} MiB of JSON, against ${(lastReport.bytes / 1048576).toFixed(1)} MiB for the full form \`sluice test --json\` prints; converted by \`sluice-bench compact\`, the app's own code), ` +
     "by calling the module's own `openPermissionsDialog` from a WebDriver script (the report is already in the page, as after a test). " +
     '*First paint*: from the call to the end of the first animation frame after it returned (a requestAnimationFrame callback, then a task). ' +
     '*Scrolling*: 150 frames, each scrolling the table by 240 px (8 rows); frame time = gap between consecutive requestAnimationFrame timestamps ' +
-    '(16.7 ms is the 60 Hz floor). *Filter*: from the input event (the dialog debounces 60 ms) to the filtered rows painted.',
+    '(16.7 ms is the 60 Hz floor). *Filter*: from the input event (the dialog filters once per animation frame) to the filtered rows painted.',
   machine: {
     date_utc: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
     load_before: loadBefore.map((x) => Math.round(x * 100) / 100),

@@ -13,7 +13,8 @@ const USAGE: &str = "usage:
   sluice-bench direct  --sluice PATH [--delays 25] [--runs 5] [--out DIR]   (SLUICE_PG_BINDIR: PostgreSQL 17+)
   sluice-bench tunnel  --sluice PATH [--delays 25] [--runs 5] [--out DIR]
   sluice-bench size    --app PATH --deb PATH [--cli PATH] [--out DIR]
-  sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]";
+  sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]
+  sluice-bench compact --in REPORT.json --to IPC.json   (a report as the app's window receives it)";
 
 struct Args {
     section: String,
@@ -156,6 +157,18 @@ fn real_main() -> Result<(), String> {
             std::fs::write(&doc, markdown).map_err(|e| format!("{}: {e}", doc.display()))?;
             println!("{table}");
             eprintln!("wrote {}", doc.display());
+        }
+        "compact" => {
+            // What test_connection sends the window: the same conversion the app makes.
+            let (from, to) = (args.path("in")?, args.path("to")?);
+            let text = std::fs::read_to_string(&from).map_err(|e| format!("{}: {e}", from.display()))?;
+            let mut report: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", from.display()))?;
+            let access: sluice_core::access::Access = serde_json::from_value(report["access"].take())
+                .map_err(|e| format!("{}: no access analysis: {e}", from.display()))?;
+            report["access"] = serde_json::to_value(sluice_core::access::CompactAccess::from(&access)).map_err(|e| e.to_string())?;
+            let ipc = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+            std::fs::write(&to, &ipc).map_err(|e| format!("{}: {e}", to.display()))?;
+            println!("{}", json!({ "full_bytes": text.len(), "ipc_bytes": ipc.len(), "relations": access.relations.len() }));
         }
         other => return Err(format!("unknown section {other}\n{USAGE}")),
     }

@@ -7,11 +7,13 @@ import { h, replace, setText } from '../lib/dom.js';
 import { connectionSummary, lastTestLabel, PROVIDERS, providerLabel, plural } from '../lib/format.js';
 import { openDialog, confirmDialog } from '../components/dialog.js';
 import { createTestPanel } from '../components/test-panel.js';
-import { openPermissionsDialog } from '../components/permissions-dialog.js';
 import { toast, announce } from '../components/live.js';
 import { searchConnections } from '../lib/draft.js';
-import { openImportDialog } from '../components/import-dialog.js';
-import { openExportDialog } from '../components/export-dialog.js';
+
+// Dialogs load on first use: the cold start does not wait for them.
+const openPermissionsDialog = async (args) => (await import('../components/permissions-dialog.js')).openPermissionsDialog(args);
+const openImportDialog = async () => (await import('../components/import-dialog.js')).openImportDialog();
+const openExportDialog = async (args) => (await import('../components/export-dialog.js')).openExportDialog(args);
 
 export function mountConnections(root, app, { highlight } = {}) {
   let connections = [];
