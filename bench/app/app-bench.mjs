@@ -185,7 +185,8 @@ const done = arguments[arguments.length - 1];
 const at = () => performance.timeOrigin + performance.now();
 const nav = () => {
   const e = performance.getEntriesByType('navigation')[0];
-  return e ? { timeOrigin: performance.timeOrigin, responseEnd: e.responseEnd, domContentLoaded: e.domContentLoadedEventEnd, load: e.loadEventEnd } : { timeOrigin: performance.timeOrigin };
+  const mark = (n) => { const m = performance.getEntriesByName(n, 'mark')[0]; return m ? m.startTime : null; };
+  return e ? { timeOrigin: performance.timeOrigin, responseEnd: e.responseEnd, domContentLoaded: e.domContentLoadedEventEnd, load: e.loadEventEnd, main: mark('sluice:main'), ready: mark('sluice:ready') } : { timeOrigin: performance.timeOrigin };
 };
 if (document.body && document.body.dataset.ready === 'true') {
   done({ at: at(), already: true, nav: nav() });
@@ -352,6 +353,10 @@ async function measureLaunch({ dialog, x }) {
       ready_was_upper_bound: ready.already,
       spawn_to_dom_content_loaded: ready.nav.domContentLoaded ? ready.nav.timeOrigin + ready.nav.domContentLoaded - spawned : null,
       spawn_to_time_origin: ready.nav.timeOrigin - spawned,
+      // The page's own part: HTML received, every module of the list page
+      // fetched and evaluated (main.js's first line), then the first invoke.
+      spawn_to_html: ready.nav.responseEnd != null ? ready.nav.timeOrigin + ready.nav.responseEnd - spawned : null,
+      spawn_to_modules: ready.nav.main != null ? ready.nav.timeOrigin + ready.nav.main - spawned : null,
       spawn_to_window_mapped: mapped ? mapped.at - spawned : null,
       session_create_to_ready: ready.at - requested,
       session_create_request_to_return: created - requested,
@@ -424,6 +429,9 @@ for (const [mode, { env, label }] of Object.entries(MODES)) {
     label,
     cold_start: {
       spawn_to_window_mapped: pick((r) => r.spawn_to_window_mapped ?? NaN),
+      spawn_to_time_origin: pick((r) => r.spawn_to_time_origin ?? NaN),
+      spawn_to_html: pick((r) => r.spawn_to_html ?? NaN),
+      spawn_to_modules: pick((r) => r.spawn_to_modules ?? NaN),
       spawn_to_dom_content_loaded: pick((r) => r.spawn_to_dom_content_loaded ?? NaN),
       spawn_to_ready: pick((r) => r.spawn_to_ready),
       session_create_to_ready: pick((r) => r.session_create_to_ready),

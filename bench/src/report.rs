@@ -663,6 +663,9 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
         mode_header(w, "from process spawn to");
         for (k, label) in [
             ("spawn_to_window_mapped", "the window is mapped (X11 MapNotify)"),
+            ("spawn_to_time_origin", "the page's navigation starts (GTK, the webview, WebKit's processes)"),
+            ("spawn_to_html", "index.html received"),
+            ("spawn_to_modules", "the list page's modules fetched and evaluated (`sluice:main` mark)"),
             ("spawn_to_dom_content_loaded", "the page's DOMContentLoaded"),
             ("spawn_to_ready", "**UI ready** (`document.body.dataset.ready`)"),
             ("session_create_to_ready", "(reference) WebDriver new-session request → UI ready, incl. tauri-driver and WebKitWebDriver"),
