@@ -20,6 +20,9 @@ async function request(base, method, path, body) {
   return json.value;
 }
 
+/** WebDriver's codes for the keys that are not characters. */
+export const KEY = { CONTROL: '\uE009', SHIFT: '\uE008', ENTER: '\uE007', ESCAPE: '\uE00C' };
+
 export class Session {
   constructor(base, id) {
     this.base = base;
@@ -102,6 +105,15 @@ export class Session {
     const el = await this.find(css);
     if (clear) await el.clear();
     return el.type(text);
+  }
+
+  /** Presses keys together on whatever has focus (WebDriver actions), e.g.
+   * press(KEY.CONTROL, 's'); modifiers go down first and up last. */
+  async press(...keys) {
+    const down = keys.map((value) => ({ type: 'keyDown', value }));
+    const up = [...keys].reverse().map((value) => ({ type: 'keyUp', value }));
+    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions: [...down, ...up] }] });
+    await this.cmd('DELETE', '/actions');
   }
 
   /** textContent of the first match (hidden text included), or null. */

@@ -571,19 +571,18 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     }
   }
 
-  async function leave() {
+  async function leave(to = 'list') {
     if (st.dirty && !(await confirmDialog({ title: 'Discard changes?', message: 'This connection has unsaved changes.', confirmLabel: 'Discard', danger: true, testid: 'discard-dialog' }))) return;
-    app.navigate('list');
+    app.navigate(to);
   }
 
-  function onKey(e) {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !document.querySelector('.dialog-backdrop')) {
-      e.preventDefault();
-      panel.start();
-    }
-  }
-  document.addEventListener('keydown', onKey);
-  cleanup.push(() => document.removeEventListener('keydown', onKey));
+  // Keyboard shortcuts (lib/shortcuts.js; main.js dispatches).
+  const shortcuts = {
+    test: () => panel.start(),
+    cancelTest: () => panel.running && panel.cancel(),
+    save: () => form.requestSubmit(),
+    newConnection: () => leave('new'),
+  };
   cleanup.push(() => panel.running && panel.cancel());
 
   // ---- initial paint
@@ -610,5 +609,6 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   return {
     focus: () => (editing ? title.focus() : urlInput.focus()),
     destroy: () => cleanup.forEach((fn) => fn()),
+    shortcuts,
   };
 }

@@ -211,5 +211,13 @@ export function mountConnections(root, app, { highlight } = {}) {
     focus: () => title.focus(),
     destroy: () => clearInterval(timer),
     reload: load,
+    // Keyboard shortcuts (lib/shortcuts.js; main.js dispatches).
+    shortcuts: {
+      search: () => {
+        search.focus();
+        search.select();
+      },
+      import: () => runImport(),
+    },
   };
 }
