@@ -89,6 +89,11 @@ fn a_failing_command_is_its_own_error_with_its_stderr() {
     let text = v["error"].to_string();
     assert!(text.contains("ExpiredToken"), "stderr is in the error: {text}");
     assert!(text.contains("exit status: 3"), "{text}");
+    // The Authenticate step is the one that failed; nothing after it ran.
+    let steps = v["steps"].as_array().unwrap();
+    let status = |stage: &str| steps.iter().find(|s| s["stage"] == stage).map(|s| s["status"].clone());
+    assert_eq!(status("auth"), Some(serde_json::json!("failed")), "{v}");
+    assert_eq!(status("connect"), Some(serde_json::json!("skipped")), "{v}");
 
     for (name, body, expect) in [
         ("empty.sh", "echo", "no password"),

@@ -232,19 +232,22 @@ fn default_user() -> String {
 async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -> Result<(), ProbeError> {
     // The password command, when there is no password: inside the deadline.
     if let Some(cmd) = req.password_command.as_ref().filter(|_| req.info.password().is_none_or(|p| p.is_empty())) {
+        // A command that gives no password fails the Authenticate step, timed.
+        let started = Instant::now();
+        let auth_failed = |failure: Failure, out: &Outcome| {
+            tracker.start_at(Stage::Auth, started);
+            tracker.finish(StepStatus::Failed, Some("password command".into()));
+            classify(failure, Stage::Auth, &out.context())
+        };
         if !cmd.confirmed {
-            return Err(classify(
-                Failure::Settings("the password command came from an import and has not been confirmed yet: check it, then confirm it (in the form, or with connections edit --confirm-password-command)".into()),
-                Stage::Auth,
-                &out.context(),
-            ));
+            return Err(auth_failed(Failure::Settings("the password command came from an import and has not been confirmed yet: check it, then confirm it (in the form, or with connections edit --confirm-password-command)".into()), out));
         }
         out.running_command = true;
         let result = password_command::run(&cmd.argv).await;
         out.running_command = false;
         match result {
             Ok(p) => out.command_password = Some(p),
-            Err(f) => return Err(classify(Failure::PasswordCommand { message: f.message, stderr: f.stderr }, Stage::Auth, &out.context())),
+            Err(f) => return Err(auth_failed(Failure::PasswordCommand { message: f.message, stderr: f.stderr }, out)),
         }
     }
     if let Some(issue) = crate::conninfo::validate_negotiation(&req.info) {
