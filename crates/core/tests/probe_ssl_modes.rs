@@ -149,6 +149,33 @@ async fn channel_binding_require_works_over_tls() {
     assert!(expect_ok(&r).tls.as_ref().unwrap().channel_binding_available);
 }
 
+/// As libpq: channel_binding=require refuses a session that cannot bind:
+/// one without TLS, or a login method without SCRAM. Each says which.
+#[tokio::test]
+async fn channel_binding_require_refuses_what_cannot_bind_and_says_why() {
+    let pg = tls_cluster("host all all 127.0.0.1/32 scram-sha-256");
+    let plain = format!("{} channel_binding=require", tls_conn(&pg, "127.0.0.1", "app", "pw", "disable", None));
+    let r = probe(&plain).await;
+    let e = expect_error(&r, ErrorCode::InvalidSettings);
+    assert_eq!(e.stage, Stage::Auth);
+    assert!(e.message.contains("not encrypted") && e.hint.contains("require"), "{e:?}");
+
+    let md5 = tls_cluster("hostssl all all 127.0.0.1/32 password");
+    let over_tls = format!("{} channel_binding=require", tls_conn(&md5, "127.0.0.1", "app", "pw", "require", None));
+    let r = probe(&over_tls).await;
+    let e = expect_error(&r, ErrorCode::InvalidSettings);
+    assert!(e.message.contains("without channel binding"), "{e:?}");
+    // psql refuses both too (the assertion is that libpq does the same).
+    for conn in [&plain, &over_tls] {
+        let out = std::process::Command::new(sluice_harness::pg_bin::bin("psql"))
+            .args(["-X", "-c", "select 1", conn])
+            .env_remove("PGPASSWORD")
+            .output()
+            .unwrap();
+        assert!(!out.status.success() && String::from_utf8_lossy(&out.stderr).contains("channel binding"), "{conn}: {out:?}");
+    }
+}
+
 #[tokio::test]
 async fn inline_root_certificate_is_used() {
     use sluice_core::probe::ProbeRequest;

@@ -306,6 +306,22 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
             )
         } else if is_closed(&error) {
             closed(stage, host, port, ctx.first_byte.is_none())
+        } else if detail.contains("did not use channel binding") {
+            // libpq: "channel binding required, but SSL not in use" / "... but server authenticated client without channel binding".
+            err(
+                ErrorCode::InvalidSettings,
+                Stage::Auth,
+                if ctx.used_tls {
+                    format!("channel_binding=require, but the server at {host}:{port} logged \"{user}\" in without channel binding (its method is not scram-sha-256).")
+                } else {
+                    format!("channel_binding=require, but the session with {host}:{port} is not encrypted: channel binding needs TLS (SSL mode {}).", ctx.sslmode)
+                },
+                if ctx.used_tls {
+                    "Channel binding needs scram-sha-256 in pg_hba.conf for this role, and a password stored as SCRAM. Only if you trust the network between you and the server, set channel_binding=prefer."
+                } else {
+                    "Use SSL mode require or stricter, so that the session is encrypted (channel binding ties the login to it)."
+                },
+            )
         } else if detail.contains("SASL") || detail.contains("authentication method") {
             err(
                 ErrorCode::AuthUnsupported,
