@@ -2,7 +2,7 @@
 # `npm run bench`: builds the release binaries, runs the benchmarks, prints a
 # table and rewrites docs/PERFORMANCE.md (figures kept in bench/out/*.json).
 #
-#   bash bench/run.sh                 # every section: catalog rtt direct tunnel size app, then the report
+#   bash bench/run.sh                 # every section: catalog rtt direct tunnel sqlx size app, then the report
 #   bash bench/run.sh catalog rtt     # some sections, then the report
 #   bash bench/run.sh report          # only rewrite docs/PERFORMANCE.md from bench/out/
 #
@@ -20,11 +20,11 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 sections=("$@")
-[ "${#sections[@]}" -eq 0 ] && sections=(catalog rtt direct tunnel size app)
+[ "${#sections[@]}" -eq 0 ] && sections=(catalog rtt direct tunnel sqlx size app)
 for s in "${sections[@]}"; do
   case "$s" in
-    catalog | rtt | direct | tunnel | size | app | report) ;;
-    *) echo "bench/run.sh: unknown section '$s' (catalog, rtt, direct, tunnel, size, app, report)" >&2; exit 2 ;;
+    catalog | rtt | direct | tunnel | sqlx | size | app | report) ;;
+    *) echo "bench/run.sh: unknown section '$s' (catalog, rtt, direct, tunnel, sqlx, size, app, report)" >&2; exit 2 ;;
   esac
 done
 want() {
@@ -38,13 +38,13 @@ out=bench/out
 release="$CARGO_TARGET_DIR/release"
 mkdir -p "$out"
 
-if want catalog || want rtt || want direct || want tunnel || want app; then
+if want catalog || want rtt || want direct || want tunnel || want sqlx || want app; then
   scripts/setup.sh test
 fi
 
 echo "== build"
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  if want catalog || want rtt || want direct || want tunnel || want size; then
+  if want catalog || want rtt || want direct || want tunnel || want sqlx || want size; then
     cargo build --release -p sluice-cli
   fi
   if want size || want app; then
@@ -70,6 +70,10 @@ fi
 if want tunnel; then
   echo "== SSH tunnel round trips"
   "$bench" tunnel --sluice "$release/sluice" --runs "$runs" --delays "${BENCH_TUNNEL_DELAYS:-25}" --out "$out"
+fi
+if want sqlx; then
+  echo "== sqlx side by side"
+  "$bench" sqlx --sluice "$release/sluice" --runs "$runs" --delays "${BENCH_TUNNEL_DELAYS:-25}" --out "$out"
 fi
 if want size; then
   echo "== size"

@@ -7,6 +7,7 @@
 //! - [`rtt`]: the same through [`proxy::LatencyProxy`] at 25 and 50 ms one way.
 //! - [`tunnel`]: an SSH tunnel behind the proxy, Sluice vs `ssh -L` + psql.
 //! - [`size`]: the release binary and the .deb.
+//! - [`sqlx_cmp`]: sqlx 0.9, libpq and Sluice on the probe's scenarios.
 //! - The app's cold start, memory and permissions dialog at scale are
 //!   measured in the real webview by `bench/app/app-bench.mjs`.
 
@@ -18,6 +19,7 @@ pub mod rtt;
 pub mod run;
 pub mod serverlog;
 pub mod size;
+pub mod sqlx_cmp;
 pub mod stats;
 pub mod tunnel;
 

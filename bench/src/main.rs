@@ -3,7 +3,7 @@
 //! `bench/run.sh` builds the release binaries and calls this.
 
 use serde_json::{json, Value};
-use sluice_bench::{catalog, load, machine, report, rtt, run::Programs, save, size, tunnel};
+use sluice_bench::{catalog, load, machine, report, rtt, run::Programs, save, size, sqlx_cmp, tunnel};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -12,6 +12,7 @@ const USAGE: &str = "usage:
   sluice-bench rtt     --sluice PATH [--delays 25,50] [--runs 5] [--out DIR]
   sluice-bench direct  --sluice PATH [--delays 25] [--runs 5] [--out DIR]   (SLUICE_PG_BINDIR: PostgreSQL 17+)
   sluice-bench tunnel  --sluice PATH [--delays 25] [--runs 5] [--out DIR]
+  sluice-bench sqlx    --sluice PATH [--delays 25] [--runs 5] [--out DIR]
   sluice-bench size    --app PATH --deb PATH [--cli PATH] [--out DIR]
   sluice-bench report  [--out DIR] [--doc docs/PERFORMANCE.md] [--notes bench/notes.md]
   sluice-bench compact --in REPORT.json --to IPC.json   (a report as the app's window receives it)";
@@ -134,6 +135,14 @@ fn real_main() -> Result<(), String> {
             result["machine"]["load_before"] = load_before;
             save(&out, "tunnel", &result).map_err(|e| e.to_string())?;
         }
+        "sqlx" => {
+            let programs = Programs::new(&args.path("sluice")?);
+            let load_before = machine::load();
+            let mut result = sqlx_cmp::measure(&programs, &args.list("delays", &[25])?, args.runs()?)?;
+            result["machine"] = machine::describe();
+            result["machine"]["load_before"] = load_before;
+            save(&out, "sqlx", &result).map_err(|e| e.to_string())?;
+        }
         "size" => {
             let cli = args.get("cli").map(PathBuf::from);
             let mut result = size::measure(&args.path("app")?, &args.path("deb")?, cli.as_deref());
@@ -148,6 +157,7 @@ fn real_main() -> Result<(), String> {
                 "rtt": load(&out, "rtt"),
                 "direct": load(&out, "direct"),
                 "tunnel": load(&out, "tunnel"),
+                "sqlx": load(&out, "sqlx"),
                 "size": load(&out, "size"),
                 "app": load(&out, "app"),
                 "machine": machine::describe(),

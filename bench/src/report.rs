@@ -641,6 +641,8 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
         let _ = writeln!(w, "Not measured yet: `bash bench/run.sh tunnel`.\n");
     }
 
+    render_sqlx(w, &data["sqlx"]);
+
     // --- 3/4/6. app ------------------------------------------------------------
     let modes: Vec<(&str, &Value)> = ["default", "no_compositing"]
         .iter()
@@ -809,6 +811,68 @@ fn fmt0(v: &Value) -> String {
     v.as_f64().map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into())
 }
 
+
+/// `## sqlx side by side`: each scenario, what libpq, sqlx and Sluice did.
+fn render_sqlx(w: &mut String, sqlx: &Value) {
+    let _ = writeln!(w, "## sqlx side by side\n");
+    let Some(rows) = sqlx["scenarios"].as_array() else {
+        let _ = writeln!(w, "Not measured yet: `bash bench/run.sh sqlx`.\n");
+        return;
+    };
+    let _ = writeln!(
+        w,
+        "Why the probe runs its own pipeline (tokio + rustls + tokio-postgres `connect_raw`) rather than sqlx {}: the same connection \
+         string given to libpq (`psql -c`, asking the server whether the session is encrypted), to sqlx (`PgConnectOptions::from_str`, \
+         `connect_with`, the same query; in process) and to `sluice test --json`, on the probe's test scenarios, each on a throwaway \
+         cluster. *connect* says whether the server saw TLS; *hang* means still waiting after {} s. A cell that differs from libpq, \
+         the reference, is in bold.\n",
+        sqlx["sqlx"].as_str().unwrap_or("0.9"),
+        sqlx["cap_ms"].as_f64().unwrap_or(8000.0) / 1000.0
+    );
+    let cell = |v: &Value| -> String {
+        match v["outcome"].as_str() {
+            Some("connect") => format!("connect ({})", if v["tls"] == true { "TLS" } else { "plain" }),
+            Some("refuse") => format!("refuse: {}", v["why"].as_str().unwrap_or("").replace('|', "\\|")),
+            Some("hang") => "hang".into(),
+            _ => "–".into(),
+        }
+    };
+    let short = |v: &Value| -> String {
+        match v["outcome"].as_str() {
+            Some("connect") => format!("connect {}", if v["tls"] == true { "TLS" } else { "plain" }),
+            Some(o) => o.to_owned(),
+            None => "–".into(),
+        }
+    };
+    let _ = writeln!(w, "| scenario | libpq (psql) | sqlx | Sluice |\n|---|---|---|---|");
+    for r in rows {
+        let reference = short(&r["psql"]);
+        let mark = |v: &Value| if short(v) == reference { cell(v) } else { format!("**{}**", cell(v)) };
+        let _ = writeln!(w, "| {} | {} | {} | {} |", r["what"].as_str().unwrap_or(""), cell(&r["psql"]), mark(&r["sqlx"]), mark(&r["sluice"]));
+    }
+    if let Some(timing) = sqlx["timing"].as_array() {
+        let _ = writeln!(
+            w,
+            "\nConnect time and round trips where all three connect (`sslmode=require`, TLS 1.3, scram-sha-256) through the latency proxy. \
+             psql and Sluice are timed from spawning the process (a few ms of it is process start), sqlx in process; Sluice's figure is \
+             its whole test (session facts included).\n"
+        );
+        let _ = writeln!(w, "| one way | contender | time | round trips counted |\n|---:|---|---|---:|");
+        for t in timing {
+            for (k, label) in [("psql", "libpq (psql)"), ("sqlx", "sqlx"), ("sluice", "Sluice")] {
+                let v = &t["tools"][k];
+                let _ = writeln!(
+                    w,
+                    "| {} ms | {label} | {} | {} |",
+                    t["one_way_ms"],
+                    span(&v["wall"]),
+                    median(&v["round_trips_counted"]).map(|x| format!("{x:.0}")).unwrap_or_else(|| "–".into())
+                );
+            }
+        }
+    }
+    let _ = writeln!(w);
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,8 +13,9 @@ pub mod compositing;
 pub mod error;
 pub mod models;
 pub mod state;
+mod window_state;
 
-use tauri::{Builder, Runtime};
+use tauri::{Builder, Manager, Runtime};
 
 /// Registers state and commands on a builder; shared by the real app and tests.
 pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Builder<R> {
@@ -55,7 +56,19 @@ pub fn run() {
     tracing::info!(enabled = compositing.enabled, reason = %compositing.reason, "accelerated compositing");
     // Never the keyring crate's in-memory mock: pick the OS store explicitly.
     sluice_core::store::select_platform_store();
-    run_app(tauri::Builder::default().plugin(tauri_plugin_dialog::init()), state::AppState::default())
+    // Single-instance first, so that a second start hands over before it builds anything.
+    let builder = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .on_window_event(window_state::on_event);
+    run_app(builder, state::AppState::default())
         .run(tauri::generate_context!())
         .expect("error while running Sluice");
 }

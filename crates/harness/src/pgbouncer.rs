@@ -18,13 +18,18 @@ impl PgBouncer {
     /// Starts PgBouncer for database `postgres`, with one user allowed
     /// (plain auth file: the password is the one the cluster knows).
     pub fn start(cluster: &Cluster, user: &str, password: &str) -> PgBouncer {
+        PgBouncer::start_with(cluster, user, password, "")
+    }
+
+    /// The same, with `extra` lines appended to the `[pgbouncer]` section.
+    pub fn start_with(cluster: &Cluster, user: &str, password: &str, extra: &str) -> PgBouncer {
         let dir = tempfile::Builder::new().prefix("sluice-pgbouncer-").tempdir().expect("tempdir");
         let port = crate::free_port();
         let ini = format!(
             "[databases]\npostgres = host={sock} port={pgport} dbname=postgres\n\
              [pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
              auth_type = plain\nauth_file = {d}/users.txt\npool_mode = transaction\n\
-             max_client_conn = 200\ndefault_pool_size = 5\nlogfile = {d}/pgbouncer.log\n",
+             max_client_conn = 200\ndefault_pool_size = 5\nlogfile = {d}/pgbouncer.log\n{extra}\n",
             sock = cluster.socket_dir().display(),
             pgport = cluster.port(),
             d = dir.path().display()
