@@ -69,6 +69,15 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs one section and saves its figures with the machine and its load before.
+fn timed_section(out: &std::path::Path, name: &str, measure: impl FnOnce() -> Result<Value, String>) -> Result<(), String> {
+    let load_before = machine::load();
+    let mut result = measure()?;
+    result["machine"] = machine::describe();
+    result["machine"]["load_before"] = load_before;
+    save(out, name, &result).map_err(|e| e.to_string())
+}
+
 fn real_main() -> Result<(), String> {
     let args = Args::parse()?;
     let out = args.get("out").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("bench/out"));
@@ -114,34 +123,18 @@ fn real_main() -> Result<(), String> {
         }
         "rtt" => {
             let programs = Programs::new(&args.path("sluice")?);
-            let load_before = machine::load();
-            let mut result = rtt::measure(&programs, &args.list("delays", &[25, 50])?, args.runs()?)?;
-            result["machine"] = machine::describe();
-            result["machine"]["load_before"] = load_before;
-            save(&out, "rtt", &result).map_err(|e| e.to_string())?;
+            timed_section(&out, "rtt", || rtt::measure(&programs, &args.list("delays", &[25, 50])?, args.runs()?))?;
         }
         "direct" => {
             let programs = Programs::new(&args.path("sluice")?);
-            let load_before = machine::load();
-            let mut result = rtt::measure_direct(&programs, &args.list("delays", &[25])?, args.runs()?)?;
-            result["machine"] = machine::describe();
-            result["machine"]["load_before"] = load_before;
-            save(&out, "direct", &result).map_err(|e| e.to_string())?;
+            timed_section(&out, "direct", || rtt::measure_direct(&programs, &args.list("delays", &[25])?, args.runs()?))?;
         }
         "tunnel" => {
-            let load_before = machine::load();
-            let mut result = tunnel::measure(&args.path("sluice")?, &args.list("delays", &[25])?, args.runs()?)?;
-            result["machine"] = machine::describe();
-            result["machine"]["load_before"] = load_before;
-            save(&out, "tunnel", &result).map_err(|e| e.to_string())?;
+            timed_section(&out, "tunnel", || tunnel::measure(&args.path("sluice")?, &args.list("delays", &[25])?, args.runs()?))?;
         }
         "sqlx" => {
             let programs = Programs::new(&args.path("sluice")?);
-            let load_before = machine::load();
-            let mut result = sqlx_cmp::measure(&programs, &args.list("delays", &[25])?, args.runs()?)?;
-            result["machine"] = machine::describe();
-            result["machine"]["load_before"] = load_before;
-            save(&out, "sqlx", &result).map_err(|e| e.to_string())?;
+            timed_section(&out, "sqlx", || sqlx_cmp::measure(&programs, &args.list("delays", &[25])?, args.runs()?))?;
         }
         "size" => {
             let cli = args.get("cli").map(PathBuf::from);
