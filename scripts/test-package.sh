@@ -30,8 +30,8 @@ fi
 bundle="$CARGO_TARGET_DIR/release/bundle"
 deb=$(ls -t "$bundle"/deb/*.deb | head -n 1)
 echo "== $deb"
-dpkg-deb --contents "$deb" | awk '{print $NF}' | grep -E '^\./usr/(bin|share/applications)/' || true
-dpkg-deb --contents "$deb" | grep -q ' \./usr/bin/sluice$' || fail ".deb has no /usr/bin/sluice"
+dpkg-deb --contents "$deb" | awk '{print $NF}' | grep -E '^(\./)?usr/(bin|share/applications)/' || true
+dpkg-deb --contents "$deb" | grep -Eq ' (\./)?usr/bin/sluice$' || fail ".deb has no /usr/bin/sluice"
 [ "$(dpkg-deb -f "$deb" Package)" = sluice ] || fail "package name $(dpkg-deb -f "$deb" Package)"
 for field in Description Depends Section Maintainer; do
   [ -n "$(dpkg-deb -f "$deb" "$field")" ] || fail ".deb has no $field"
