@@ -20,7 +20,7 @@
 // - memory: VmRSS and Pss (smaps_rollup) of the app's pid and every
 //   descendant (WebKitWebProcess, WebKitNetworkProcess, …) from /proc.
 // - dialog: the module's own openPermissionsDialog() on the reader's report
-//   from the 100,000-table catalog run (bench/out/report-100000-reader.json),
+//   from the 100,000-table catalog run (bench/out/report-100000-mixed-analysed-reader.json),
 //   or a synthetic report of 100,000 tables when that file is missing.
 
 import { spawn, execFileSync } from 'node:child_process';
@@ -283,7 +283,7 @@ const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r,
 let payload = null;
 function ipcPayload() {
   if (payload) return payload;
-  let file = path.join(outDir, 'report-100000-reader.json');
+  let file = path.join(outDir, 'report-100000-mixed-analysed-reader.json');
   let source = 'real';
   if (!existsSync(file)) {
     file = path.join(outDir, 'synthetic-report-100000.json');

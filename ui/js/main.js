@@ -124,8 +124,10 @@ async function start() {
     console.error('vocabulary', err);
   }
   navigate('list');
-  // The form's modules, while the user reads the list.
+  // While the user reads the list: the form's modules, then the permissions
+  // dialog's, laid out once so that its first open after a test is fast.
   setTimeout(() => lazy.form().catch((err) => console.error(err)), 300);
+  setTimeout(() => import('./components/permissions-dialog.js').then((m) => m.prewarmPermissions()).catch((err) => console.error(err)), 1000);
 }
 
 showVersion();

@@ -9,7 +9,7 @@ import { verdictHeadline, successBanner, plural } from '../lib/format.js';
 import {
   TABLE_PRIVILEGES, HIDDEN_BY_DEFAULT, SEQUENCE_PRIVILEGES, KIND_LABELS,
   buildRelationRows, buildSchemaRows, buildSequenceRows, buildFunctionRows,
-  filterRows, sortRows, countProblems, hasPriv,
+  filterRows, sortRows, countProblems, hasPriv, prepareSearch,
 } from '../lib/permissions.js';
 import { toCsv, csvFileName, downloadText } from '../lib/csv.js';
 import { createVirtualTable } from './virtual-table.js';
@@ -134,11 +134,10 @@ function problemItem(p) {
 }
 
 /**
- * report: the test Report (with access, verdict); job: "source"|"destination";
- * name: the connection's name (for file names). Which cells the job needs
- * comes from the verdict's problems.
+ * The dialog's content for `report`, not yet in the document: { body,
+ * filter (the input to focus), data (rows per tab), recompute }.
  */
-export function openPermissionsDialog({ report, name = '', host = null }) {
+function buildView({ report, name = '', host = null }) {
   // `access` in its compact form (the test_connection reply; access/compact.rs).
   const access = report.access || { schemas: [], functions: [] };
   const verdict = report.verdict || null;
@@ -279,15 +278,53 @@ export function openPermissionsDialog({ report, name = '', host = null }) {
   });
 
   const body = h('div', { class: 'perm-body' }, header, problemList, fixSql ? sqlPanel : null, tabList, toolbar, tabPanel);
+  return { body, filter, data, table, recompute };
+}
+
+/**
+ * report: the test Report (with access, verdict); job: "source"|"destination";
+ * name: the connection's name (for file names). Which cells the job needs
+ * comes from the verdict's problems.
+ */
+export function openPermissionsDialog({ report, name = '', host = null }) {
+  const view = buildView({ report, name, host });
   const d = openDialog({
     title: `Permissions${name ? ` \u00B7 ${name}` : ''}`,
-    body,
+    body: view.body,
     size: 'xl',
     testid: 'permissions-dialog',
-    initialFocus: filter,
+    initialFocus: view.filter,
   });
-  recompute();
-  // The table measures itself once it is in the document.
-  requestAnimationFrame(() => table.refresh());
+  view.recompute();
+  // The table measures itself once it is in the document; then, while the
+  // user reads, each row's search text is made ahead of the first filter.
+  const cancels = [];
+  requestAnimationFrame(() => {
+    view.table.refresh();
+    for (const rows of Object.values(view.data)) cancels.push(prepareSearch(rows));
+  });
+  d.closed.then(() => cancels.forEach((cancel) => cancel()));
   return d;
+}
+
+/**
+ * Lays the dialog out once, off screen and hidden, with a one-row report:
+ * WebKit's first layout of its styles (the dialog, the tabs, the virtual
+ * table) costs ~100 ms on this machine the first time and a few ms after,
+ * so the app calls this while idle and the user's first open is fast.
+ */
+export function prewarmPermissions() {
+  const access = {
+    role: 'r', privilege_bits: TABLE_PRIVILEGES, kinds: ['table'], names: ['s'], schemas: [{ name: 's', usage: true, create: false }],
+    relations: { schema: [0], name: ['t'], kind: [0], privileges: [1], flags: [0], extra: {} },
+    sequences: { schema: [0], name: ['q'], privileges: [0], owned_by: [null], flags: [0] },
+    functions: [], not_found: [], other_schemas: [],
+  };
+  const view = buildView({ report: { access, verdict: { ready: false, job: 'source', problems: [{ severity: 'error', object_type: 'table', schema: 's', name: 't', missing: ['SELECT'], reason: 'warm' }], fix_sql: 'SELECT 1;' } } });
+  const host = h('div', { class: 'dialog-backdrop prewarm', 'aria-hidden': 'true', inert: true },
+    h('div', { class: ['dialog', 'dialog-xl'] }, h('header', { class: 'dialog-header' }, h('h2', { class: 'dialog-title', text: 'Permissions' })), h('div', { class: 'dialog-body' }, view.body)));
+  document.body.appendChild(host);
+  view.recompute();
+  void host.offsetHeight;
+  host.remove();
 }
