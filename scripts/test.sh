@@ -25,7 +25,8 @@ echo "== fuzz (the connection-string parser, ${SLUICE_FUZZ_SECONDS:-60} s)"
 scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}" || status=1
 
 echo "== rust tests"
-scripts/with-keyring.sh cargo test $features || status=1
+# Every suite runs and reports, even after one fails.
+scripts/with-keyring.sh cargo test --no-fail-fast $features || status=1
 
 echo "== rust tests on the oldest and the newest PostgreSQL (13, 18)"
 scripts/test-matrix.sh 13 18 || status=1
@@ -49,6 +50,6 @@ fi
 
 echo "== end-to-end (real app, WebKitWebDriver, Xvfb)"
 export SLUICE_APP_BINARY="$CARGO_TARGET_DIR/debug/sluice-app"
-scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 e2e/*.test.js || status=1
+scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 --test-timeout=300000 e2e/*.test.js || status=1
 
 exit $status

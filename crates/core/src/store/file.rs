@@ -353,6 +353,13 @@ pub(crate) fn lock(paths: &StorePaths) -> Result<LockGuard> {
     Ok(guard)
 }
 
+/// Whether a writer killed mid-write left a temporary file in `dir`.
+pub(crate) fn has_temp_files(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| e.file_name().to_str().is_some_and(|n| n.starts_with(TEMP_PREFIX)))
+    })
+}
+
 fn remove_stale_temp_files(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
     for entry in entries.flatten() {

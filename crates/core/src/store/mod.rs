@@ -141,12 +141,16 @@ impl Store {
         }
     }
 
-    /// Report a damaged file moved aside (once) and remove leftover secrets.
+    /// Report a damaged file moved aside (once), remove leftover secrets, and
+    /// the temporary file of a write that was killed (taking the lock does).
     fn startup(&self) -> Result<()> {
         let paths = &self.inner.paths;
+        let leftover_temp = file::has_temp_files(&paths.dir);
         match file::read(paths) {
-            Ok(None) => return Ok(()),
-            Ok(Some(doc)) if doc.recovered_from.is_none() && doc.orphan_secrets.is_empty() => return Ok(()),
+            Ok(None) if !leftover_temp => return Ok(()),
+            Ok(Some(doc)) if !leftover_temp && doc.recovered_from.is_none() && doc.orphan_secrets.is_empty() => {
+                return Ok(())
+            }
             Err(file::ReadFailure::Refused(file::Refused::Newer(found))) => {
                 return Err(StoreError::NewerVersion { path: paths.file.clone(), found, supported: file::VERSION })
             }

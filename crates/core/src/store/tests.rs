@@ -449,6 +449,21 @@ fn file_is_private() {
 }
 
 #[test]
+fn opening_removes_the_temporary_file_of_a_killed_write() {
+    // The last thing a process did was a write that was killed after its
+    // temporary file was made: no later write sweeps it, so opening does.
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    store.add(new_conn("a"), Secrets::none(), SaveMode::WithSecrets).unwrap();
+    let tmp = dir.path().join("connections.json.tmp-1-2");
+    std::fs::write(&tmp, b"{\"version\": 1, \"conn").unwrap();
+    let again = open(dir.path(), &mem);
+    assert!(!tmp.exists(), "the temporary file is still there");
+    assert_eq!(again.list().unwrap().len(), 1);
+    assert!(again.warnings().is_empty(), "{:?}", again.warnings());
+}
+
+#[test]
 fn records_and_errors_serialize_without_secrets() {
     let (dir, mem) = (temp(), MemoryBackend::new());
     let store = open(dir.path(), &mem);
