@@ -3,7 +3,7 @@
 // the keyring is the Secret Service of the surrounding dbus session.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, writeFileSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, openSync, rmSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
@@ -34,6 +34,48 @@ function logFile() {
   return openSync(path.join(screenshotDir, 'driver.log'), 'a');
 }
 
+/** The pids of running processes whose executable is `binary`. */
+function pidsOf(binary) {
+  const want = realpathSync(binary);
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const exe = readlinkSync(`/proc/${name}/exe`);
+      // A rebuilt binary shows as "path (deleted)" in a process started before.
+      if (exe === want || exe === `${want} (deleted)`) pids.push(Number(name));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/** Ends every running Sluice app and waits until none is left. The app is
+ * single-instance, so a start while an earlier one lingers hands over to it
+ * and exits, and the driver would wait for a window that never comes; and
+ * closing the WebDriver session does not end a Tauri app (it is left running,
+ * reparented to init). SIGTERM, then SIGKILL after `ms`. */
+async function noAppRunning(binary, ms = 5000) {
+  const signal = (sig) => {
+    for (const pid of pidsOf(binary)) {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // Already gone.
+      }
+    }
+  };
+  signal('SIGTERM');
+  const end = Date.now() + ms;
+  while (pidsOf(binary).length && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  if (!pidsOf(binary).length) return;
+  signal('SIGKILL');
+  await new Promise((r) => setTimeout(r, 200));
+  const left = pidsOf(binary);
+  if (left.length) throw new Error(`Sluice app processes ${left.join(', ')} survive SIGKILL`);
+}
+
 /** A fresh per-user config dir, so tests never see each other's connections. */
 export function freshConfigHome() {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-e2e-config-'));
@@ -50,6 +92,7 @@ export function freshConfigHome() {
 export async function launch({ configHome = freshConfigHome(), env = {} } = {}) {
   const application = process.env.SLUICE_APP_BINARY;
   if (!application) throw new Error('SLUICE_APP_BINARY is not set (npm test sets it)');
+  await noAppRunning(application);
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(
@@ -63,34 +106,57 @@ export async function launch({ configHome = freshConfigHome(), env = {} } = {}) 
       // it off, WebKitWebDriver's screenshots never return. The About test
       // launches without this to see the app's own choice.
       env: { LIBGL_ALWAYS_SOFTWARE: '1', SLUICE_COMPOSITING: 'on', ...process.env, XDG_CONFIG_HOME: configHome, ...env },
+      // Its own process group: the driver, WebKitWebDriver and the app stop together.
+      detached: true,
     },
   );
   let exited = false;
+  const driverExit = new Promise((resolve) => driver.once('exit', resolve));
   driver.on('exit', () => {
     exited = true;
   });
-  await waitForPort(port, 15000);
+  const killGroup = (signal) => {
+    try {
+      process.kill(-driver.pid, signal);
+    } catch {
+      // The group is gone already.
+    }
+  };
+  // Whatever happens to the test, nothing of this launch outlives the run.
+  const onExit = () => killGroup('SIGKILL');
+  process.once('exit', onExit);
+  const teardown = async () => {
+    killGroup('SIGTERM');
+    if (!exited) await Promise.race([driverExit, new Promise((r) => setTimeout(r, 5000))]);
+    killGroup('SIGKILL');
+    await noAppRunning(application);
+    process.removeListener('exit', onExit);
+  };
   // tauri-driver listens before WebKitWebDriver does, so the first session
   // request can fail with "connection refused" from the native driver: retry.
   let session;
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      session = await Session.create(`http://127.0.0.1:${port}`, {
-        browserName: 'wry',
-        'tauri:options': { application },
-      });
-      break;
-    } catch (err) {
-      if (attempt >= 5 || exited) throw err;
-      await new Promise((r) => setTimeout(r, 300 * attempt));
+  try {
+    await waitForPort(port, 15000);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        session = await Session.create(`http://127.0.0.1:${port}`, {
+          browserName: 'wry',
+          'tauri:options': { application },
+        });
+        break;
+      } catch (err) {
+        // Retry a refused connection, never a driver that took a minute.
+        if (attempt >= 5 || exited || /no answer within/.test(err.message)) throw err;
+        await new Promise((r) => setTimeout(r, 300 * attempt));
+      }
     }
+  } catch (err) {
+    await teardown();
+    throw err;
   }
   const stop = async () => {
     await session.close();
-    if (!exited) {
-      driver.kill();
-      await new Promise((r) => driver.once('exit', r));
-    }
+    await teardown();
   };
   return { session, stop, configHome };
 }

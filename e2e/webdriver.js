@@ -6,12 +6,24 @@ const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
 
 export class WebDriverError extends Error {}
 
-async function request(base, method, path, body) {
-  const res = await fetch(base + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+// No request waits forever: a driver that never answers (an app that did
+// not start, a hung webview) fails the test in a minute with its name, instead
+// of holding the suite until CI's own limit.
+const REQUEST_MS = 60000;
+
+async function request(base, method, path, body, ms = REQUEST_MS) {
+  let res;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(ms),
+    });
+  } catch (err) {
+    const why = err.name === 'TimeoutError' ? `no answer within ${ms / 1000} s` : err.cause?.code || err.message;
+    throw new WebDriverError(`${method} ${path}: ${why}`);
+  }
   const json = await res.json().catch(() => ({}));
   if (!res.ok) {
     const v = json.value || {};
@@ -83,7 +95,7 @@ export class Session {
   }
 
   async close() {
-    await this.cmd('DELETE', '').catch(() => {});
+    await request(this.base, 'DELETE', `/session/${this.id}`, undefined, 15000).catch(() => {});
   }
 
   // ---- conveniences for the UI suites (CSS selectors throughout)
