@@ -87,12 +87,16 @@ export function freshConfigHome() {
 /**
  * Starts the app and returns { session, stop }. `configHome` lets a test
  * relaunch the app on the same saved state; `env` overrides variables (e.g.
- * a D-Bus address with no Secret Service behind it).
+ * a D-Bus address with no Secret Service behind it); `appProcess` is the
+ * app's executable when SLUICE_APP_BINARY is a wrapper around it.
  */
-export async function launch({ configHome = freshConfigHome(), env = {} } = {}) {
+export async function launch({ configHome = freshConfigHome(), env = {}, appProcess } = {}) {
   const application = process.env.SLUICE_APP_BINARY;
   if (!application) throw new Error('SLUICE_APP_BINARY is not set (npm test sets it)');
-  await noAppRunning(application);
+  // The executable the app's process runs: the application itself, unless
+  // that is a wrapper that execs it (the bench's stamp.sh).
+  const running = appProcess || application;
+  await noAppRunning(running);
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(
@@ -129,7 +133,7 @@ export async function launch({ configHome = freshConfigHome(), env = {} } = {}) 
     killGroup('SIGTERM');
     if (!exited) await Promise.race([driverExit, new Promise((r) => setTimeout(r, 5000))]);
     killGroup('SIGKILL');
-    await noAppRunning(application);
+    await noAppRunning(running);
     process.removeListener('exit', onExit);
   };
   // tauri-driver listens before WebKitWebDriver does, so the first session

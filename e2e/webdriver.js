@@ -21,7 +21,7 @@ async function request(base, method, path, body, ms = REQUEST_MS) {
       signal: AbortSignal.timeout(ms),
     });
   } catch (err) {
-    const why = err.name === 'TimeoutError' ? `no answer within ${ms / 1000} s` : err.cause?.code || err.message;
+    const why = err.name === 'TimeoutError' ? `no answer within ${ms / 1000} s` : `${err.message}${err.cause?.code ? ` (${err.cause.code})` : ''}`;
     throw new WebDriverError(`${method} ${path}: ${why}`);
   }
   const json = await res.json().catch(() => ({}));

@@ -340,7 +340,7 @@ async function once({ dialog, env }) {
 
 async function measureLaunch({ dialog, x }) {
   const requested = nowMs();
-  const { session, stop } = await launch();
+  const { session, stop } = await launch({ appProcess: process.env.SLUICE_BENCH_APP });
   const created = nowMs();
   try {
     const ready = await session.execAsync(WAIT_READY);
