@@ -20,13 +20,14 @@ fail() { echo "test-package: FAIL: $*" >&2; status=1; }
 
 echo "== tauri build (deb, rpm, appimage)"
 bundles=deb,rpm,appimage
-if ! npx tauri build --bundles "$bundles"; then
-  # The AppImage bundler downloads linuxdeploy from GitHub; without that
-  # network the .deb and .rpm are still built and tested.
-  echo "test-package: the AppImage could not be built (linuxdeploy is fetched from GitHub); building deb and rpm only" >&2
+# The AppImage bundler downloads linuxdeploy from GitHub; without that
+# network the .deb and .rpm are still built and tested (and the AppImage is
+# reported as not tested).
+if ! getent hosts github.com >/dev/null; then
+  echo "test-package: github.com does not resolve, so the AppImage cannot be built (Tauri fetches linuxdeploy); building deb and rpm only" >&2
   bundles=deb,rpm
-  npx tauri build --bundles "$bundles"
 fi
+npx tauri build --bundles "$bundles"
 bundle="$CARGO_TARGET_DIR/release/bundle"
 deb=$(ls -t "$bundle"/deb/*.deb | head -n 1)
 echo "== $deb"
@@ -52,7 +53,7 @@ DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$deb" >/dev/null
 app=$(dpkg -L sluice | grep -E '^/usr/bin/' | grep -vx /usr/bin/sluice | head -n 1)
 echo "installed: $app and /usr/bin/sluice"
 got=$(/usr/bin/sluice --version)
-[ "$got" = "$version ($commit)" ] || [ "$got" = "$version" ] || fail "sluice --version printed '$got'"
+[ "$got" = "sluice $version ($commit)" ] || fail "sluice --version printed '$got', not 'sluice $version ($commit)'"
 echo "sluice --version: $got"
 desktop=$(dpkg -L sluice | grep '\.desktop$' | head -n 1)
 [ -n "$desktop" ] && grep -q "^Exec=" "$desktop" && grep -q "^Categories=.*Development" "$desktop" || fail "menu entry: $desktop"
@@ -75,5 +76,7 @@ if [[ "$bundles" == *appimage* ]]; then
     node --test tests/package/installed.test.js || fail "the AppImage"
   ( cd "$(dirname "$wrapper")" && "$image" --appimage-extract usr/bin/sluice >/dev/null ) && \
     [ "$("$(dirname "$wrapper")/squashfs-root/usr/bin/sluice" --version)" = "$got" ] || fail "the AppImage's sluice --version"
+else
+  echo "== AppImage: not built here, so not tested"
 fi
 exit $status
