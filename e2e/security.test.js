@@ -18,11 +18,14 @@ before(async () => {
   pg = await startCluster({ settings: { log_line_prefix: '%m [%p] %u@%d ' } });
   pg.psql(`CREATE ROLE owner LOGIN PASSWORD ${lit('owner-pw')};
 CREATE ROLE boss SUPERUSER LOGIN PASSWORD ${lit('boss-pw')};
+CREATE ROLE tester LOGIN PASSWORD ${lit('tester-pw')};
 CREATE DATABASE shop OWNER owner;`);
   pg.psql(`SET ROLE owner;
 CREATE TABLE public.orders (id serial PRIMARY KEY, note text CHECK (note <> ''));
 ${PLANT_SQL}`, 'shop');
   pg.psql('ALTER DATABASE shop SET search_path = evil, pg_catalog;');
+  // The ordinary role gets its path from ALTER ROLE, which wins over the database's.
+  pg.psql('ALTER ROLE tester SET search_path = public, evil, pg_catalog;');
   // The traps are live: a session that resolves names by the path springs them.
   const before = pg.log().length;
   pg.psql("SET search_path = evil, pg_catalog; SELECT current_setting('server_version') IS NOT NULL;", 'shop');
@@ -33,22 +36,24 @@ after(async () => {
   if (pg) await pg.stop();
 });
 
-test('Test Connection against a hostile database, as a superuser, springs none of its traps', async () => {
-  const { session, stop } = await launch();
-  try {
-    await openNewConnection(session, 'postgres');
-    await session.typeInto(tid('field-name'), 'Hostile');
-    const from = pg.log().length;
-    await session.typeInto(tid('field-url'), pg.url('boss', 'boss-pw', 'shop', 'sslmode=disable'));
-    const outcome = await runTest(session);
-    assert.equal(outcome, 'success', await session.textOf(tid('test-result')));
-    await session.waitForSelector(tid('permissions-dialog'));
-    const sprung = pg.log().slice(from).split('\n').filter((l) => l.includes(MARKER) && l.includes(' boss@'));
-    assert.deepEqual(sprung, [], 'the app ran the database\'s own code');
-  } finally {
-    await stop();
-  }
-});
+for (const [who, role, password] of [['a superuser', 'boss', 'boss-pw'], ['an ordinary role', 'tester', 'tester-pw']]) {
+  test(`Test Connection against a hostile database, as ${who}, springs none of its traps`, async () => {
+    const { session, stop } = await launch();
+    try {
+      await openNewConnection(session, 'postgres');
+      await session.typeInto(tid('field-name'), 'Hostile');
+      const from = pg.log().length;
+      await session.typeInto(tid('field-url'), pg.url(role, password, 'shop', 'sslmode=disable'));
+      const outcome = await runTest(session);
+      assert.equal(outcome, 'success', await session.textOf(tid('test-result')));
+      await session.waitForSelector(tid('permissions-dialog'));
+      const sprung = pg.log().slice(from).split('\n').filter((l) => l.includes(MARKER) && l.includes(` ${role}@`));
+      assert.deepEqual(sprung, [], 'the app ran the database\'s own code');
+    } finally {
+      await stop();
+    }
+  });
+}
 
 test('the window may call Sluice\'s commands and nothing else: no event listeners', async () => {
   const { session, stop } = await launch();

@@ -9,6 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 source scripts/env.sh
+# Tests write only to ignored folders: the tree must look the same after.
+tree_before=$(git status --porcelain 2>/dev/null || true)
 
 # One build serves the Rust tests and the E2E app: `cargo test` also builds
 # the sluice-app binary (the root package has integration tests), and
@@ -51,5 +53,13 @@ fi
 echo "== end-to-end (real app, WebKitWebDriver, Xvfb)"
 export SLUICE_APP_BINARY="$CARGO_TARGET_DIR/debug/sluice-app"
 scripts/with-keyring.sh xvfb-run -a -s "-screen 0 1280x900x24" node --test --test-concurrency=1 --test-timeout=300000 e2e/*.test.js || status=1
+
+echo "== the tests left the working tree as they found it"
+tree_after=$(git status --porcelain 2>/dev/null || true)
+if [ "$tree_after" != "$tree_before" ]; then
+  diff <(echo "$tree_before") <(echo "$tree_after") || true
+  echo "test.sh: the tests changed files that git tracks or sees (above); they may write only to ignored folders" >&2
+  status=1
+fi
 
 exit $status

@@ -114,7 +114,8 @@ pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<
 }
 
 /// A warning on the password field (or the SSH password field) when an
-/// edited connection now names another server or user (or other SSH hosts)
+/// edited connection now names another server or user, or goes through
+/// other SSH hosts
 /// than the one its saved password belongs to: the password will be neither
 /// sent nor kept unless it is typed again.
 async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &conninfo::ConnInfo) -> Result<Vec<FieldIssue>, CommandError> {
@@ -131,7 +132,7 @@ async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &connin
             SecretKind::Password if !typed(&draft.password) => Some(FieldIssue {
                 field: "password".into(),
                 severity: conninfo::Severity::Warning,
-                message: "The host, port or user changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
+                message: "The host, port, user, service or SSH route changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
             }),
             SecretKind::SshPassword if !typed(&draft.ssh_password) => Some(FieldIssue {
                 field: "ssh_password".into(),

@@ -40,9 +40,24 @@ pub struct ParsedUrl {
 /// as they are and then checked into a [`ConnInfo`], so that a bad one is a
 /// field issue (validate) or an `invalid_input` error naming it, never a
 /// failure to read the call.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Params(BTreeMap<String, Option<String>>);
+
+/// The value of a secret keyword is refused by [`Params::check`], but a
+/// caller can still send one: `{:?}` never prints it.
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (k, v) in &self.0 {
+            match v {
+                Some(_) if keywords::is_secret(k) => map.entry(k, &"<redacted>"),
+                v => map.entry(k, v),
+            };
+        }
+        map.finish()
+    }
+}
 
 impl Params {
     /// The keywords as a [`ConnInfo`], and one issue per keyword refused
@@ -263,4 +278,32 @@ pub struct About {
     pub config_dir: Option<String>,
     pub keyring_backend: &'static str,
     pub os: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_a_draft_prints_no_secret() {
+        let draft: Draft = serde_json::from_value(serde_json::json!({
+            "name": "n",
+            "params": { "host": "db.example.com", "password": "in-params-pw", "sslpassword": "in-params-phrase" },
+            "password": "typed-pw",
+            "client_key_pem": "-----BEGIN PRIVATE KEY-----\nKEYMATERIAL\n-----END PRIVATE KEY-----",
+            "client_key_passphrase": "key-phrase",
+            "ssh_password": "ssh-pw",
+            "ssh_passphrase": "ssh-phrase",
+            "ssh_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nSSHKEYMATERIAL\n-----END OPENSSH PRIVATE KEY-----"
+        }))
+        .unwrap();
+        let printed = format!("{draft:?} {draft:#?}");
+        for secret in ["in-params-pw", "in-params-phrase", "typed-pw", "KEYMATERIAL", "key-phrase", "ssh-pw", "ssh-phrase"] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        // What is not secret is still there to debug with.
+        assert!(printed.contains("db.example.com"), "{printed}");
+        // And the secret sent as a parameter is still refused.
+        assert!(draft.params.check().1.iter().any(|i| i.field == "password"));
+    }
 }

@@ -170,13 +170,15 @@ impl ConnInfo {
     }
 
     /// Whether `other` names the same server and login: host, hostaddr,
-    /// port and user, compared as libpq would use them (unset and empty are
-    /// the same, values are trimmed, an unset port is 5432). A saved
-    /// password is only ever sent while this holds.
+    /// port, user and service, compared as libpq would use them (unset and
+    /// empty are the same, values are trimmed, an unset port is 5432). The
+    /// service counts because its file can set the host: another service
+    /// with the host unset is another server. A saved password is only ever
+    /// sent while this holds.
     pub fn same_server(&self, other: &ConnInfo) -> bool {
         let norm = |info: &ConnInfo, k: &str| info.get(k).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
         let port = |info: &ConnInfo| norm(info, "port").unwrap_or_else(|| "5432".to_owned());
-        ["host", "hostaddr", "user"].iter().all(|k| norm(self, k) == norm(other, k)) && port(self) == port(other)
+        ["host", "hostaddr", "user", "service"].iter().all(|k| norm(self, k) == norm(other, k)) && port(self) == port(other)
     }
 }
 
@@ -304,7 +306,7 @@ mod tests {
         let a = ConnInfo::from_params([("host", "db"), ("user", "u"), ("dbname", "a")]).unwrap();
         let b = ConnInfo::from_params([("host", " db "), ("user", "u"), ("dbname", "b"), ("port", "5432")]).unwrap();
         assert!(a.same_server(&b));
-        for (k, v) in [("host", "other"), ("hostaddr", "10.0.0.1"), ("port", "6543"), ("user", "root")] {
+        for (k, v) in [("host", "other"), ("hostaddr", "10.0.0.1"), ("port", "6543"), ("user", "root"), ("service", "prod")] {
             let mut c = a.clone();
             c.set(k, v).unwrap();
             assert!(!a.same_server(&c), "{k}");

@@ -544,7 +544,7 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
     let updated = store.update(record.id, new, secrets, mode(p)).await.map_err(with_save_hint)?;
     if record.has_password && !updated.has_password && !p.no_password {
         eprintln!(
-            "note: the saved password was removed: it belongs to the server the connection named before (the host, port or user changed). Set it again with --password-stdin."
+            "note: the saved password was removed: it belongs to the server the connection named before (the host, port, user, service or SSH route changed). Set it again with --password-stdin."
         );
     }
     report_saved(&updated, args.json, "updated")

@@ -654,7 +654,7 @@ fn too_many(msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
 /// it was saved for), so that the user knows why and what to do.
 pub fn explain_withheld_password(report: &mut super::Report) {
     if let Some(e) = report.error.as_mut().filter(|e| e.code == ErrorCode::AuthFailed) {
-        e.message = "The server asks for a password, and the saved one was not sent: the host, port or user differ from the ones it was saved for.".into();
+        e.message = "The server asks for a password, and the saved one was not sent: the host, port, user, service or SSH route differ from the ones it was saved for.".into();
         e.hint = "Type the password for this server. Sluice only ever sends a saved password to the server it was saved for.".into();
     }
 }

@@ -182,6 +182,16 @@ impl Tunnel {
         key(self) == key(other)
     }
 
+    /// The same route: the same SSH hosts and ports, in order, whatever the
+    /// logins. The database's address is resolved at the last hop, so
+    /// another route can reach another server by the same name.
+    pub fn same_route(&self, other: &Tunnel) -> bool {
+        let key = |t: &Tunnel| -> Vec<(String, Option<u16>)> {
+            t.hops.iter().map(|h| (h.host.trim().to_lowercase(), h.port.filter(|p| *p != 22))).collect()
+        };
+        key(self) == key(other)
+    }
+
     /// Problems that make the tunnel unusable, for the form and the CLI.
     pub fn problems(&self) -> Vec<String> {
         let mut out = Vec::new();

@@ -402,14 +402,21 @@ impl ConnectionRecord {
 
     /// The saved secrets that are sent to a server and would go to another
     /// one if used for `target`: the database password when `target`
-    /// names another server or user ([`ConnInfo::same_server`]), the SSH
-    /// password when its tunnel has other hosts or users
+    /// names another server or user ([`ConnInfo::same_server`]) or reaches
+    /// it by another route (a tunnel added, removed, or through other SSH
+    /// hosts: [`Tunnel::same_route`](crate::ssh::Tunnel::same_route)), the
+    /// SSH password when its tunnel has other hosts or users
     /// ([`Tunnel::same_servers`](crate::ssh::Tunnel::same_servers)). Key
     /// passphrases and keys never leave this machine.
     pub fn moved_secrets(&self, target: &ConnInfo, target_ssh: Option<&crate::ssh::Tunnel>) -> Vec<super::secrets::SecretKind> {
         use super::secrets::SecretKind;
         let mut out = Vec::new();
-        if self.has_password && !self.params.same_server(target) {
+        let same_route = match (&self.ssh, target_ssh) {
+            (Some(a), Some(b)) => a.same_route(b),
+            (None, None) => true,
+            _ => false,
+        };
+        if self.has_password && !(self.params.same_server(target) && same_route) {
             out.push(SecretKind::Password);
         }
         let same_tunnel = match (&self.ssh, target_ssh) {

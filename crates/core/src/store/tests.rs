@@ -293,8 +293,16 @@ fn the_ssh_password_stays_with_the_ssh_hosts_it_was_saved_for() {
     let mut same = r.to_new();
     same.ssh = tunnel("ops@BASTION.example.com:22");
     assert!(r.moved_secrets(&same.params, same.ssh.as_ref()).is_empty());
-    // No tunnel any more: the SSH password has nowhere to go.
-    assert_eq!(r.moved_secrets(&r.params, None), [crate::store::SecretKind::SshPassword]);
+    // No tunnel any more: the SSH password has nowhere to go, and the
+    // database's name now resolves here, not behind the bastion.
+    assert_eq!(r.moved_secrets(&r.params, None), [crate::store::SecretKind::Password, crate::store::SecretKind::SshPassword]);
+    // Another bastion: the same name can be another database there.
+    let mut elsewhere = r.to_new();
+    elsewhere.ssh = tunnel("ops@bastion.other.example.com");
+    assert_eq!(
+        r.moved_secrets(&elsewhere.params, elsewhere.ssh.as_ref()),
+        [crate::store::SecretKind::Password, crate::store::SecretKind::SshPassword]
+    );
 
     let u = store.update(r.id, moved, None, SaveMode::WithSecrets).unwrap();
     assert!(!u.has_ssh_password && u.has_ssh_passphrase && u.has_password);
