@@ -2,6 +2,8 @@
 //! would: real programs (sh scripts written by the test), a real cluster
 //! whose role's password only the command knows, and the real Secret
 //! Service for saved connections (run through `scripts/with-keyring.sh`).
+//! Unix only: the commands are sh scripts.
+#![cfg(unix)]
 
 mod support;
 

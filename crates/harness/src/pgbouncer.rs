@@ -3,6 +3,7 @@
 
 use crate::os_user::{hand_over, is_root};
 use crate::Cluster;
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -48,9 +49,10 @@ impl PgBouncer {
         };
         // Its own process group: when we are root, `runuser` is the child and
         // pgbouncer its child, so only killing the group stops pgbouncer.
+        cmd.arg(&ini_path);
+        #[cfg(unix)]
+        cmd.process_group(0);
         let child = cmd
-            .arg(&ini_path)
-            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

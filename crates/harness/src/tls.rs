@@ -161,8 +161,14 @@ fn openssl(args: &[&str], out: &Path, extra: &[&str]) {
     assert!(result.status.success(), "openssl {args:?} failed: {}", String::from_utf8_lossy(&result.stderr));
 }
 
-/// Key files must not be group- or world-readable (Postgres and libpq check).
+/// Key files must not be group- or world-readable (Postgres and libpq check
+/// on Unix; Windows has no such mode bits, and neither checks there).
 pub(crate) fn set_private(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).expect("chmod 600");
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
