@@ -339,3 +339,46 @@ fn export_writes_no_secret_and_import_reads_it_back_over_ipc() {
         h.ok("delete_connection", json!({"id": c["id"]}));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_imported_password_command_runs_from_the_form_only_once_saving_confirms_it() {
+    use std::os::unix::fs::PermissionsExt;
+    sluice_harness::keyring_env::require_secret_service();
+    sluice_core::store::select_platform_store();
+    let pg = sluice_harness::Cluster::start_default();
+    pg.create_role("iam", "token-from-command");
+    let h = harness();
+    // The command leaves a trace when it runs.
+    let ran = h.dir.path().join("ran");
+    let script = h.dir.path().join("token.sh");
+    std::fs::write(&script, format!("#!/bin/sh\necho run >> '{}'\necho token-from-command\n", ran.display())).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let servers = h.dir.path().join("servers.json");
+    let doc = json!({"Servers": {"1": {"Name": "Imported", "Group": "Servers", "Host": "127.0.0.1", "Port": pg.port(),
+        "MaintenanceDB": "postgres", "Username": "iam", "SSLMode": "disable", "PasswordExecCommand": script.to_str().unwrap()}}});
+    std::fs::write(&servers, doc.to_string()).unwrap();
+    h.ok("import_connections", json!({"format": "pgadmin", "path": servers.to_str().unwrap(), "onConflict": "rename"}));
+    let list = h.ok("list_connections", json!({}));
+    let record = list["connections"].as_array().unwrap().iter().find(|c| c["name"] == "Imported").expect("imported").clone();
+    let id = record["id"].as_str().unwrap().to_owned();
+    let params = json!({"host": "127.0.0.1", "port": pg.port().to_string(), "dbname": "postgres", "user": "iam", "sslmode": "disable"});
+    let line = script.to_str().unwrap().to_owned();
+
+    // The form opened on it, Test pressed before saving: refused, not run.
+    let draft = json!({"id": id, "name": "Imported", "params": params, "password_command": line});
+    let report = run_test(&h, json!({"draft": draft}));
+    assert_eq!(report["connected"], false, "{report}");
+    assert!(report["error"]["message"].as_str().unwrap().contains("has not been confirmed"), "{report}");
+    assert!(!ran.exists(), "the imported command ran before it was confirmed");
+    // Nor from the list.
+    assert_eq!(run_test(&h, json!({"id": id}))["connected"], false);
+    assert!(!ran.exists());
+
+    // Saved from the form, it is confirmed, and it runs.
+    h.ok("save_connection", json!({"draft": draft, "withoutSecrets": false}));
+    let report = run_test(&h, json!({"id": id}));
+    assert_eq!(report["connected"], true, "{report}");
+    assert!(ran.exists(), "the confirmed command ran");
+    h.ok("delete_connection", json!({"id": id}));
+}

@@ -229,9 +229,17 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest,
     let (new, mut secrets) = draft.split()?;
     let typed = secrets.password.is_some();
     let mut withheld = false;
+    let mut password_command = new.password_command;
     if let Some(id) = draft.uuid()? {
         let store = state.store().await?;
         if let (Ok(record), Ok(saved)) = (store.get(id.to_string()).await, store.secrets(id).await) {
+            // An imported command the form still holds unchanged runs only
+            // once saving has confirmed it: a test of the draft does not.
+            if let (Some(cmd), Some(imported)) = (password_command.as_mut(), record.password_command.as_ref()) {
+                if !imported.confirmed && cmd.argv == imported.argv {
+                    cmd.confirmed = false;
+                }
+            }
             let typed_password = secrets.password.is_some();
             let (reusable, held_back) = record.reusable_secrets(saved, &new.params, new.ssh.as_ref());
             withheld = held_back && !typed_password && record.moved_secrets(&new.params, new.ssh.as_ref()).contains(&sluice_core::store::SecretKind::Password);
@@ -248,7 +256,7 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest,
     let mut req = ProbeRequest::resolved(&info, source, &Environment::without_vars()).map_err(|e| CommandError::invalid(e.to_string()))?;
     req.inline_tls = draft.inline_tls(secrets.client_key_pem);
     req.ssh = ssh;
-    req.password_command = new.password_command;
+    req.password_command = password_command;
     Ok((req, withheld))
 }
 

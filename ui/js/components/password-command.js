@@ -46,7 +46,7 @@ export function createPasswordCommand({ st, presets, imported = false, fill, onT
   const el = h('details', { class: 'section', open: !!pc.line, 'data-testid': 'password-command-section' },
     h('summary', { class: 'section-title' }, 'Password from a command', h('span', { class: 'section-sub', text: 'cloud IAM token, secret manager' })),
     h('div', { class: 'section-body' },
-      imported ? h('p', { class: 'banner banner-warn', role: 'note', 'data-testid': 'password-command-imported', text: 'This command came from an import and has not run. Read it: saving the connection confirms it.' }) : null,
+      imported ? h('p', { class: 'banner banner-warn', role: 'note', 'data-testid': 'password-command-imported', text: 'This command came from an import and has not run. Read it: saving the connection confirms it, and until then Test does not run it.' }) : null,
       h('div', { class: 'field' }, h('span', { class: 'label', text: 'Preset' }), select, note),
       field.el));
   return { el, field };
