@@ -98,3 +98,33 @@ fn load_balancing_lands_on_a_fitting_host_and_a_standby_is_passed_over_by_name()
     assert!(report["attempts"][0]["reason"].as_str().unwrap().contains("this host is a standby; target_session_attrs=primary needs the primary"), "{report}");
     assert_eq!(report["attempts"][1]["outcome"], "connected");
 }
+
+#[test]
+fn a_host_whose_name_does_not_resolve_is_an_attempt_in_its_place_and_the_next_one_is_tried() {
+    let pg = Cluster::start_default();
+    pg.create_role("app", "pw");
+    let port = pg.port();
+    // `.invalid` never resolves (RFC 2606). psql moves on to the next host too.
+    for (hosts, ports, unresolved_at) in [
+        ("nowhere.invalid,127.0.0.1", format!("{port},{port}"), 0),
+        ("127.0.0.1,nowhere.invalid,127.0.0.1", format!("{},{port},{port}", sluice_harness::free_port()), 1),
+    ] {
+        let conn = format!("host={hosts} port={ports} user=app password=pw dbname=postgres sslmode=disable connect_timeout=3");
+        let expected = psql_lands(&conn);
+        assert_eq!(expected, Some((port, false)), "psql over {hosts}");
+        let (got, report) = sluice_lands(&conn);
+        assert_eq!(got, expected, "{hosts}: {report}");
+        let attempts = report["attempts"].as_array().unwrap();
+        let hosts_tried: Vec<&str> = attempts.iter().map(|a| a["host"].as_str().unwrap()).collect();
+        assert_eq!(hosts_tried, hosts.split(',').collect::<Vec<_>>(), "{hosts}: in the order given: {report}");
+        let a = &attempts[unresolved_at];
+        assert_eq!((a["outcome"].as_str(), a["address"].as_str(), a["code"].as_str()), (Some("failed"), None, Some("dns")), "{a}");
+        assert_eq!(attempts.last().unwrap()["outcome"], "connected");
+    }
+    // No host resolves: the test fails at Resolve, and each is listed.
+    let (got, report) = sluice_lands("host=a.invalid,b.invalid user=app dbname=postgres sslmode=disable");
+    assert_eq!(got, None);
+    assert_eq!(report["error"]["stage"], "resolve", "{report}");
+    let listed: Vec<&str> = report["attempts"].as_array().unwrap().iter().map(|a| a["host"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["a.invalid", "b.invalid"], "{report}");
+}

@@ -270,14 +270,24 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
         let why = if specs.iter().all(HostSpec::is_socket) { "Unix socket" } else { "IP address: no DNS needed" };
         tracker.skip(Stage::Resolve, Some(why.into()));
     }
-    let mut targets: Vec<(&HostSpec, Vec<Endpoint>)> = Vec::new();
+    // Every host keeps its place: one whose name does not resolve is an
+    // attempt too (no address), listed where libpq would have tried it.
+    let mut targets: Vec<(&HostSpec, Result<Vec<Endpoint>, Attempt>)> = Vec::new();
     let mut dns_error = None;
     for spec in &specs {
+        let started = Instant::now();
         match target::resolve(spec).await {
-            Ok(endpoints) => targets.push((spec, endpoints)),
+            Ok(endpoints) => targets.push((spec, Ok(endpoints))),
             Err(e) => {
+                let host = spec.display();
+                let failed = classify(
+                    Failure::Dns(std::io::Error::new(e.kind(), e.to_string())),
+                    Stage::Resolve,
+                    &Context { host: &host, port: spec.port, ..out.context() },
+                );
+                targets.push((spec, Err(attempt_record(spec, None, hosts::AttemptOutcome::Failed, Some(&failed), started))));
                 if dns_error.is_none() {
-                    out.host = spec.display();
+                    out.host = host;
                     out.port = spec.port;
                 }
                 dns_error = Some(e);
@@ -285,14 +295,15 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
         }
     }
     if needs_dns {
-        if targets.is_empty() {
+        if targets.iter().all(|(_, t)| t.is_err()) {
+            out.attempts.extend(targets.into_iter().filter_map(|(_, t)| t.err()));
             tracker.finish(StepStatus::Failed, None);
             let e = dns_error.unwrap_or_else(|| std::io::Error::other("no host to resolve"));
             return Err(classify(Failure::Dns(e), Stage::Resolve, &out.context()));
         }
         let detail = targets
             .iter()
-            .filter(|(spec, _)| spec.needs_dns())
+            .filter_map(|(spec, t)| t.as_ref().ok().filter(|_| spec.needs_dns()).map(|eps| (spec, eps)))
             .map(|(spec, eps)| {
                 let addrs: Vec<String> = eps
                     .iter()
@@ -324,8 +335,16 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
     let mut passed_over: Vec<String> = Vec::new();
     for pass in 0..passes {
         let want = if pass == 1 { hosts::TargetType::Any } else { want };
-        for (spec, endpoints) in &targets {
-            let mut endpoints = endpoints.clone();
+        for (spec, resolved) in &targets {
+            let mut endpoints = match resolved {
+                Ok(endpoints) => endpoints.clone(),
+                Err(unresolved) => {
+                    if pass == 0 {
+                        out.attempts.push(unresolved.clone());
+                    }
+                    continue;
+                }
+            };
             if random {
                 hosts::shuffle(&mut endpoints);
             }
