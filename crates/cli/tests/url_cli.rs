@@ -211,3 +211,19 @@ fn normalize_parses_then_formats() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(stderr(&o), "error: invalid percent-encoded token: \"%zz\" (at position 17)\n");
 }
+
+#[test]
+fn version_names_the_package_version_and_the_commit_it_was_built_from() {
+    let out = sluice(&["--version"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let expected_commit = Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let commit = expected_commit.unwrap_or_else(|| "unknown".into());
+    assert_eq!(text.trim(), format!("sluice {} ({commit})", env!("CARGO_PKG_VERSION")), "{text}");
+}
