@@ -1,6 +1,7 @@
 // axe-core on every screen of the real app, in the light and the dark
 // theme: the list, the form in URL and Host mode, the stepper after a test,
-// the permissions dialog's four tabs, and the list's test dialog. Any
+// the permissions dialog's four tabs, the list's test dialog, About, the
+// shortcuts overlay, export and a delete's confirmation. Any
 // violation fails. The dark theme is GTK's (GTK_THEME=Adwaita:dark), which
 // WebKitGTK reports as prefers-color-scheme: dark.
 import { test } from 'node:test';
@@ -50,6 +51,22 @@ for (const theme of ['light', 'dark']) {
       await session.waitForSelector(tid('test-dialog'));
       await waitForTestEnd(session, { scope: tid('test-dialog') });
       await assertAccessible(session, 'the list\'s test dialog');
+      await session.click(`${tid('test-dialog')} ${tid('dialog-close')}`);
+      await session.waitForGone(tid('test-dialog'));
+
+      // The other dialogs: About, the shortcuts overlay, export, and a delete's confirmation.
+      for (const [open, dialog] of [
+        [() => session.click(tid('about-button')), 'about-dialog'],
+        [() => session.exec("document.activeElement?.blur(); document.dispatchEvent(new KeyboardEvent('keydown', { key: '?', bubbles: true }));"), 'shortcuts-dialog'],
+        [() => session.click(tid('export-button')), 'export-dialog'],
+        [() => rowAction(session, 'Audited', 'delete'), 'delete-dialog'],
+      ]) {
+        await open();
+        await session.waitForSelector(tid(dialog));
+        await assertAccessible(session, dialog);
+        await session.exec("document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));");
+        await session.waitForGone(tid(dialog));
+      }
     } finally {
       await stop();
     }
