@@ -155,6 +155,22 @@ test('a schema scope set with the CLI survives an edit in the app; the picker ch
     await saveAndWaitForRow(session, 'Scoped (edited)');
     assert.deepEqual(sluice('connections', 'show', 'Scoped (edited)', '--json').scope_schemas, ['app'], 'the app kept the scope');
 
+    // A test from the list keeps the database's schemas: the form offers
+    // every one of them as it opens, before any test of its own.
+    await rowAction(session, 'Scoped (edited)', 'test');
+    await session.waitForSelector(tid('test-dialog'));
+    await waitForTestEnd(session, { scope: tid('test-dialog') });
+    await session.click(`${tid('test-dialog')} ${tid('dialog-close')}`);
+    await session.waitForGone(tid('test-dialog'));
+    const seen = sluice('connections', 'show', 'Scoped (edited)', '--json').last_test.schemas;
+    assert.deepEqual(seen, ['app', 'public'], 'the test saw the schema in scope and the one outside it');
+    await rowAction(session, 'Scoped (edited)', 'edit');
+    await session.waitForSelector(tid('connection-form'));
+    const offered = await session.exec(`return [...document.querySelectorAll(arguments[0])].map((e) => e.dataset.schema).sort();`, tid('schema-option'));
+    assert.deepEqual(offered, ['app', 'public'], 'the form offers the schemas of the last test');
+    await session.click(tid('back'));
+    await waitForList(session);
+
     // A test lists the schemas; ticking one more changes the scope.
     await rowAction(session, 'Scoped (edited)', 'edit');
     await session.waitForSelector(tid('connection-form'));

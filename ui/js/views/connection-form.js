@@ -589,7 +589,8 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   renderNotes();
   writeInputs(sync.params);
   setMode(st.mode);
-  if (connection && connection.last_test) picker.setAvailable(st.scope);
+  // The schemas the last saved test saw, until this form's own test lists them.
+  if (connection && connection.last_test) picker.setAvailable(connection.last_test.schemas || []);
   if (url) {
     // From the first run's "Set up and test": a local server's URL.
     urlInput.value = url;

@@ -15,5 +15,19 @@ pub fn summary(report: &Report) -> TestSummary {
             (None, None) => "Connected".into(),
         },
         total_ms: report.total_ms.round() as u64,
+        schemas: report.access.as_ref().map(schema_names).unwrap_or_default(),
     }
 }
+
+/// The schemas a test saw, in scope and outside it, once each; at most
+/// [`MAX_SCHEMAS`] (the picker is for choosing, not for listing a catalog).
+fn schema_names(access: &crate::access::Access) -> Vec<String> {
+    let mut names: Vec<String> = access.schemas.iter().map(|s| s.name.clone()).chain(access.other_schemas.iter().cloned()).collect();
+    names.sort();
+    names.dedup();
+    names.truncate(MAX_SCHEMAS);
+    names
+}
+
+/// How many schema names a saved test summary keeps.
+pub const MAX_SCHEMAS: usize = 1000;

@@ -156,6 +156,11 @@ pub struct TestSummary {
     pub code: Option<String>,
     pub message: String,
     pub total_ms: u64,
+    /// The database's schemas as the test saw them (in scope or not), so
+    /// that the form can offer them before the next test. Absent in files
+    /// written before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schemas: Vec<String>,
 }
 
 /// The editable part of a saved connection: what `add` takes and `update` replaces.

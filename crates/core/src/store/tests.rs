@@ -324,6 +324,7 @@ fn duplicate_copies_secrets_and_record_test_leaves_them() {
         code: None,
         message: "connected in 12 ms".into(),
         total_ms: 12,
+        schemas: vec!["app".into(), "public".into()],
     };
     let t = store.record_test(r.id, summary.clone()).unwrap();
     assert_eq!(t.last_test.as_ref(), Some(&summary));
