@@ -202,3 +202,25 @@ fn an_ssh_config_alias_works_as_the_ssh_value() {
     assert_eq!(json(&out)["steps"][0]["host"], format!("sluice-ssh@127.0.0.1:{}", sshd.port()));
 }
 
+
+#[test]
+fn the_default_ssh_login_is_the_os_user_not_dollar_user() {
+    // $USER names the account the key is authorized for; the OS user (as
+    // getpwuid says, what OpenSSH logs in as) is someone else.
+    let os_user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_owned();
+    assert_ne!(os_user, sluice_harness::sshd::USER, "the test runs as another user than the SSH test account");
+    let pg = db();
+    let key = UserKey::generate("ed25519", None);
+    let sshd = Sshd::builder().authorize(&key).start();
+    let env = Env::new();
+    env.trust(&sshd);
+    let hop = format!("127.0.0.1:{}", sshd.port());
+    let args = ["test", &db_url(&pg), "--ssh", &hop, "--ssh-identity", key.path.to_str().unwrap(), "--json"];
+    let v = json(&env.run_env(&args, None, &[("USER", sluice_harness::sshd::USER), ("LOGNAME", sluice_harness::sshd::USER)]));
+    assert_eq!(v["error"]["code"], "ssh_auth_failed", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains(&format!("refused {os_user}")), "{v}");
+    // Named, the account logs in.
+    let named = format!("{}@{hop}", sluice_harness::sshd::USER);
+    let args = ["test", &db_url(&pg), "--ssh", &named, "--ssh-identity", key.path.to_str().unwrap(), "--json"];
+    assert_eq!(json(&env.run(&args, None))["connected"], true);
+}

@@ -39,8 +39,11 @@ impl SshEnv {
             .or_else(|| std::env::var_os("USERPROFILE"))
             .map(PathBuf::from)
             .filter(|p| !p.as_os_str().is_empty());
-        let local_user = std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
+        // The login OpenSSH would use: the OS user (getpwuid), not $USER,
+        // which any parent process can set; as libpq does for the database.
+        let local_user = crate::conninfo::environment::os_user()
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
             .unwrap_or_default();
         let global = if cfg!(windows) {
             std::env::var_os("ProgramData")
