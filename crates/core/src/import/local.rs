@@ -33,9 +33,19 @@ pub struct LocalServer {
 /// The places the first run looks at, from `env` (and the socket folders).
 pub fn places(env: &Environment, socket_dirs: &[PathBuf]) -> Vec<(Place, String, ConnInfo)> {
     let mut out: Vec<(Place, String, ConnInfo)> = Vec::new();
-    let mut add = |place: Place, by: String, info: ConnInfo| {
-        if !out.iter().any(|(p, _, _)| *p == place) {
+    // Whether each entry is one Sluice looks at by itself (no user, no database).
+    let mut looked: Vec<bool> = Vec::new();
+    let mut add = |place: Place, by: String, info: ConnInfo, from_env: bool| match out.iter().position(|(p, _, _)| *p == place) {
+        // The environment naming a place Sluice looks at anyway says more
+        // (a user, a database): its entry takes that card's place.
+        Some(i) if from_env && looked[i] => {
+            out[i] = (place, by, info);
+            looked[i] = false;
+        }
+        Some(_) => {}
+        None => {
             out.push((place, by, info));
+            looked.push(!from_env);
         }
     };
     let tcp = |host: &str, port: u16| {
@@ -45,7 +55,7 @@ pub fn places(env: &Environment, socket_dirs: &[PathBuf]) -> Vec<(Place, String,
         i
     };
     for port in [5432, 6432] {
-        add(Place::Tcp { host: "localhost".into(), port }, format!("localhost:{port}"), tcp("localhost", port));
+        add(Place::Tcp { host: "localhost".into(), port }, format!("localhost:{port}"), tcp("localhost", port), false);
     }
     for dir in socket_dirs {
         let Ok(entries) = std::fs::read_dir(dir) else { continue };
@@ -58,7 +68,7 @@ pub fn places(env: &Environment, socket_dirs: &[PathBuf]) -> Vec<(Place, String,
             let mut i = ConnInfo::default();
             let _ = i.set("host", dir.display().to_string());
             let _ = i.set("port", port.to_string());
-            add(Place::Socket { dir: dir.clone(), port }, format!("socket in {} (port {port})", dir.display()), i);
+            add(Place::Socket { dir: dir.clone(), port }, format!("socket in {} (port {port})", dir.display()), i, false);
         }
     }
     let env_host = env.var("PGHOST").filter(|h| !h.is_empty());
@@ -73,7 +83,7 @@ pub fn places(env: &Environment, socket_dirs: &[PathBuf]) -> Vec<(Place, String,
             }
         }
         let place = if host.starts_with('/') { Place::Socket { dir: PathBuf::from(&host), port } } else { Place::Tcp { host, port } };
-        add(place, "PGHOST/PGPORT".into(), i);
+        add(place, "PGHOST/PGPORT".into(), i, true);
     }
     if let Some(url) = env.var("DATABASE_URL").filter(|u| u.starts_with("postgres")) {
         if let Ok(parsed) = conninfo::parse(url) {
@@ -81,7 +91,7 @@ pub fn places(env: &Environment, socket_dirs: &[PathBuf]) -> Vec<(Place, String,
             let host = info.get("host").unwrap_or("localhost").split(',').next().unwrap_or("localhost").trim().to_owned();
             let port = info.get("port").and_then(|p| p.parse().ok()).unwrap_or(5432);
             let place = if host.starts_with('/') { Place::Socket { dir: PathBuf::from(&host), port } } else { Place::Tcp { host, port } };
-            add(place, "DATABASE_URL".into(), info);
+            add(place, "DATABASE_URL".into(), info, true);
         }
     }
     out
@@ -149,7 +159,10 @@ mod tests {
         env.vars.insert("DATABASE_URL".into(), "postgresql://app:secret@localhost:5432/app".into());
         let p = places(&env, &[d.path().to_owned(), PathBuf::from("/nonexistent")]);
         let by: Vec<&str> = p.iter().map(|(_, b, _)| b.as_str()).collect();
-        assert_eq!(by, ["localhost:5432", "localhost:6432", &format!("socket in {} (port 5433)", d.path().display()), "PGHOST/PGPORT"]);
+        // DATABASE_URL names localhost:5432 with a user and a database: its
+        // card replaces the bare one, where that one was.
+        assert_eq!(by, ["DATABASE_URL", "localhost:6432", &format!("socket in {} (port 5433)", d.path().display()), "PGHOST/PGPORT"]);
+        assert_eq!(p[0].2.to_uri_without_password(), "postgresql://app@localhost:5432/app");
         assert_eq!(p[3].2.to_uri_without_password(), "postgresql://me@db.internal:5432");
         assert!(!format!("{p:?}").contains("secret"), "DATABASE_URL's password never leaves");
     }
