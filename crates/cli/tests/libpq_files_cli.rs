@@ -161,3 +161,22 @@ fn the_default_user_is_the_os_user_not_dollar_user() {
     assert_eq!(where_sluice_went(&v), psql);
     assert_eq!(psql.unwrap().0, me);
 }
+
+#[test]
+fn a_saved_connection_is_the_same_whatever_the_pg_variables_say() {
+    sluice_harness::keyring_env::require_secret_service();
+    let pg = cluster();
+    let home = Home::new();
+    let port = pg.port().to_string();
+    let url = format!("postgresql://alice:a-pw@127.0.0.1:{port}/shopdb?sslmode=disable");
+    let (out, saved) = home.sluice(&["connections", "add", "--name", "Saved", "--url", &url], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Every variable points somewhere else; a command-line string would take them.
+    let env = [("PGHOST", "nowhere.invalid"), ("PGPORT", "1"), ("PGUSER", "bob"), ("PGDATABASE", "postgres"), ("PGPASSWORD", "wrong"), ("PGSSLMODE", "require"), ("PGSERVICE", "nope")];
+    let (_, v) = home.sluice(&["test", "--name", "Saved"], &env);
+    assert_eq!(where_sluice_went(&v), Ok(("alice".to_owned(), "shopdb".to_owned(), port.clone())), "{v}");
+    assert_eq!(v["password_source"], "keyring", "{v}");
+    assert!(v.get("environment").is_none_or(|e| e.as_array().is_some_and(Vec::is_empty)), "no variable was used: {v}");
+    let out = home.command(Path::new(env!("CARGO_BIN_EXE_sluice")), &[]).args(["connections", "remove", saved["id"].as_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
