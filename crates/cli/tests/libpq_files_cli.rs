@@ -180,3 +180,26 @@ fn a_saved_connection_is_the_same_whatever_the_pg_variables_say() {
     let out = home.command(Path::new(env!("CARGO_BIN_EXE_sluice")), &[]).args(["connections", "remove", saved["id"].as_str().unwrap()]).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn with_a_host_list_each_host_gets_its_own_password_file_line() {
+    let pg = cluster();
+    let home = Home::new();
+    let port = pg.port().to_string();
+    let dead = sluice_harness::free_port().to_string();
+    // The first host (nothing listening) has a line of its own, with the wrong password.
+    home.write(".pgpass", &format!("127.0.0.1:{dead}:*:alice:wrong\n127.0.0.1:{port}:*:alice:a-pw\n"), 0o600);
+    let conn = format!("host=127.0.0.1,127.0.0.1 port={dead},{port} user=alice dbname=shopdb sslmode=disable connect_timeout=3");
+    let psql = home.psql(&conn, &[]);
+    assert_eq!(psql, Ok(("alice".to_owned(), "shopdb".to_owned(), port.clone())), "psql uses the second host's line");
+    let (_, v) = home.sluice(&["test", &conn], &[]);
+    assert_eq!(where_sluice_went(&v), psql, "{v}");
+    assert_eq!(v["password_source"], "pgpass");
+    assert!(v["passfile"].as_str().unwrap().ends_with(".pgpass:2"), "the line used is the second host's: {}", v["passfile"]);
+    // Only the first host has a line: the second gets no password, and both say so.
+    home.write(".pgpass", &format!("127.0.0.1:{dead}:*:alice:a-pw\n"), 0o600);
+    assert!(home.psql(&conn, &[]).is_err());
+    let (_, v) = home.sluice(&["test", &conn], &[]);
+    assert_eq!(v["connected"], false, "{v}");
+    assert_eq!(v["password_source"], "none", "{v}");
+}

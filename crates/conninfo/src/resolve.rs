@@ -13,6 +13,7 @@ use crate::environment::Environment;
 use crate::keywords::KEYWORDS;
 use crate::model::ConnInfo;
 use crate::pgpass;
+use crate::secret::Secret;
 use crate::service::{self, ServiceError};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -55,8 +56,14 @@ pub struct Resolved {
     pub from_env: Vec<FromEnv>,
     /// The user was not given: the operating-system user.
     pub user_from_os: bool,
-    /// The password file line used, when the password came from there.
+    /// The password file line used, when the password came from there
+    /// (with a host list: the first host's that matched).
     pub passfile: Option<(PathBuf, usize)>,
+    /// With a host list and no password given: the password file's answer
+    /// for each host in order (with its own port), as libpq looks it up
+    /// when it gets to that host. Empty for a single host, whose password
+    /// is in `info`.
+    pub host_passwords: Vec<Option<(Secret, PathBuf, usize)>>,
     /// libpq's warnings (a password file it would not read…).
     pub warnings: Vec<String>,
     pub password_source: PasswordSource,
@@ -82,6 +89,7 @@ pub fn resolve(given: &ConnInfo, given_source: PasswordSource, env: &Environment
         from_env: Vec::new(),
         user_from_os: false,
         passfile: None,
+        host_passwords: Vec::new(),
         warnings: Vec::new(),
         password_source: if given.password().is_some() { given_source } else { PasswordSource::None },
     };
@@ -132,22 +140,41 @@ pub fn resolve(given: &ConnInfo, given_source: PasswordSource, env: &Environment
         }
     }
 
-    // 5. The password file.
+    // 5. The password file: looked up per host (each with its own port),
+    // as libpq does when it gets to each host of a list.
     if info.password().is_none_or(|p| p.is_empty()) {
         let file = info.get("passfile").filter(|f| !f.is_empty()).map(PathBuf::from).or_else(|| env.default_passfile());
         if let Some(file) = file {
-            let first = |k: &str| info.get(k).unwrap_or("").split(',').next().unwrap_or("").trim().to_owned();
-            let host = Some(first("host")).filter(|h| !h.is_empty()).unwrap_or_else(|| first("hostaddr"));
+            let list = |k: &str| -> Vec<String> { info.get(k).unwrap_or("").split(',').map(|p| p.trim().to_owned()).collect() };
+            let (hosts, addrs, ports) = (list("host"), list("hostaddr"), list("port"));
+            let count = hosts.len().max(addrs.len()).max(1);
             let user = info.get("user").unwrap_or("").to_owned();
             let database = info.get("dbname").filter(|d| !d.is_empty()).map(str::to_owned).unwrap_or_else(|| user.clone());
-            match pgpass::lookup(&file, &host, &first("port"), &database, &user, &env.default_socket_dir) {
-                pgpass::Outcome::Found { password, file, line } => {
+            let mut found = Vec::with_capacity(count);
+            for i in 0..count {
+                let host = hosts.get(i).filter(|h| !h.is_empty()).or(addrs.get(i)).cloned().unwrap_or_default();
+                let port = if ports.len() == 1 { ports[0].clone() } else { ports.get(i).cloned().unwrap_or_default() };
+                found.push(match pgpass::lookup(&file, &host, &port, &database, &user, &env.default_socket_dir) {
+                    pgpass::Outcome::Found { password, file, line } => Some((password, file, line)),
+                    pgpass::Outcome::Ignored { warning, .. } => {
+                        if !out.warnings.contains(&warning) {
+                            out.warnings.push(warning);
+                        }
+                        None
+                    }
+                    pgpass::Outcome::NoMatch { .. } | pgpass::Outcome::NoFile => None,
+                });
+            }
+            if let Some((_, file, line)) = found.iter().flatten().next() {
+                out.passfile = Some((file.clone(), *line));
+                out.password_source = PasswordSource::Pgpass;
+            }
+            if count == 1 {
+                if let Some((password, _, _)) = found.pop().flatten() {
                     info.set_secret("password", Some(password));
-                    out.passfile = Some((file, line));
-                    out.password_source = PasswordSource::Pgpass;
                 }
-                pgpass::Outcome::Ignored { warning, .. } => out.warnings.push(warning),
-                pgpass::Outcome::NoMatch { .. } | pgpass::Outcome::NoFile => {}
+            } else {
+                out.host_passwords = found;
             }
         }
     }

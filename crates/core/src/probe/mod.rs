@@ -116,7 +116,8 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
     }
     // libpq says so too: a refused password that came from the password file.
     let mut error = error;
-    if let (Some(e), Some(line)) = (error.as_mut(), &req.provenance.passfile) {
+    let passfile = out.passfile(req);
+    if let (Some(e), Some(line)) = (error.as_mut(), &passfile) {
         if e.code == ErrorCode::AuthFailed {
             e.hint = format!("The password came from the password file ({line}): fix or remove that line. {}", e.hint);
         }
@@ -133,6 +134,7 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         attempts: out.attempts,
         provenance: Provenance {
             password_source,
+            passfile,
             ..req.provenance.clone()
         },
     }
@@ -170,6 +172,8 @@ struct Outcome {
     verdict: Option<access::Verdict>,
     host: String,
     port: u16,
+    /// The place in the host list of the host being tried.
+    host_index: usize,
     user: String,
     dbname: String,
     sslmode: SslMode,
@@ -177,12 +181,35 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// The password to send: the password command's, else the one given,
+    /// else the password file's for the host being tried.
+    fn password<'r>(&'r self, req: &'r ProbeRequest) -> Option<&'r crate::secret::Secret> {
+        self.command_password.as_ref().or(req.info.password()).or_else(|| self.host_password(req).map(|(p, _)| p))
+    }
+
+    /// The password file's line for the host being tried, in a host list.
+    fn host_password<'r>(&self, req: &'r ProbeRequest) -> Option<&'r (crate::secret::Secret, String)> {
+        req.host_passwords.get(self.host_index).and_then(Option::as_ref)
+    }
+
     /// Where the password sent came from: the password command's, else the request's.
     fn password_source(&self, req: &ProbeRequest) -> crate::conninfo::PasswordSource {
+        use crate::conninfo::PasswordSource as P;
         if self.command_password.is_some() {
-            crate::conninfo::PasswordSource::Command
+            P::Command
+        } else if req.info.password().is_none() && !req.host_passwords.is_empty() {
+            if self.host_password(req).is_some() { P::Pgpass } else { P::None }
         } else {
             req.provenance.password_source
+        }
+    }
+
+    /// The password file line of the password sent (`FILE:LINE`).
+    fn passfile(&self, req: &ProbeRequest) -> Option<String> {
+        if req.info.password().is_none() && !req.host_passwords.is_empty() {
+            self.host_password(req).map(|(_, line)| line.clone())
+        } else {
+            req.provenance.passfile.clone()
         }
     }
 
@@ -200,6 +227,7 @@ impl Outcome {
             verdict: None,
             host,
             port: target::DEFAULT_PORT,
+            host_index: 0,
             user,
             dbname,
             sslmode: req.info.effective_sslmode(),
@@ -231,7 +259,8 @@ fn default_user() -> String {
 
 async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -> Result<(), ProbeError> {
     // The password command, when there is no password: inside the deadline.
-    if let Some(cmd) = req.password_command.as_ref().filter(|_| req.info.password().is_none_or(|p| p.is_empty())) {
+    let no_password = req.info.password().is_none_or(|p| p.is_empty()) && req.host_passwords.iter().all(Option::is_none);
+    if let Some(cmd) = req.password_command.as_ref().filter(|_| no_password) {
         // A command that gives no password fails the Authenticate step, timed.
         let started = Instant::now();
         let auth_failed = |failure: Failure, out: &Outcome| {
@@ -257,6 +286,7 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
     if let Some(first) = specs.first() {
         out.host = first.display();
         out.port = first.port;
+        out.host_index = first.index;
     }
     if let Some(ssh) = &req.ssh {
         return attempt_tunneled(req, ssh, &specs, tracker, out).await;
@@ -351,6 +381,7 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
             for endpoint in &endpoints {
                 out.host = spec.display();
                 out.port = spec.port;
+                out.host_index = spec.index;
                 tracker.discard_attempt();
                 tracker.start(Stage::Connect);
                 let started = Instant::now();
@@ -767,7 +798,7 @@ async fn handshake(
     let mut config = tokio_postgres::Config::new();
     config.user(&out.user).dbname(&out.dbname).ssl_mode(kind);
     config.application_name(req.info.get("application_name").unwrap_or("Sluice"));
-    if let Some(p) = out.command_password.as_ref().or(req.info.password()) {
+    if let Some(p) = out.password(req) {
         config.password(p.expose());
     }
     if let Some(o) = req.info.get("options").filter(|o| !o.is_empty()) {

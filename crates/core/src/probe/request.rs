@@ -60,6 +60,10 @@ pub struct ProbeRequest {
     pub provenance: Provenance,
     /// Run for the password when none is given (cloud IAM, a secret manager).
     pub password_command: Option<super::password_command::PasswordCommand>,
+    /// With a host list and no password given: the password file's
+    /// password for each host in order, with its `FILE:LINE` (see
+    /// [`Resolved::host_passwords`](crate::conninfo::Resolved::host_passwords)).
+    pub host_passwords: Vec<Option<(crate::secret::Secret, String)>>,
 }
 
 /// Where a request's settings came from, as the report tells it.
@@ -104,13 +108,24 @@ impl ProbeRequest {
         let r = crate::conninfo::resolve(given, source, env)?;
         let mut req = ProbeRequest::new(r.info.clone());
         req.provenance = Provenance::of(&r);
+        req.host_passwords =
+            r.host_passwords.into_iter().map(|p| p.map(|(secret, file, line)| (secret, format!("{}:{line}", file.display())))).collect();
         Ok(req)
     }
 }
 
 impl ProbeRequest {
     pub fn new(info: ConnInfo) -> Self {
-        ProbeRequest { info, inline_tls: InlineTls::default(), timeout: None, analysis: None, ssh: None, provenance: Provenance::default(), password_command: None }
+        ProbeRequest {
+            info,
+            inline_tls: InlineTls::default(),
+            timeout: None,
+            analysis: None,
+            ssh: None,
+            provenance: Provenance::default(),
+            password_command: None,
+            host_passwords: Vec::new(),
+        }
     }
 
     /// The one deadline for the whole test: `timeout`, else the

@@ -15,6 +15,8 @@ pub(crate) struct HostSpec {
     /// libpq's hostaddr: connect here, but verify TLS against `host`.
     pub hostaddr: Option<IpAddr>,
     pub port: u16,
+    /// Its place in the host list (0-based).
+    pub index: usize,
 }
 
 /// A resolved place to connect to.
@@ -101,7 +103,7 @@ pub(crate) fn host_specs(info: &ConnInfo) -> Result<Vec<HostSpec>, String> {
             Some(p) => p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| format!("invalid port \"{p}\": use a number from 1 to 65535"))?,
             None => DEFAULT_PORT,
         };
-        specs.push(HostSpec { host, hostaddr, port });
+        specs.push(HostSpec { host, hostaddr, port, index: i });
     }
     Ok(specs)
 }
