@@ -124,12 +124,14 @@ fn a_hung_command_is_killed_at_the_deadline() {
     c.create_role("iam", "pw");
     let env = Env::new();
     let pidfile = env.path("pid");
-    let hang = env.script("hang.sh", &format!("echo $$ > '{}'; exec sleep 60", pidfile.display()));
+    // It says what it waits for before it hangs (an SSO login, say).
+    let hang = env.script("hang.sh", &format!("echo $$ > '{}'; echo 'waiting for the browser login' >&2; exec sleep 60", pidfile.display()));
     let start = Instant::now();
     let v = env.json(&["test", &conn(&c, "iam"), "--password-command", hang.to_str().unwrap(), "--timeout", "1.5", "--json"]);
     let took = start.elapsed();
     assert_eq!(v["error"]["code"], "password_command_failed", "{v}");
     assert!(v["error"].to_string().contains("did not finish within 1.5 s"), "{v}");
+    assert!(v["error"].to_string().contains("waiting for the browser login"), "what it wrote to stderr before the deadline: {v}");
     assert!(took < Duration::from_secs(10), "bounded by the deadline: {took:?}");
     let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_owned();
     // The process is gone (killed, then reaped), not left sleeping.

@@ -86,7 +86,10 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         Ok(()) => None,
         Err(Interrupt::Failed(e)) => Some(*e),
         Err(Interrupt::Deadline) if out.running_command => Some(classify(
-            Failure::PasswordCommand { message: format!("the password command did not finish within {} s", deadline.as_secs_f64()), stderr: String::new() },
+            Failure::PasswordCommand {
+                message: format!("the password command did not finish within {} s", deadline.as_secs_f64()),
+                stderr: out.command_stderr.text(),
+            },
             Stage::Auth,
             &out.context(),
         )),
@@ -166,6 +169,8 @@ struct Outcome {
     command_password: Option<crate::secret::Secret>,
     /// The password command is running (a deadline then is its failure).
     running_command: bool,
+    /// What the password command wrote to stderr, kept past a deadline.
+    command_stderr: password_command::StderrSink,
     attempts: Vec<Attempt>,
     server: Option<ServerInfo>,
     access: Option<access::Access>,
@@ -221,6 +226,7 @@ impl Outcome {
             connected: false,
             command_password: None,
             running_command: false,
+            command_stderr: password_command::StderrSink::default(),
             attempts: Vec::new(),
             server: None,
             access: None,
@@ -272,7 +278,7 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
             return Err(auth_failed(Failure::Settings("the password command came from an import and has not been confirmed yet: check it, then confirm it (in the form, or with connections edit --confirm-password-command)".into()), out));
         }
         out.running_command = true;
-        let result = password_command::run(&cmd.argv).await;
+        let result = password_command::run_into(&cmd.argv, &out.command_stderr).await;
         out.running_command = false;
         match result {
             Ok(p) => out.command_password = Some(p),

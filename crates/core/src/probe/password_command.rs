@@ -126,6 +126,31 @@ pub struct CommandFailure {
 
 /// Runs `argv`; Ok(the first line of stdout). Killed when dropped.
 pub async fn run(argv: &[String]) -> Result<Secret, CommandFailure> {
+    run_into(argv, &StderrSink::default()).await
+}
+
+/// What a running command has written to stderr so far (at most
+/// `MAX_STDERR` bytes), readable by whoever holds a clone: after a deadline
+/// drops the command, it still says what the command was doing.
+#[derive(Debug, Clone, Default)]
+pub struct StderrSink(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl StderrSink {
+    fn push(&self, bytes: &[u8]) {
+        if let Ok(mut buf) = self.0.lock() {
+            let room = MAX_STDERR.saturating_sub(buf.len());
+            buf.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        }
+    }
+
+    /// The text so far, trimmed.
+    pub fn text(&self) -> String {
+        self.0.lock().map(|b| String::from_utf8_lossy(&b).trim().to_owned()).unwrap_or_default()
+    }
+}
+
+/// [`run`], with its stderr kept in `sink` as it arrives.
+pub async fn run_into(argv: &[String], sink: &StderrSink) -> Result<Secret, CommandFailure> {
     let (program, args) = argv.split_first().ok_or_else(|| CommandFailure { message: "the password command is empty".into(), stderr: String::new() })?;
     let mut child = tokio::process::Command::new(program)
         .args(args)
@@ -158,12 +183,17 @@ pub async fn run(argv: &[String]) -> Result<Secret, CommandFailure> {
     };
     // stderr is read beside it (a full stderr pipe would stall the command),
     // and kept only for a failure's report.
+    let err_sink = sink.clone();
     let read_err = tokio::spawn(async move {
-        let mut buf = Vec::new();
-        let _ = (&mut stderr).take(MAX_STDERR as u64).read_to_end(&mut buf).await;
-        // Drain the rest so the command never blocks on it.
-        let _ = tokio::io::copy(&mut stderr, &mut tokio::io::sink()).await;
-        buf
+        // Read to the end (the sink keeps the first MAX_STDERR bytes), so
+        // the command never blocks on a full pipe.
+        let mut chunk = [0u8; 4096];
+        loop {
+            match stderr.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => err_sink.push(&chunk[..n]),
+            }
+        }
     });
     let out = read_out.await;
     let too_long = out.len() > MAX_OUTPUT && !out[..MAX_OUTPUT].contains(&b'\n');
@@ -172,8 +202,8 @@ pub async fn run(argv: &[String]) -> Result<Secret, CommandFailure> {
     }
     let status = child.wait().await;
     // A grandchild may hold stderr open after the command is gone: wait a little, not for ever.
-    let err = tokio::time::timeout(std::time::Duration::from_millis(500), read_err).await.ok().and_then(Result::ok).unwrap_or_default();
-    let stderr_text = String::from_utf8_lossy(&err).trim().to_owned();
+    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), read_err).await;
+    let stderr_text = sink.text();
     let fail = |message: String| CommandFailure { message, stderr: stderr_text.clone() };
     if too_long {
         return Err(fail(format!("\"{program}\" wrote more than {} KiB without a line break", MAX_OUTPUT / 1024)));
