@@ -10,7 +10,7 @@ mod support;
 use serde_json::Value;
 use sluice_harness::Cluster;
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 struct Env {
@@ -194,4 +194,42 @@ fn saved_and_imported_commands() {
     for name in ["Vaulted", "From pgAdmin"] {
         env.run_env(&["connections", "remove", name], &[]);
     }
+}
+
+#[test]
+fn ctrl_c_while_the_command_runs_cancels_the_test_and_ends_the_command() {
+    let c = Cluster::start_default();
+    c.create_role("iam", "pw");
+    let env = Env::new();
+    let pidfile = env.path("pid");
+    let hang = env.script("hang.sh", &format!("echo $$ > '{}'; exec sleep 60", pidfile.display()));
+    let child = support::sluice(&env.dir.path().join("config"), &env.dir.path().join("home"))
+        .args(["test", &conn(&c, "iam"), "--password-command", hang.to_str().unwrap(), "--timeout", "30", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the command runs, the user presses Ctrl+C.
+    let started = Instant::now();
+    while !pidfile.exists() || std::fs::read_to_string(&pidfile).unwrap().trim().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the command never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_owned();
+    let sent = Instant::now();
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let out = child.wait_with_output().unwrap();
+    assert!(sent.elapsed() < Duration::from_secs(5), "cancelled at once, not at the 30 s deadline: {:?}", sent.elapsed());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(v["error"]["code"], "cancelled", "{v}");
+    let mut gone = false;
+    for _ in 0..50 {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat.is_empty() || stat.split(' ').nth(2) == Some("Z") {
+            gone = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(gone, "the command {pid} was killed with the test");
 }
