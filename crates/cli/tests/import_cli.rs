@@ -89,6 +89,13 @@ fn pgpass_lines_become_connections_and_wildcards_are_skipped_with_why() {
     let done = env.json(&["import", "--from", "pgpass", f, "--json"]);
     let saved = done["connections"][0]["saved_as"].as_str().unwrap().to_owned();
     assert_eq!(env.password_of(&saved).as_deref(), Some("s3cr:et"), "the password went to the keyring");
+    // A dry run now says what a clash would do, and still changes nothing.
+    let dry = env.json(&["import", "--from", "pgpass", f, "--dry-run", "--json"]);
+    assert_eq!(dry["connections"][0]["saved_as"], format!("{saved} (2)"), "{dry}");
+    let dry = env.json(&["import", "--from", "pgpass", f, "--dry-run", "--on-conflict", "skip", "--json"]);
+    assert!(dry["connections"].as_array().unwrap().is_empty(), "{dry}");
+    assert!(dry["skipped"].as_array().unwrap().iter().any(|s| s["reason"].as_str().unwrap().contains("exists")), "{dry}");
+    assert_eq!(env.list().len(), 1, "a dry run changes nothing");
     // Again: the name is taken, so " (2)"; with skip, nothing.
     let again = env.json(&["import", "--from", "pgpass", f, "--json"]);
     assert_eq!(again["connections"][0]["saved_as"], format!("{saved} (2)"));

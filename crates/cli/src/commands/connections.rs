@@ -589,7 +589,8 @@ async fn import(store: &AsyncStore, args: ImportArgs) -> CmdResult {
     let env = sluice_core::conninfo::Environment::from_process();
     let plan = import::read(args.from, args.file.as_deref(), &env).map_err(|e| CliError::new(e.to_string()))?;
     let outcome = if args.dry_run {
-        import::Outcome { connections: plan.listed(), skipped: plan.skipped }
+        let taken: Vec<String> = store.list().await.map_err(with_save_hint)?.into_iter().map(|r| r.name).collect();
+        import::preview(plan, &taken, None, args.on_conflict)
     } else {
         let on_conflict = args.on_conflict;
         store.import(plan, None, on_conflict, SaveMode::WithSecrets).await.map_err(with_save_hint)?

@@ -188,31 +188,52 @@ pub struct Outcome {
     pub skipped: Vec<Skipped>,
 }
 
-/// Saves the plan's candidates (those whose `source` is in `only`, when
-/// given). Each is added on its own: one that fails is reported as skipped
-/// and the others are still saved.
-pub fn apply(store: &Store, plan: Plan, only: Option<&[String]>, on_conflict: OnConflict, mode: SaveMode) -> Result<Outcome, StoreError> {
-    let mut taken: Vec<String> = store.list()?.into_iter().map(|r| r.name.to_lowercase()).collect();
-    let mut out = Outcome { connections: Vec::new(), skipped: plan.skipped };
-    for c in plan.candidates {
+/// What an import would do with the names already `taken` (any case):
+/// each candidate chosen (its `source` in `only`, when given) with the name
+/// it gets (`saved_as`: " (2)" on a clash) or skipped with the reason
+/// (`--on-conflict skip`). `--dry-run` prints this; [`apply`] saves it.
+pub fn preview(plan: Plan, taken: &[String], only: Option<&[String]>, on_conflict: OnConflict) -> Outcome {
+    let (planned, skipped) = plan_names(plan, taken, only, on_conflict);
+    Outcome { connections: planned.into_iter().map(|(_, listed)| listed).collect(), skipped }
+}
+
+fn plan_names(plan: Plan, taken: &[String], only: Option<&[String]>, on_conflict: OnConflict) -> (Vec<(Candidate, Listed)>, Vec<Skipped>) {
+    let mut taken: Vec<String> = taken.iter().map(|n| n.to_lowercase()).collect();
+    let mut skipped = plan.skipped;
+    let mut planned = Vec::new();
+    for mut c in plan.candidates {
         if only.is_some_and(|o| !o.iter().any(|s| *s == c.source)) {
             continue;
         }
-        let mut listed = c.listed();
-        let mut new = c.new;
-        let base = new.name.trim().to_owned();
+        let base = c.new.name.trim().to_owned();
         if taken.contains(&base.to_lowercase()) {
             match on_conflict {
                 OnConflict::Skip => {
-                    out.skipped.push(Skipped { source: c.source, reason: format!("a connection named \"{base}\" exists (--on-conflict skip)") });
+                    skipped.push(Skipped { source: c.source, reason: format!("a connection named \"{base}\" exists (--on-conflict skip)") });
                     continue;
                 }
-                OnConflict::Rename => new.name = free_name(&base, &taken),
+                OnConflict::Rename => c.new.name = free_name(&base, &taken),
             }
         }
-        match store.add(new, c.secrets, mode) {
+        taken.push(c.new.name.to_lowercase());
+        let mut listed = c.listed();
+        listed.name = base;
+        listed.saved_as = Some(c.new.name.clone());
+        planned.push((c, listed));
+    }
+    (planned, skipped)
+}
+
+/// Saves the plan's candidates (those whose `source` is in `only`, when
+/// given), named as [`preview`] says. Each is added on its own: one that
+/// fails is reported as skipped and the others are still saved.
+pub fn apply(store: &Store, plan: Plan, only: Option<&[String]>, on_conflict: OnConflict, mode: SaveMode) -> Result<Outcome, StoreError> {
+    let taken: Vec<String> = store.list()?.into_iter().map(|r| r.name).collect();
+    let (planned, skipped) = plan_names(plan, &taken, only, on_conflict);
+    let mut out = Outcome { connections: Vec::new(), skipped };
+    for (c, mut listed) in planned {
+        match store.add(c.new, c.secrets, mode) {
             Ok(record) => {
-                taken.push(record.name.to_lowercase());
                 listed.saved_as = Some(record.name);
                 out.connections.push(listed);
             }
