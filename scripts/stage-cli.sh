@@ -2,7 +2,7 @@
 # Tauri's beforeBundleCommand: builds the release `sluice` CLI and puts it
 # where tauri.conf.json's bundle files take it from (dist/, ignored), so the
 # .deb, the .rpm and the AppImage install it as /usr/bin/sluice beside the
-# app. (Tauri's externalBin would want the file present at every cargo
+# app, and the macOS .app carries it as Contents/MacOS/sluice. (Tauri's externalBin would want the file present at every cargo
 # build, the debug and test builds included; the bundle's file list is only
 # read when bundling.)
 set -euo pipefail
