@@ -22,6 +22,7 @@
 pub mod defaults;
 pub mod environment;
 pub mod pgpass;
+pub mod require_auth;
 pub mod resolve;
 pub mod service;
 pub mod secret;
@@ -39,6 +40,7 @@ pub use error::{ParamsError, ParseError};
 pub use format::{format_keyvalue, format_uri, FormatOptions};
 pub use model::{ConnInfo, InlinePem};
 pub use parse::{parse, parse_keyvalue, parse_uri, unknown_warning, Parsed, Syntax};
+pub use require_auth::RequireAuth;
 pub use ssl_mode::{InvalidSslMode, SslMode};
 pub use environment::Environment;
 pub use resolve::{resolve, PasswordSource, Resolved};

@@ -88,7 +88,14 @@ pub fn validate<S: AsRef<str>>(name: &str, info: &ConnInfo, existing_names: &[S]
     v.push(validate_client_cert_pair(info));
     v.push(validate_root_cert_for_mode(info));
     v.push(validate_negotiation(info));
+    v.push(validate_require_auth(info));
     v
+}
+
+/// `require_auth` as libpq reads it (one message: libpq's own).
+pub fn validate_require_auth(info: &ConnInfo) -> Option<FieldIssue> {
+    let value = info.get("require_auth")?;
+    super::RequireAuth::parse(value).err().map(|m| FieldIssue::error("require_auth", format!("{m}.")))
 }
 
 /// `sslnegotiation=direct` starts TLS at once, so there is no plain

@@ -77,3 +77,35 @@ fn find_system() -> Option<PathBuf> {
     }
     std::env::var_os("PATH").and_then(|path| std::env::split_paths(&path).find(|d| has_server(d)))
 }
+
+/// The lib directory of PostgreSQL `major`'s libpq, from the npm package
+/// `scripts/pg-major.sh` fetches (cached; `$SLUICE_LIBPQ_DIR` overrides).
+/// The system's psql run against it behaves as that libpq does: the ground
+/// truth for keywords the system's libpq is too old to know (`require_auth`
+/// and `sslcertmode` came in 16).
+pub fn libpq_dir(major: u32) -> PathBuf {
+    static DIRS: std::sync::Mutex<Vec<(u32, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut dirs = DIRS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, d)) = dirs.iter().find(|(m, _)| *m == major) {
+        return d.clone();
+    }
+    let dir = match std::env::var_os("SLUICE_LIBPQ_DIR") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/pg-major.sh");
+            let out = Command::new("bash").arg(&script).arg(major.to_string()).output().expect("run scripts/pg-major.sh");
+            assert!(out.status.success(), "scripts/pg-major.sh {major}: {}", String::from_utf8_lossy(&out.stderr));
+            PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("../lib")
+        }
+    };
+    assert!(dir.join("libpq.so.5").exists(), "no libpq.so.5 in {}", dir.display());
+    dirs.push((major, dir.clone()));
+    dir
+}
+
+/// The system's psql with PostgreSQL `major`'s libpq (see [`libpq_dir`]).
+pub fn psql_with_libpq(major: u32) -> Command {
+    let mut c = Command::new(bin("psql"));
+    c.env("LD_LIBRARY_PATH", libpq_dir(major));
+    c
+}

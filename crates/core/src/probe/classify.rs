@@ -48,6 +48,9 @@ pub(crate) enum Failure {
     Ssh(crate::ssh::SshFailure),
     /// The password command failed or timed out.
     PasswordCommand { message: String, stderr: String },
+    /// `require_auth` ruled out what the server asked for (libpq's message);
+    /// nothing was sent in answer.
+    AuthRequirement(String),
 }
 
 fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
@@ -86,6 +89,23 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
         }
     }
     match failure {
+        Failure::AuthRequirement(libpq) => {
+            let asked = libpq.rsplit_once(": ").map_or(libpq.as_str(), |(_, reason)| reason);
+            let (message, hint) = if asked == "server did not complete authentication" {
+                (
+                    format!("require_auth rules out a login without authentication, and the server at {host}:{port} let \"{user}\" in without asking for anything (trust, or a client certificate alone)."),
+                    "If that is how this server is meant to work, add none to require_auth. Otherwise ask the administrator to require a password method for this role in pg_hba.conf.",
+                )
+            } else {
+                (
+                    format!("require_auth rules out what the server at {host}:{port} asked \"{user}\" for ({}); Sluice stopped without answering, so no password was sent.", asked.trim_start_matches("server requested ")),
+                    "Ask the administrator for one of the methods require_auth allows in pg_hba.conf for this role, or change require_auth if this server is meant to use that method.",
+                )
+            };
+            let mut e = err(ErrorCode::InvalidSettings, Stage::Auth, message, hint);
+            e.detail = Some(libpq);
+            e
+        }
         Failure::Settings(msg) => err(
             ErrorCode::InvalidSettings,
             stage,

@@ -18,12 +18,14 @@
 //! - `target.rs`: host/hostaddr/port lists and DNS.
 //! - `socket.rs`: TCP or Unix socket.
 //! - `wire.rs`: records the server's first byte (tells 'S'/'N'/not Postgres).
+//! - `auth_guard.rs`: `require_auth`, judged on the wire before tokio-postgres answers.
 //! - `tls.rs`: the sslmode matrix, verifiers, channel binding.
 //! - `session.rs`: the one read-only batch and pooler detection.
 //! - `classify.rs`: failure → code, message, hint.
 //! - `tracker.rs`: stage clock and live progress; `cancel.rs`: the cancel switch.
 //! - `summary.rs`: the short outcome the store keeps for the list view.
 
+mod auth_guard;
 mod cancel;
 mod classify;
 mod hosts;
@@ -287,6 +289,9 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
     }
     if let Some(issue) = crate::conninfo::validate_negotiation(&req.info) {
         return Err(classify(Failure::Settings(issue.message), Stage::Tls, &out.context()));
+    }
+    if let Err(m) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
+        return Err(classify(Failure::Settings(m), Stage::Auth, &out.context()));
     }
     let specs = target::host_specs(&req.info).map_err(|m| classify(Failure::Settings(m), Stage::Resolve, &out.context()))?;
     if let Some(first) = specs.first() {
@@ -800,6 +805,11 @@ async fn handshake(
     negotiated: Arc<Mutex<Option<tls::Negotiated>>>,
 ) -> HandshakeResult {
     let facts: SharedFacts = Arc::default();
+    if let Ok(Some(policy)) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
+        let ssl_request = kind != PgSsl::Disable && !direct_tls(&req.info);
+        let no_binding = req.info.get("channel_binding") == Some("disable");
+        lock(&facts).auth = Some(auth_guard::AuthGuard::new(policy, ssl_request, no_binding));
+    }
     let stream = Recorded::new(socket, facts.clone());
     let mut config = tokio_postgres::Config::new();
     config.user(&out.user).dbname(&out.dbname).ssl_mode(kind);
@@ -838,6 +848,10 @@ async fn handshake(
     }
     match result {
         Ok((client, connection)) => Ok((client, connection, snapshot)),
+        Err(_) if snapshot.auth.as_ref().is_some_and(|g| g.refused.is_some()) => {
+            let libpq = snapshot.auth.as_ref().and_then(|g| g.refused.clone()).unwrap_or_default();
+            Err((Failure::AuthRequirement(libpq), snapshot))
+        }
         Err(e) => Err((Failure::Postgres(e), snapshot)),
     }
 }

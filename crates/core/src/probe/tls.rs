@@ -350,6 +350,9 @@ where
             let (Some(config), Some(server_name)) = (self.config, self.server_name) else {
                 return Err(io::Error::other("TLS was not planned for this connection"));
             };
+            if let Some(guard) = lock(&self.facts).auth.as_mut() {
+                guard.tls_started();
+            }
             let connector = tokio_rustls::TlsConnector::from(config);
             match connector.connect(server_name, stream).await {
                 Ok(tls) => {
@@ -376,7 +379,7 @@ where
                     let how = if self.direct { "direct" } else { "negotiated" };
                     self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
                     self.tracker.start_at(Stage::Auth, now);
-                    Ok(RustlsStream { inner: tls, binding })
+                    Ok(RustlsStream { inner: tls, binding, facts: self.facts.clone() })
                 }
                 Err(e) => {
                     let mut facts = lock(&self.facts);
@@ -402,11 +405,20 @@ fn version_name(v: rustls::ProtocolVersion) -> &'static str {
 pub(crate) struct RustlsStream<S> {
     inner: tokio_rustls::client::TlsStream<S>,
     binding: Option<Vec<u8>>,
+    /// Where `require_auth`'s guard reads the decrypted messages.
+    facts: SharedFacts,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            if let Some(guard) = lock(&self.facts).auth.as_mut() {
+                guard.feed(&buf.filled()[before..]).map_err(super::wire::refused)?;
+            }
+        }
+        poll
     }
 }
 

@@ -19,6 +19,14 @@ pub(crate) struct WireFacts {
     /// The handshake's own error, kept typed for classification.
     pub tls_error: Option<rustls::Error>,
     pub tls_io_error: Option<String>,
+    /// `require_auth`, when set: judges the server's authentication requests.
+    pub auth: Option<super::auth_guard::AuthGuard>,
+}
+
+/// The read error that stops tokio-postgres before it answers a request
+/// `require_auth` rules out (the message stays in the guard).
+pub(crate) fn refused(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::PermissionDenied, message)
 }
 
 pub(crate) type SharedFacts = Arc<Mutex<WireFacts>>;
@@ -43,6 +51,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            if let Some(guard) = lock(&self.facts).auth.as_mut() {
+                guard.feed_raw(&buf.filled()[before..]).map_err(refused)?;
+            }
+        }
         if !self.seen_first {
             if let Poll::Ready(Ok(())) = &poll {
                 if let Some(&b) = buf.filled().get(before) {

@@ -1,0 +1,165 @@
+//! `require_auth` (libpq 16+), with libpq 18 as the ground truth: the
+//! system's psql run against PostgreSQL 18's libpq
+//! (`sluice_harness::pg_bin::psql_with_libpq`). For trust, password, md5,
+//! scram-sha-256 and client-certificate logins, plain and over TLS, and
+//! every kind of list, `sluice test` connects where psql connects; where
+//! psql refuses, Sluice refuses with libpq's own words in `detail`. A
+//! refused request is never answered: a wrong password is not sent.
+
+use serde_json::Value;
+use sluice_harness::{pg_bin, Cluster};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const LIBPQ: u32 = 18;
+const USERS: [&str; 5] = ["u_trust", "u_pw", "u_md5", "u_scram", "u_cert"];
+
+fn cluster() -> Cluster {
+    let c = Cluster::builder()
+        .tls()
+        .hba("host all u_trust 127.0.0.1/32 trust")
+        .hba("host all u_pw 127.0.0.1/32 password")
+        .hba("host all u_md5 127.0.0.1/32 md5")
+        .hba("host all u_scram 127.0.0.1/32 scram-sha-256")
+        .hba("hostssl all u_cert 127.0.0.1/32 cert")
+        .start();
+    c.psql(
+        "CREATE ROLE u_trust LOGIN; CREATE ROLE u_pw LOGIN PASSWORD 'pw'; CREATE ROLE u_scram LOGIN PASSWORD 'pw'; \
+         CREATE ROLE u_cert LOGIN; SET password_encryption = md5; CREATE ROLE u_md5 LOGIN PASSWORD 'pw'",
+    );
+    c
+}
+
+fn conninfo(c: &Cluster, user: &str, password: &str, sslmode: &str, require_auth: &str) -> String {
+    let mut s = format!(
+        "host=127.0.0.1 port={} dbname=postgres user={user} password={password} sslmode={sslmode} connect_timeout=5 require_auth='{require_auth}'",
+        c.port()
+    );
+    if user == "u_cert" {
+        let (cert, key) = c.pki().client_cert(user);
+        s.push_str(&format!(" sslcert='{}' sslkey='{}'", cert.display(), key.display()));
+    }
+    s
+}
+
+const CLEAN_ENV: [&str; 5] = ["PGPASSWORD", "PGSSLMODE", "PGREQUIREAUTH", "PGCHANNELBINDING", "PGSERVICE"];
+
+/// Ok, or libpq's message (what psql prints after "failed: ", or alone).
+fn psql(conn: &str) -> Result<(), String> {
+    let mut cmd = pg_bin::psql_with_libpq(LIBPQ);
+    cmd.args(["-X", "-w", "-A", "-t", "-d", conn, "-c", "select 1"]);
+    for v in CLEAN_ENV {
+        cmd.env_remove(v);
+    }
+    let out = cmd.output().expect("psql");
+    if out.status.success() {
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().next().unwrap_or_default().trim_start_matches("psql: error: ");
+    Err(line.split_once(" failed: ").map_or(line, |(_, m)| m).to_owned())
+}
+
+fn sluice_output(conn: &str) -> std::process::Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
+    cmd.args(["test", conn, "--json"]);
+    for v in CLEAN_ENV {
+        cmd.env_remove(v);
+    }
+    cmd.output().unwrap()
+}
+
+fn sluice(conn: &str) -> Value {
+    let out = sluice_output(conn);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn every_login_and_list_agrees_with_libpq_18() {
+    let c = cluster();
+    let values = [
+        "password",
+        "md5",
+        "scram-sha-256",
+        "none",
+        "!password",
+        "!md5",
+        "!scram-sha-256",
+        "!none",
+        "oauth",
+        "!oauth",
+        "gss,sspi",
+        "scram-sha-256,none",
+        "password,md5",
+        "!password,!md5",
+    ];
+    let (mut connected, mut refused) = (0, 0);
+    for sslmode in ["disable", "prefer", "require"] {
+        for user in USERS {
+            if user == "u_cert" && sslmode == "disable" {
+                continue;
+            }
+            for value in values {
+                let conn = conninfo(&c, user, "pw", sslmode, value);
+                let expected = psql(&conn);
+                let report = sluice(&conn);
+                let label = format!("{user}, sslmode={sslmode}, require_auth={value}");
+                match &expected {
+                    Ok(()) => {
+                        assert_eq!(report["connected"], true, "{label}: psql connected; sluice: {report}");
+                        connected += 1;
+                    }
+                    Err(libpq) => {
+                        assert_eq!(report["connected"], false, "{label}: psql refused ({libpq}); sluice connected");
+                        assert!(libpq.starts_with("authentication method requirement"), "{label}: psql failed otherwise: {libpq}");
+                        assert_eq!(report["error"]["code"], "invalid_settings", "{label}: {report}");
+                        assert_eq!(report["error"]["stage"], "auth", "{label}");
+                        assert_eq!(report["error"]["detail"], libpq.as_str(), "{label}: libpq's words");
+                        refused += 1;
+                    }
+                }
+            }
+        }
+    }
+    // Both outcomes were exercised, in numbers that only a working check gives.
+    assert!(connected >= 60 && refused >= 60, "connected {connected}, refused {refused}");
+}
+
+#[test]
+fn invalid_lists_are_refused_with_libpqs_message() {
+    let c = cluster();
+    for value in ["foo", "password,!md5", "!md5,password", "md5,md5", "!none,!none", "password,", " md5", "SCRAM-SHA-256"] {
+        let conn = conninfo(&c, "u_scram", "pw", "disable", value);
+        let libpq = psql(&conn).expect_err(value);
+        // The CLI checks the settings before it connects, as libpq does.
+        let out = sluice_output(&conn);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && out.stdout.is_empty(), "{value}: {stderr}");
+        assert!(stderr.contains(&format!("require_auth: {libpq}.")), "{value}: libpq says {libpq:?}; sluice says {stderr:?}");
+    }
+}
+
+#[test]
+fn a_refused_request_gets_no_password() {
+    let c = cluster();
+    // A wrong password: had it been sent, the server would log its failure.
+    for (user, sslmode) in [("u_pw", "disable"), ("u_pw", "require"), ("u_md5", "disable"), ("u_md5", "require")] {
+        let report = sluice(&conninfo(&c, user, "wrong", sslmode, "scram-sha-256"));
+        assert_eq!(report["error"]["code"], "invalid_settings", "{user} {sslmode}: {report}");
+        let detail = report["error"]["detail"].as_str().unwrap();
+        assert!(detail.contains("server requested a"), "{detail}");
+    }
+    // The control: an allowed request with the wrong password is answered,
+    // and the server logs the failure (so the log is being written).
+    let report = sluice(&conninfo(&c, "u_scram", "wrong", "disable", "scram-sha-256"));
+    assert_eq!(report["error"]["code"], "auth_failed", "{report}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c.log().contains("password authentication failed for user \"u_scram\"") {
+        assert!(Instant::now() < deadline, "the control's failure never reached the log");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = c.log();
+    for user in ["u_pw", "u_md5"] {
+        assert!(!log.contains(&format!("authentication failed for user \"{user}\"")), "a password was sent for {user}");
+    }
+}
