@@ -12,6 +12,19 @@ pub fn user_dir() -> Option<PathBuf> {
     }
 }
 
+/// libpq's default client certificate and key, `~/.postgresql/postgresql.crt`
+/// and `postgresql.key`: the certificate when the file exists, the key path
+/// whether or not it does (libpq then reports the missing key).
+pub fn client_cert() -> Option<String> {
+    let path = user_dir()?.join("postgresql.crt");
+    path.is_file().then(|| path.to_string_lossy().into_owned())
+}
+
+/// See [`client_cert`].
+pub fn client_key() -> Option<String> {
+    user_dir().map(|d| d.join("postgresql.key").to_string_lossy().into_owned())
+}
+
 /// libpq's default root certificate, `~/.postgresql/root.crt`, when the file
 /// exists. With it, even sslmode require verifies the chain, as with libpq.
 pub fn root_cert() -> Option<String> {

@@ -5,11 +5,17 @@
 //! with an error at the first request libpq would refuse. tokio-postgres
 //! never sees that request, so nothing is sent in answer to it.
 //!
+//! `sslcertmode=require` is judged here too, as libpq judges it: at
+//! `AuthenticationOk`, the server must have asked for a client certificate
+//! and received one.
+//!
 //! Where the messages are: on the raw stream after the SSLRequest's one-byte
 //! answer ('N', or no SSLRequest at all), or inside TLS (`tls.rs` feeds the
 //! decrypted bytes and turns the raw side off when the handshake starts).
 
+use super::tls::CertFlags;
 use crate::conninfo::require_auth::{request, RequireAuth};
+use std::sync::Arc;
 
 /// The longest authentication message read whole (a SASL mechanism list is
 /// a few dozen bytes); longer ones are judged by their code alone.
@@ -17,7 +23,9 @@ const BODY_MAX: usize = 1024;
 
 #[derive(Debug, Clone)]
 pub(crate) struct AuthGuard {
-    policy: RequireAuth,
+    policy: Option<RequireAuth>,
+    /// `sslcertmode=require`: the handshake's record of the certificate.
+    cert_required: Option<Arc<CertFlags>>,
     /// The SSLRequest's one-byte answer ('S' or 'N') comes first.
     ssl_answer_pending: bool,
     /// TLS carries the messages: raw bytes are records, not messages.
@@ -39,9 +47,10 @@ pub(crate) struct AuthGuard {
 }
 
 impl AuthGuard {
-    pub fn new(policy: RequireAuth, ssl_request: bool, channel_binding_disabled: bool) -> AuthGuard {
+    pub fn new(policy: Option<RequireAuth>, cert_required: Option<Arc<CertFlags>>, ssl_request: bool, channel_binding_disabled: bool) -> AuthGuard {
         AuthGuard {
             policy,
+            cert_required,
             ssl_answer_pending: ssl_request,
             raw_is_tls: false,
             tls: false,
@@ -147,7 +156,16 @@ impl AuthGuard {
     }
 
     fn judge(&mut self, code: u32, body: &[u8]) -> Result<(), String> {
-        self.policy.check(code, self.finished)?;
+        if let (request::OK, Some(flags)) = (code, &self.cert_required) {
+            match flags.get() {
+                (false, _) => return Err("server did not request an SSL certificate".into()),
+                (true, false) => return Err("server accepted connection without a valid SSL certificate".into()),
+                (true, true) => {}
+            }
+        }
+        if let Some(policy) = &self.policy {
+            policy.check(code, self.finished)?;
+        }
         match code {
             request::OK => self.done = true,
             request::CLEARTEXT_PASSWORD | request::MD5_PASSWORD => self.finished = true,
@@ -163,8 +181,8 @@ impl AuthGuard {
                 } else {
                     None
                 };
-                if let Some(m) = mechanism {
-                    self.policy.check_mechanism(m)?;
+                if let (Some(m), Some(policy)) = (mechanism, &self.policy) {
+                    policy.check_mechanism(m)?;
                 }
             }
             _ => {}
@@ -178,7 +196,7 @@ mod tests {
     use super::*;
 
     fn guard(value: &str, ssl_request: bool) -> AuthGuard {
-        AuthGuard::new(RequireAuth::parse(value).unwrap().unwrap(), ssl_request, false)
+        AuthGuard::new(RequireAuth::parse(value).unwrap(), None, ssl_request, false)
     }
 
     fn auth(code: u32, extra: &[u8]) -> Vec<u8> {
@@ -230,6 +248,21 @@ mod tests {
         // Raw bytes are TLS records now.
         g.feed_raw(&auth(request::CLEARTEXT_PASSWORD, &[])).unwrap();
         assert!(g.feed(&auth(request::CLEARTEXT_PASSWORD, &[])).is_err());
+    }
+
+    #[test]
+    fn sslcertmode_require_is_judged_at_ok() {
+        let flags = Arc::new(CertFlags::default());
+        let ok = auth(request::OK, &[]);
+        let mut g = AuthGuard::new(None, Some(flags.clone()), false, false);
+        assert_eq!(g.feed(&ok).unwrap_err(), "server did not request an SSL certificate");
+        flags.requested.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut g = AuthGuard::new(None, Some(flags.clone()), false, false);
+        assert_eq!(g.feed(&ok).unwrap_err(), "server accepted connection without a valid SSL certificate");
+        flags.sent.store(true, std::sync::atomic::Ordering::SeqCst);
+        let mut g = AuthGuard::new(None, Some(flags), false, false);
+        g.feed(&auth(request::CLEARTEXT_PASSWORD, &[])).unwrap();
+        g.feed(&ok).unwrap();
     }
 
     #[test]

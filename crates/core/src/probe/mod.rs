@@ -805,10 +805,17 @@ async fn handshake(
     negotiated: Arc<Mutex<Option<tls::Negotiated>>>,
 ) -> HandshakeResult {
     let facts: SharedFacts = Arc::default();
-    if let Ok(Some(policy)) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
+    // require_auth and sslcertmode=require, judged on the wire (auth_guard.rs).
+    if let Some(p) = plan {
+        p.cert_flags.reset();
+    }
+    let policy = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")).ok().flatten();
+    let cert_required = (req.info.get("sslcertmode") == Some("require"))
+        .then(|| plan.map(|p| p.cert_flags.clone()).filter(|_| kind != PgSsl::Disable).unwrap_or_default());
+    if policy.is_some() || cert_required.is_some() {
         let ssl_request = kind != PgSsl::Disable && !direct_tls(&req.info);
         let no_binding = req.info.get("channel_binding") == Some("disable");
-        lock(&facts).auth = Some(auth_guard::AuthGuard::new(policy, ssl_request, no_binding));
+        lock(&facts).auth = Some(auth_guard::AuthGuard::new(policy, cert_required, ssl_request, no_binding));
     }
     let stream = Recorded::new(socket, facts.clone());
     let mut config = tokio_postgres::Config::new();

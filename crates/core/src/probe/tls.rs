@@ -50,6 +50,45 @@ pub(crate) struct TlsPlan {
     pub server_name: ServerName<'static>,
     /// What will be checked, filled in further once the handshake is done.
     pub info: TlsInfo,
+    /// Whether the server asked for a client certificate, and whether one
+    /// went (for `sslcertmode=require`); reset before each connection.
+    pub cert_flags: Arc<CertFlags>,
+}
+
+/// What happened to the client certificate in the last handshake.
+#[derive(Debug, Default)]
+pub(crate) struct CertFlags {
+    pub requested: std::sync::atomic::AtomicBool,
+    pub sent: std::sync::atomic::AtomicBool,
+}
+
+impl CertFlags {
+    pub fn reset(&self) {
+        self.requested.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.sent.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+    pub fn get(&self) -> (bool, bool) {
+        (self.requested.load(std::sync::atomic::Ordering::SeqCst), self.sent.load(std::sync::atomic::Ordering::SeqCst))
+    }
+}
+
+/// Sends the client certificate (if any) when the server asks, and notes
+/// that it asked.
+#[derive(Debug)]
+struct RecordingResolver {
+    key: Option<Arc<rustls::sign::CertifiedKey>>,
+    flags: Arc<CertFlags>,
+}
+
+impl rustls::client::ResolvesClientCert for RecordingResolver {
+    fn resolve(&self, _hints: &[&[u8]], _schemes: &[rustls::SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        self.flags.requested.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.flags.sent.store(self.key.is_some(), std::sync::atomic::Ordering::SeqCst);
+        self.key.clone()
+    }
+    fn has_certs(&self) -> bool {
+        self.key.is_some()
+    }
 }
 
 enum Check {
@@ -117,28 +156,33 @@ pub(crate) fn plan(mode: SslMode, tls_host: &str, info: &ConnInfo, inline: &Inli
         }
     };
 
-    let builder = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(|e| SetupError::Internal(e.to_string()))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let config = match load_client_identity(info, inline)? {
+    // sslcertmode=disable: no client certificate, not even looked for.
+    let identity = if info.get("sslcertmode") == Some("disable") { None } else { load_client_identity(info, inline)? };
+    let key = match identity {
         Some((chain, key)) => {
             tls_info.client_certificate = true;
-            builder.with_client_auth_cert(chain, key).map_err(|e| match e {
+            let certified = rustls::sign::CertifiedKey::from_der(chain, key, &provider).map_err(|e| match e {
                 rustls::Error::InconsistentKeys(_) => {
                     SetupError::ClientCert("the client key does not belong to the client certificate".into())
                 }
                 other => SetupError::ClientCert(format!("the client certificate or key cannot be used: {other}")),
-            })?
+            })?;
+            Some(Arc::new(certified))
         }
-        None => builder.with_no_client_auth(),
+        None => None,
     };
+    let cert_flags = Arc::new(CertFlags::default());
+    let config = builder.with_client_cert_resolver(Arc::new(RecordingResolver { key, flags: cert_flags.clone() }));
     // As libpq 17: ALPN "postgresql" on every handshake (direct TLS needs it;
     // older servers ignore it).
     let mut config = config;
     config.alpn_protocols = vec![b"postgresql".to_vec()];
-    Ok(TlsPlan { config: Arc::new(config), server_name, info: tls_info })
+    Ok(TlsPlan { config: Arc::new(config), server_name, info: tls_info, cert_flags })
 }
 
 fn read_pem_file(path: &str, what: &str) -> Result<Vec<u8>, String> {
@@ -203,12 +247,18 @@ fn load_roots(info: &ConnInfo, inline: &InlineTls) -> Result<(RootCertStore, Str
 type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
 
 fn load_client_identity(info: &ConnInfo, inline: &InlineTls) -> Result<Option<Identity>, SetupError> {
-    let cert_pem = match (&inline.pem.sslcert, info.get("sslcert").filter(|s| !s.is_empty())) {
+    // As libpq: without sslcert, ~/.postgresql/postgresql.crt when it exists;
+    // without sslkey, ~/.postgresql/postgresql.key once there is a certificate.
+    let default_cert = crate::conninfo::defaults::client_cert();
+    let cert_path = info.get("sslcert").filter(|s| !s.is_empty()).or(default_cert.as_deref());
+    let cert_pem = match (&inline.pem.sslcert, cert_path) {
         (Some(pem), _) => Some(pem.as_bytes().to_vec()),
         (None, Some(path)) => Some(read_pem_file(path, "client certificate").map_err(SetupError::ClientCert)?),
         (None, None) => None,
     };
-    let key_pem = match (&inline.client_key_pem, info.get("sslkey").filter(|s| !s.is_empty())) {
+    let default_key = crate::conninfo::defaults::client_key().filter(|_| cert_pem.is_some());
+    let key_path = info.get("sslkey").filter(|s| !s.is_empty()).or(default_key.as_deref());
+    let key_pem = match (&inline.client_key_pem, key_path) {
         (Some(pem), _) => Some(pem.expose().as_bytes().to_vec()),
         (None, Some(path)) => Some(read_pem_file(path, "client key").map_err(SetupError::ClientCert)?),
         (None, None) => None,

@@ -1,10 +1,14 @@
-//! `require_auth` (libpq 16+), with libpq 18 as the ground truth: the
-//! system's psql run against PostgreSQL 18's libpq
-//! (`sluice_harness::pg_bin::psql_with_libpq`). For trust, password, md5,
-//! scram-sha-256 and client-certificate logins, plain and over TLS, and
-//! every kind of list, `sluice test` connects where psql connects; where
-//! psql refuses, Sluice refuses with libpq's own words in `detail`. A
-//! refused request is never answered: a wrong password is not sent.
+//! libpq 16's login requirements, `require_auth` and `sslcertmode`, with
+//! libpq 18 as the ground truth: the system's psql run against PostgreSQL
+//! 18's libpq (`sluice_harness::pg_bin::psql_with_libpq`), both with a
+//! fresh HOME.
+//! - `require_auth`: for trust, password, md5, scram-sha-256 and
+//!   client-certificate logins, plain and over TLS, and every kind of list,
+//!   `sluice test` connects where psql connects; where psql refuses, Sluice
+//!   refuses with libpq's own words in `detail`. A refused request is never
+//!   answered: a wrong password is not sent.
+//! - `sslcertmode` (disable, allow, require) against every sslmode, with and
+//!   without a certificate, and libpq's default `~/.postgresql/postgresql.crt`.
 
 use serde_json::Value;
 use sluice_harness::{pg_bin, Cluster};
@@ -44,10 +48,20 @@ fn conninfo(c: &Cluster, user: &str, password: &str, sslmode: &str, require_auth
 
 const CLEAN_ENV: [&str; 5] = ["PGPASSWORD", "PGSSLMODE", "PGREQUIREAUTH", "PGCHANNELBINDING", "PGSERVICE"];
 
+/// An empty HOME, so that nobody's ~/.postgresql or ~/.pgpass takes part.
+fn empty_home() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
 /// Ok, or libpq's message (what psql prints after "failed: ", or alone).
 fn psql(conn: &str) -> Result<(), String> {
+    let home = empty_home();
+    psql_in(conn, home.path())
+}
+
+fn psql_in(conn: &str, home: &std::path::Path) -> Result<(), String> {
     let mut cmd = pg_bin::psql_with_libpq(LIBPQ);
-    cmd.args(["-X", "-w", "-A", "-t", "-d", conn, "-c", "select 1"]);
+    cmd.args(["-X", "-w", "-A", "-t", "-d", conn, "-c", "select 1"]).env("HOME", home);
     for v in CLEAN_ENV {
         cmd.env_remove(v);
     }
@@ -61,8 +75,13 @@ fn psql(conn: &str) -> Result<(), String> {
 }
 
 fn sluice_output(conn: &str) -> std::process::Output {
+    let home = empty_home();
+    sluice_output_in(conn, home.path())
+}
+
+fn sluice_output_in(conn: &str, home: &std::path::Path) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sluice"));
-    cmd.args(["test", conn, "--json"]);
+    cmd.args(["test", conn, "--json"]).env("HOME", home);
     for v in CLEAN_ENV {
         cmd.env_remove(v);
     }
@@ -70,7 +89,12 @@ fn sluice_output(conn: &str) -> std::process::Output {
 }
 
 fn sluice(conn: &str) -> Value {
-    let out = sluice_output(conn);
+    let home = empty_home();
+    sluice_in(conn, home.path())
+}
+
+fn sluice_in(conn: &str, home: &std::path::Path) -> Value {
+    let out = sluice_output_in(conn, home);
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
@@ -162,4 +186,73 @@ fn a_refused_request_gets_no_password() {
     for user in ["u_pw", "u_md5"] {
         assert!(!log.contains(&format!("authentication failed for user \"{user}\"")), "a password was sent for {user}");
     }
+}
+
+#[test]
+fn sslcertmode_agrees_with_libpq_18() {
+    let c = cluster();
+    let (cert, key) = c.pki().client_cert("u_cert");
+    let (mut connected, mut refused) = (0, 0);
+    for user in ["u_trust", "u_pw", "u_cert"] {
+        for sslmode in ["disable", "allow", "prefer", "require"] {
+            for certmode in ["disable", "allow", "require"] {
+                for with_cert in [false, true] {
+                    let mut conn = format!(
+                        "host=127.0.0.1 port={} dbname=postgres user={user} password=pw sslmode={sslmode} sslcertmode={certmode} connect_timeout=5",
+                        c.port()
+                    );
+                    if with_cert {
+                        conn.push_str(&format!(" sslcert='{}' sslkey='{}'", cert.display(), key.display()));
+                    }
+                    let label = format!("{user}, sslmode={sslmode}, sslcertmode={certmode}, certificate: {with_cert}");
+                    let expected = psql(&conn);
+                    let report = sluice(&conn);
+                    match &expected {
+                        Ok(()) => {
+                            assert_eq!(report["connected"], true, "{label}: psql connected; sluice: {report}");
+                            connected += 1;
+                        }
+                        Err(libpq) => {
+                            assert_eq!(report["connected"], false, "{label}: psql refused ({libpq}); sluice connected");
+                            if libpq.contains("SSL certificate") {
+                                assert_eq!(report["error"]["code"], "invalid_settings", "{label}: {report}");
+                                assert_eq!(report["error"]["detail"], libpq.as_str(), "{label}: libpq's words");
+                                refused += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(connected >= 20 && refused >= 12, "connected {connected}, refused by sslcertmode {refused}");
+}
+
+#[test]
+fn the_default_client_certificate_is_libpqs() {
+    let c = cluster();
+    let (cert, key) = c.pki().client_cert("u_cert");
+    let home = empty_home();
+    let dir = home.path().join(".postgresql");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(&cert, dir.join("postgresql.crt")).unwrap();
+    std::fs::copy(&key, dir.join("postgresql.key")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir.join("postgresql.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    for (certmode, connects) in [("allow", true), ("require", true), ("disable", false)] {
+        let conn = format!("host=127.0.0.1 port={} dbname=postgres user=u_cert sslmode=require sslcertmode={certmode}", c.port());
+        assert_eq!(psql_in(&conn, home.path()).is_ok(), connects, "psql, sslcertmode={certmode}");
+        let report = sluice_in(&conn, home.path());
+        assert_eq!(report["connected"], connects, "sluice, sslcertmode={certmode}: {report}");
+        if connects {
+            assert_eq!(report["server"]["tls"]["client_certificate"], true, "{report}");
+        }
+    }
+    // Without the files, the same string fails in both.
+    let conn = format!("host=127.0.0.1 port={} dbname=postgres user=u_cert sslmode=require", c.port());
+    assert!(psql(&conn).is_err());
+    assert_eq!(sluice(&conn)["connected"], false);
 }
