@@ -256,3 +256,29 @@ fn the_default_client_certificate_is_libpqs() {
     assert!(psql(&conn).is_err());
     assert_eq!(sluice(&conn)["connected"], false);
 }
+
+#[test]
+fn protocol_versions_are_checked_as_libpq_18_checks_them() {
+    // The harness's server speaks 3.0 below PostgreSQL 18.
+    let c = cluster();
+    let base = format!("host=127.0.0.1 port={} dbname=postgres user=u_trust sslmode=disable", c.port());
+    for (extra, connects) in [
+        ("max_protocol_version=3.2", true),
+        ("max_protocol_version=latest min_protocol_version=3.0", true),
+        ("min_protocol_version=3.1", false),
+        ("max_protocol_version=2.0", false),
+        ("max_protocol_version=3.0 min_protocol_version=latest", false),
+    ] {
+        let conn = format!("{base} {extra}");
+        assert_eq!(psql(&conn).is_ok(), connects, "psql: {extra}");
+        let out = sluice_output(&conn);
+        assert_eq!(out.status.success(), connects, "sluice: {extra}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // A minimum of 3.2: libpq 18 fails against this server; Sluice, which
+    // speaks 3.0 only, fails whatever the server, and says why.
+    let conn = format!("{base} min_protocol_version=3.2");
+    assert!(psql(&conn).unwrap_err().contains("server only supports protocol version 3.0"));
+    let report = sluice(&conn);
+    assert_eq!(report["error"]["code"], "invalid_settings", "{report}");
+    assert!(report["error"]["message"].as_str().unwrap().contains("Sluice speaks 3.0 only"), "{report}");
+}

@@ -93,8 +93,10 @@ pub const KEYWORDS: &[Keyword] = &[
     kw("gsslib", Some("PGGSSLIB"), 9, "GSS library (Windows)"),
     kw("gssdelegation", Some("PGGSSDELEGATION"), 16, "Delegate GSS credentials (1 or 0)"),
     kw("replication", None, 9, "Open a replication connection"),
-    kw("min_protocol_version", Some("PGMINPROTOCOLVERSION"), 18, "Lowest protocol version, e.g. 3.0"),
-    kw("max_protocol_version", Some("PGMAXPROTOCOLVERSION"), 18, "Highest protocol version, e.g. 3.2"),
+    kw("min_protocol_version", Some("PGMINPROTOCOLVERSION"), 18, "Lowest protocol version: 3.0, 3.2 or latest")
+        .one_of(&["3.0", "3.2", "latest"]),
+    kw("max_protocol_version", Some("PGMAXPROTOCOLVERSION"), 18, "Highest protocol version: 3.0, 3.2 or latest")
+        .one_of(&["3.0", "3.2", "latest"]),
     secret("scram_client_key", None, 18, "SCRAM client key (instead of a password)"),
     secret("scram_server_key", None, 18, "SCRAM server key"),
     kw("oauth_issuer", None, 18, "OAuth issuer URL"),

@@ -89,7 +89,36 @@ pub fn validate<S: AsRef<str>>(name: &str, info: &ConnInfo, existing_names: &[S]
     v.push(validate_root_cert_for_mode(info));
     v.push(validate_negotiation(info));
     v.push(validate_require_auth(info));
+    v.push(validate_protocol_versions(info));
     v
+}
+
+/// The wire protocol Sluice speaks (tokio-postgres): 3.0.
+pub const PROTOCOL_SPOKEN: &str = "3.0";
+
+/// min/max_protocol_version (libpq 18), past their choices: libpq refuses a
+/// minimum above the maximum, and a minimum of 3.2 (or latest) is more than
+/// Sluice speaks, so its test would fail: a warning, as the string is fine
+/// for libpq 18.
+pub fn validate_protocol_versions(info: &ConnInfo) -> Option<FieldIssue> {
+    let number = |v: &str| match v {
+        "3.0" => Some(0),
+        "3.2" | "latest" => Some(2),
+        _ => None,
+    };
+    let min = info.get("min_protocol_version").and_then(number);
+    let max = info.get("max_protocol_version").and_then(number);
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            return Some(FieldIssue::error("min_protocol_version", "\"min_protocol_version\" is greater than \"max_protocol_version\"."));
+        }
+    }
+    (min > Some(0)).then(|| {
+        FieldIssue::warning(
+            "min_protocol_version",
+            format!("Sluice speaks protocol {PROTOCOL_SPOKEN} only, so it cannot test a connection that needs 3.2 (libpq 18 with a PostgreSQL 18 server can)."),
+        )
+    })
 }
 
 /// `require_auth` as libpq reads it (one message: libpq's own).

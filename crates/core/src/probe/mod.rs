@@ -293,6 +293,17 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
     if let Err(m) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
         return Err(classify(Failure::Settings(m), Stage::Auth, &out.context()));
     }
+    if let Some(issue) = crate::conninfo::validate::validate_protocol_versions(&req.info) {
+        let message = match issue.severity {
+            crate::conninfo::Severity::Error => issue.message.trim_end_matches('.').to_owned(),
+            crate::conninfo::Severity::Warning => format!(
+                "min_protocol_version={} needs protocol 3.2, and Sluice speaks {} only (libpq 18 speaks 3.2 with a PostgreSQL 18 server; an older server fails libpq's login too)",
+                req.info.get("min_protocol_version").unwrap_or_default(),
+                crate::conninfo::validate::PROTOCOL_SPOKEN
+            ),
+        };
+        return Err(classify(Failure::Settings(message), Stage::Auth, &out.context()));
+    }
     let specs = target::host_specs(&req.info).map_err(|m| classify(Failure::Settings(m), Stage::Resolve, &out.context()))?;
     if let Some(first) = specs.first() {
         out.host = first.display();
