@@ -30,6 +30,14 @@ echo "== rust tests"
 # Every suite runs and reports, even after one fails.
 scripts/with-keyring.sh cargo test --no-fail-fast $features || status=1
 
+echo "== the psql agreement suites again, with libpq 18 as the ground truth"
+# The system's psql on PostgreSQL 18's libpq (pg_bin::psql): multi-host and
+# target_session_attrs, service and password files, PG* variables, the
+# service file Sluice exports, channel binding.
+SLUICE_GROUND_TRUTH_LIBPQ=18 scripts/with-keyring.sh cargo test --no-fail-fast $features \
+  -p sluice-cli --test multihost_cli --test libpq_files_cli --test import_cli \
+  -p sluice-core --test probe_ssl_modes || status=1
+
 echo "== rust tests on the oldest and the newest PostgreSQL (13, 18)"
 scripts/test-matrix.sh 13 18 || status=1
 

@@ -253,7 +253,7 @@ fn export_and_import_round_trip_and_psql_reads_the_service_file() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&pgpass, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let out = Command::new(sluice_harness::pg_bin::bin("psql"))
+    let out = sluice_harness::pg_bin::psql()
         .args(["-X", "-A", "-t", "-w", "-d", "service=Local__test_", "-c", "select current_user || ' ' || current_setting('application_name')"])
         .env("PGSERVICEFILE", &service)
         .env("PGPASSFILE", &pgpass)

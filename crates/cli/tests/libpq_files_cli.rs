@@ -33,7 +33,10 @@ impl Home {
 
     /// A command with this HOME and only the given PG* variables.
     fn command(&self, program: &Path, env: &[(&str, &str)]) -> Command {
-        let mut c = Command::new(program);
+        self.setup(Command::new(program), env)
+    }
+
+    fn setup(&self, mut c: Command, env: &[(&str, &str)]) -> Command {
         for (k, _) in std::env::vars() {
             if k.starts_with("PG") {
                 c.env_remove(k);
@@ -46,7 +49,7 @@ impl Home {
     /// (current_user, current_database, server port) as psql sees it, or psql's error.
     fn psql(&self, conninfo: &str, env: &[(&str, &str)]) -> Result<(String, String, String), String> {
         let out = self
-            .command(&sluice_harness::pg_bin::bin("psql"), env)
+            .setup(sluice_harness::pg_bin::psql(), env)
             .args(["-X", "-A", "-t", "-w", "-F", "|", "-d", conninfo, "-c", "select current_user, current_database(), inet_server_port()"])
             .output()
             .unwrap();

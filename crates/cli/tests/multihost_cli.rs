@@ -10,7 +10,7 @@ use std::process::Command;
 
 /// (port, in recovery) where psql landed, or None when it failed.
 fn psql_lands(conn: &str) -> Option<(u16, bool)> {
-    let out = Command::new(sluice_harness::pg_bin::bin("psql"))
+    let out = sluice_harness::pg_bin::psql()
         .args(["-X", "-w", "-A", "-t", "-F", "|", "-d", conn, "-c", "select inet_server_port(), pg_is_in_recovery()"])
         .env_remove("PGPASSWORD")
         .output()

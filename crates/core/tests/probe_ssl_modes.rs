@@ -167,7 +167,7 @@ async fn channel_binding_require_refuses_what_cannot_bind_and_says_why() {
     assert!(e.message.contains("without channel binding"), "{e:?}");
     // psql refuses both too (the assertion is that libpq does the same).
     for conn in [&plain, &over_tls] {
-        let out = std::process::Command::new(sluice_harness::pg_bin::bin("psql"))
+        let out = sluice_harness::pg_bin::psql()
             .args(["-X", "-c", "select 1", conn])
             .env_remove("PGPASSWORD")
             .output()

@@ -99,8 +99,25 @@ pub fn libpq_dir(major: u32) -> PathBuf {
         }
     };
     assert!(dir.join("libpq.so.5").exists(), "no libpq.so.5 in {}", dir.display());
+    if major >= 16 {
+        // Proof that psql really runs on it: only libpq 16+ knows require_auth.
+        let out = Command::new(bin("psql")).env("LD_LIBRARY_PATH", &dir).args(["-X", "-d", "require_auth=x", "-c", ""]).output().expect("psql");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("invalid require_auth value"), "psql does not run on libpq {major} from {}: {said}", dir.display());
+    }
     dirs.push((major, dir.clone()));
     dir
+}
+
+/// psql as the ground truth of an agreement test: the system's, on the
+/// libpq of the major in `$SLUICE_GROUND_TRUTH_LIBPQ` when that is set
+/// (`npm test` runs the agreement suites again with 18), else on the
+/// system's own libpq.
+pub fn psql() -> Command {
+    match std::env::var("SLUICE_GROUND_TRUTH_LIBPQ").ok().and_then(|m| m.parse().ok()) {
+        Some(major) => psql_with_libpq(major),
+        None => Command::new(bin("psql")),
+    }
 }
 
 /// The system's psql with PostgreSQL `major`'s libpq (see [`libpq_dir`]).
