@@ -86,3 +86,42 @@ test('TLS negotiation: direct is refused with a weak SSL mode, and says negotiat
     await stop();
   }
 });
+
+test('require_auth in the form: a malformed list is refused with libpq\'s words, a method the server does not use fails the Auth step, the right one connects', async () => {
+  const { session, stop } = await launch();
+  try {
+    await openNewConnection(session, 'postgres');
+    await session.typeInto(tid('field-name'), 'Require auth');
+    await setMode(session, 'host');
+    await session.typeInto(tid('field-host'), '127.0.0.1');
+    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
+    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
+    await session.typeInto(tid('field-user'), 'tls_user');
+    await session.typeInto(tid('field-password'), 'tls-pw');
+    await setSslMode(session, 'require');
+    await session.click(`${tid('advanced-section')} summary`);
+    await session.typeInto(tid('field-require_auth'), 'password,!md5');
+    await session.waitFor(async () => /cannot be mixed with non-negative methods/.test((await session.textOf(tid('msg-require_auth'))) || ''), { what: 'libpq\'s message on the require_auth field' });
+    // The server logs tls_user in with scram-sha-256: a list of password only refuses it.
+    await session.typeInto(tid('field-require_auth'), 'password', { clear: true });
+    assert.equal(await runTest(session), 'error');
+    const failure = await session.textOf(tid('test-result'));
+    assert.match(failure, /require_auth rules out what the server at 127\.0\.0\.1:\d+ asked "tls_user" for \(SASL authentication\)/);
+    assert.equal((await stepStatuses(session)).auth, 'failed');
+    await session.exec('document.querySelector(arguments[0]).closest(".aside-column").scrollIntoView();', tid('test-panel'));
+    await screenshot(session, 'test-require-auth-refused');
+    await session.typeInto(tid('field-require_auth'), 'scram-sha-256', { clear: true });
+    assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
+    await session.waitForSelector(tid('permissions-dialog'));
+    await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
+    await session.waitForGone(tid('permissions-dialog'));
+    // The URL carries it like every other keyword.
+    await setMode(session, 'url');
+    assert.match(await session.exec('return document.querySelector(arguments[0]).value;', tid('field-url')), /require_auth=scram-sha-256/);
+  } catch (e) {
+    await screenshot(session, 'failure-require-auth').catch(() => {});
+    throw e;
+  } finally {
+    await stop();
+  }
+});

@@ -214,15 +214,24 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     h('option', { value: '', text: 'Not set (postgres)' }),
     ((negKw && negKw.choices) || []).map((c) => h('option', { value: c, text: c === 'direct' ? 'direct (PostgreSQL 17+)' : c })));
   negotiationSelect.addEventListener('change', () => setParam('sslnegotiation', negotiationSelect.value));
+  // libpq 16's login requirements (enforced by the probe as libpq does).
+  const requireAuthInput = textInput({ placeholder: 'scram-sha-256' });
+  const certModeKw = (app.vocabulary.keywords || []).find((k) => k.name === 'sslcertmode');
+  const certModeSelect = h('select', { class: 'input' },
+    h('option', { value: '', text: 'Not set (allow)' }),
+    ((certModeKw && certModeKw.choices) || []).map((c) => h('option', { value: c, text: c })));
+  certModeSelect.addEventListener('change', () => setParam('sslcertmode', certModeSelect.value));
   const cp = (connection && connection.params) || {};
-  const advanced = h('details', { class: 'section', open: !!(cp.application_name || cp.connect_timeout || cp.options || cp.sslnegotiation), 'data-testid': 'advanced-section' },
-    h('summary', { class: 'section-title' }, 'Advanced', h('span', { class: 'section-sub', text: 'application name, timeout, search_path, TLS negotiation' })),
+  const advanced = h('details', { class: 'section', open: !!(cp.application_name || cp.connect_timeout || cp.options || cp.sslnegotiation || cp.require_auth || cp.sslcertmode), 'data-testid': 'advanced-section' },
+    h('summary', { class: 'section-title' }, 'Advanced', h('span', { class: 'section-sub', text: 'application name, timeout, search_path, TLS negotiation, allowed logins' })),
     h('div', { class: 'section-body grid-2' },
       register(createField({ key: 'application_name', label: 'Application name', input: appNameInput, hint: 'Shown in pg_stat_activity.' }), 'application_name'),
       register(createField({ key: 'connect_timeout', label: 'Connect timeout (seconds)', input: timeoutInput, hint: 'The whole test\u2019s deadline; empty: 10 s.' }), 'connect_timeout'),
       register(createField({ key: 'search_path', label: 'search_path', input: searchPathInput, hint: 'Schemas to look in, comma-separated.' }), 'search_path'),
       register(createField({ key: 'options', label: 'Options', input: optionsInput, hint: 'Sent to the server at startup (-c name=value ...).' }), 'options'),
-      register(createField({ key: 'sslnegotiation', label: 'TLS negotiation', input: negotiationSelect, hint: 'direct starts TLS at once (one round trip fewer); needs SSL mode require or stricter.' }), 'sslnegotiation')));
+      register(createField({ key: 'sslnegotiation', label: 'TLS negotiation', input: negotiationSelect, hint: 'direct starts TLS at once (one round trip fewer); needs SSL mode require or stricter.' }), 'sslnegotiation'),
+      register(createField({ key: 'require_auth', label: 'Allowed login methods (require_auth)', input: requireAuthInput, hint: 'e.g. scram-sha-256: a server that asks for anything else gets no answer and no password; add none to allow trust.' }), 'require_auth'),
+      register(createField({ key: 'sslcertmode', label: 'Client certificate mode', input: certModeSelect, hint: 'disable never sends one; require fails unless the server asked for it and got it.' }), 'sslcertmode')));
 
   const bind = (input, key) => input.addEventListener('input', () => setParam(key, input.value));
   bind(hostInput, 'host');
@@ -232,6 +241,7 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
   bind(appNameInput, 'application_name');
   bind(timeoutInput, 'connect_timeout');
   bind(optionsInput, 'options');
+  bind(requireAuthInput, 'require_auth');
   searchPathInput.addEventListener('input', () => {
     const options = withSearchPath(sync.params.options, searchPathInput.value);
     optionsInput.value = options;
@@ -318,6 +328,8 @@ export function mountConnectionForm(root, app, { connection = null, provider = n
     for (const key of ['sslrootcert', 'sslcert', 'sslkey']) set(inputs.get(key), params[key]);
     ssl.set(params.sslmode);
     if (document.activeElement !== negotiationSelect) negotiationSelect.value = params.sslnegotiation === 'postgres' || params.sslnegotiation === 'direct' ? params.sslnegotiation : '';
+    set(requireAuthInput, params.require_auth);
+    if (document.activeElement !== certModeSelect) certModeSelect.value = ['disable', 'allow', 'require'].includes(params.sslcertmode) ? params.sslcertmode : '';
     if (except !== 'url' && document.activeElement !== urlInput) urlInput.value = sync.url;
   }
 
