@@ -9,7 +9,7 @@ mod support;
 use serde_json::Value;
 use sluice_harness::Cluster;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 struct Env {
     dir: tempfile::TempDir,
