@@ -390,6 +390,43 @@ async function floorMemory(env) {
   return m;
 }
 
+/** Cold start as a user launches the app: no tauri-driver, no WebKit
+ * automation. *UI ready* is the app's own `startup: the page is up` log line
+ * (written when the page's first invoke arrives, src-tauri/src/commands.rs
+ * app_version), stamped here as it comes through the pipe. The spawn is
+ * stamped just before node's spawn(). */
+async function directLaunch(env) {
+  const configHome = mkdtempSync(path.join(work, 'direct-'));
+  const spawned = nowMs();
+  const child = spawn(realApp, [], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome, SLUICE_LOG: 'info', ...env },
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  let text = '';
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no startup line within 20 s: ${text.slice(-400)}`)), 20000);
+      child.once('exit', (code) => reject(new Error(`the app exited (${code}) before its page was up: ${text.slice(-400)}`)));
+      child.stderr.on('data', (chunk) => {
+        const at = nowMs();
+        text += chunk;
+        const m = /startup: the page is up.*?ms=([\d.]+)|ms="?([\d.]+)"?.*startup: the page is up/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''));
+        if (m) {
+          clearTimeout(timer);
+          resolve({ spawn_to_ready: at - spawned, app_ms: Number(m[1] || m[2]) });
+        }
+      });
+    });
+  } finally {
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+    await sleep(500); // WebKit's processes follow their parent out
+  }
+}
+
 // --- main -----------------------------------------------------------------------------
 
 const MODES = {
@@ -416,6 +453,10 @@ for (const [mode, { env, label }] of Object.entries(MODES)) {
         `scroll frame median ${percentile(r.dialog.frames, 50).toFixed(1)} ms, p95 ${percentile(r.dialog.frames, 95).toFixed(1)} ms; with dialog ${r.dialog_memory.rss.toFixed(0)} MiB RSS`,
     );
   }
+  await directLaunch(env); // warm-up
+  const direct = [];
+  for (let i = 0; i < runs; i += 1) direct.push(await directLaunch(env));
+  console.log(`  launched directly: spawn→ready ${direct.map((d) => d.spawn_to_ready.toFixed(0)).join(', ')} ms (app's own clock ${direct.map((d) => d.app_ms.toFixed(0)).join(', ')} ms)`);
   const floors = [];
   for (let i = 0; i < runs; i += 1) {
     const f = await floorMemory(env);
@@ -435,6 +476,8 @@ for (const [mode, { env, label }] of Object.entries(MODES)) {
       spawn_to_dom_content_loaded: pick((r) => r.spawn_to_dom_content_loaded ?? NaN),
       spawn_to_ready: pick((r) => r.spawn_to_ready),
       session_create_to_ready: pick((r) => r.session_create_to_ready),
+      direct_spawn_to_ready: summary(direct.map((d) => d.spawn_to_ready)),
+      direct_app_ms: summary(direct.map((d) => d.app_ms)),
       upper_bounds: results.filter((r) => r.ready_was_upper_bound).length,
     },
     memory: {
@@ -496,6 +539,9 @@ const out = {
     "the page's clock (performance.timeOrigin + now(), the same wall clock). *Window mapped*: the X11 MapNotify of the top-level window, " +
     "seen by `xev -root`. The app runs in WebDriver automation mode, close to but not exactly a user's launch; tauri-driver's and " +
     "WebKitWebDriver's own start-up happen before the spawn and are not counted (the last row shows them for reference). " +
+    'The two rows *launched directly* start the app as a user does (no tauri-driver, no automation), with the same fresh config ' +
+    "dir and warm-up: ready is the app's own log line `startup: the page is up`, written when the page's first invoke reaches " +
+    "Rust and stamped as it arrives on the pipe; the app's own clock counts from `run()`, so not the dynamic loader. " +
     (upper
       ? `In ${upper} runs the page was already ready when the observer was installed: those figures are upper bounds.`
       : 'In every run the observer was in place before the page became ready, so no figure is an upper bound.'),

@@ -208,11 +208,17 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
     // (no GPU: compositing off), which is what a user here gets.
     let own = &app["modes"]["no_compositing"];
     {
-        let ready = median(&own["cold_start"]["spawn_to_ready"]);
+        // As a user launches it; the WebDriver launch (automation mode) beside it.
+        let direct = median(&own["cold_start"]["direct_spawn_to_ready"]);
+        let webdriver = median(&own["cold_start"]["spawn_to_ready"]);
         targets.push(Target {
             what: "Cold start: process spawn → UI ready < 300 ms (compositing off, the app's own choice here)",
-            measured: ready.map(ms).unwrap_or_else(|| "–".into()),
-            ok: ready.map(|r| r < 300.0),
+            measured: match (direct, webdriver) {
+                (Some(d), Some(w)) => format!("{} launched directly; {} under WebDriver automation", ms(d), ms(w)),
+                (None, Some(w)) => format!("{} under WebDriver automation", ms(w)),
+                _ => "–".into(),
+            },
+            ok: direct.or(webdriver).map(|r| r < 300.0),
         });
     }
     {
@@ -671,6 +677,8 @@ pub fn render(data: &Value, notes: &str) -> (String, String) {
             ("spawn_to_dom_content_loaded", "the page's DOMContentLoaded"),
             ("spawn_to_ready", "**UI ready** (`document.body.dataset.ready`)"),
             ("session_create_to_ready", "(reference) WebDriver new-session request → UI ready, incl. tauri-driver and WebKitWebDriver"),
+            ("direct_spawn_to_ready", "**UI ready, launched directly** (no WebDriver: the app's `startup: the page is up` line)"),
+            ("direct_app_ms", "launched directly, the app's own clock: `run()` → the page's first invoke"),
         ] {
             let _ = write!(w, "| {label} |");
             for (_, m) in &modes {

@@ -43,8 +43,17 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Build
     ])
 }
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Milliseconds since `run` began (the process's own code; the dynamic
+/// loader's work before `main` is not in it).
+pub(crate) fn started_ms() -> Option<f64> {
+    STARTED.get().map(|t| t.elapsed().as_secs_f64() * 1000.0)
+}
+
 /// Entry point of the desktop app.
 pub fn run() {
+    let _ = STARTED.set(std::time::Instant::now());
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("SLUICE_LOG")
