@@ -4,7 +4,8 @@
 //! own pg_stat_ssl says the session is encrypted; an older server, which
 //! only understands an SSLRequest first, refuses it, which shows that no
 //! SSLRequest was sent. Either way the weak modes are refused before any
-//! connection, as libpq does.
+//! connection, as libpq does. libpq 18's psql, given the same string, lands
+//! or fails the same way.
 
 mod probe_support;
 
@@ -43,6 +44,18 @@ async fn direct_tls_skips_the_ssl_request_and_needs_postgres_17() {
         assert_eq!(e.stage, Stage::Tls);
         assert!(e.hint.contains("PostgreSQL 17"), "{e:#?}");
         assert!(pg.log().contains("startup packet"), "the server saw no SSLRequest: {}", pg.log());
+    }
+    // libpq 18 given the same string does the same (the system's psql on its libpq).
+    let home = tempfile::tempdir().unwrap();
+    let out = sluice_harness::pg_bin::psql_with_libpq(18)
+        .args(["-X", "-w", "-A", "-t", "-d", &conn, "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()"])
+        .env("HOME", home.path())
+        .env_remove("PGPASSWORD")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.success(), major >= 17, "psql (libpq 18) against PostgreSQL {major}: {}", String::from_utf8_lossy(&out.stderr));
+    if major >= 17 {
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "t");
     }
 }
 
