@@ -400,7 +400,7 @@ async function directLaunch(env) {
   const spawned = nowMs();
   const child = spawn(realApp, [], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome, SLUICE_LOG: 'info', ...env },
+    env: { LIBGL_ALWAYS_SOFTWARE: '1', ...process.env, XDG_CONFIG_HOME: configHome, SLUICE_LOG: 'info', NO_COLOR: '1', ...env },
   });
   const exited = new Promise((r) => child.once('exit', r));
   let text = '';
@@ -411,10 +411,10 @@ async function directLaunch(env) {
       child.stderr.on('data', (chunk) => {
         const at = nowMs();
         text += chunk;
-        const m = /startup: the page is up.*?ms=([\d.]+)|ms="?([\d.]+)"?.*startup: the page is up/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''));
+        const m = /startup: the page is up.*?ms="?([\d.]+)/.exec(text.replace(/\x1b\[[0-9;]*m/g, ''));
         if (m) {
           clearTimeout(timer);
-          resolve({ spawn_to_ready: at - spawned, app_ms: Number(m[1] || m[2]) });
+          resolve({ spawn_to_ready: at - spawned, app_ms: Number(m[1]) });
         }
       });
     });
