@@ -33,6 +33,20 @@ if [ "${SLUICE_WINDOWS_APP:-0}" = 1 ]; then
   # leaves it out for time.
   echo "== build sluice-app.exe ($target)"
   start=$(date +%s)
+  # tauri.windows.conf.json takes the CLI as an externalBin, which
+  # tauri-build requires at build time: without it the build must fail (so
+  # the Windows config is the one read), with it the build succeeds.
+  mkdir -p dist
+  rm -f "dist/sluice-$target.exe"
+  # (TAURI_CONFIG, which tauri-build watches, differs between the two builds
+  # so that its build script reads the configuration again each time.)
+  if TAURI_CONFIG='{"identifier":"dev.sluice.app"}' cargo build -q -p sluice --features sluice/custom-protocol --target "$target" 2> "$out/externalbin-check.log"; then
+    echo "test-windows: the app built without dist/sluice-$target.exe: tauri.windows.conf.json's externalBin was not read" >&2
+    exit 1
+  fi
+  grep -q "sluice-$target.exe" "$out/externalbin-check.log" || { cat "$out/externalbin-check.log" >&2; exit 1; }
+  echo "without the staged CLI the build stops, naming dist/sluice-$target.exe (externalBin is read)"
+  install -m 0755 "$out/sluice.exe" "dist/sluice-$target.exe"
   cargo build -q -p sluice --features sluice/custom-protocol --target "$target"
   echo "built in $(( $(date +%s) - start )) s: $out/sluice-app.exe ($(du -h "$out/sluice-app.exe" | cut -f1))"
 fi
