@@ -153,3 +153,27 @@ async fn analysis_rides_in_the_same_single_batch() {
     let statements = pg.log().lines().filter(|l| l.contains("analyst@") && l.contains("statement: ")).count();
     assert_eq!(statements, 1, "session facts and analysis in one round trip");
 }
+
+/// Settings libpq refuses before it connects (here a malformed require_auth)
+/// are refused before anything runs: the password command does not start.
+#[cfg(unix)]
+#[tokio::test]
+async fn settings_are_refused_before_the_password_command_runs() {
+    use sluice_core::probe::{ErrorCode, PasswordCommand, ProbeRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let command = PasswordCommand { argv: vec!["touch".into(), marker.display().to_string()], preset: None, confirmed: true };
+    // Nothing listens there: a refusal that connected would say so.
+    let port = sluice_harness::free_port();
+    let mut bad = ProbeRequest::new(info(&format!("host=127.0.0.1 port={port} user=u sslmode=disable require_auth=password,!md5")));
+    bad.password_command = Some(command.clone());
+    let r = probe_request(bad).await;
+    let e = expect_error(&r, ErrorCode::InvalidSettings);
+    assert!(e.message.contains("cannot be mixed"), "{e:?}");
+    assert!(!marker.exists(), "the password command ran");
+    // The control: with valid settings the command does run (and prints no password).
+    let mut good = ProbeRequest::new(info(&format!("host=127.0.0.1 port={port} user=u sslmode=disable require_auth=password")));
+    good.password_command = Some(command);
+    let _ = probe_request(good).await;
+    assert!(marker.exists(), "the control's command did not run");
+}

@@ -266,6 +266,25 @@ fn default_user() -> String {
 }
 
 async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -> Result<(), ProbeError> {
+    // Settings libpq refuses before connecting, refused before anything runs
+    // (the password command included).
+    if let Some(issue) = crate::conninfo::validate_negotiation(&req.info) {
+        return Err(classify(Failure::Settings(issue.message), Stage::Tls, &out.context()));
+    }
+    if let Err(m) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
+        return Err(classify(Failure::Settings(m), Stage::Auth, &out.context()));
+    }
+    if let Some(issue) = crate::conninfo::validate::validate_protocol_versions(&req.info) {
+        let message = match issue.severity {
+            crate::conninfo::Severity::Error => issue.message.trim_end_matches('.').to_owned(),
+            crate::conninfo::Severity::Warning => format!(
+                "min_protocol_version={} needs protocol 3.2, and Sluice speaks {} only (libpq 18 speaks 3.2 with a PostgreSQL 18 server; an older server fails libpq's login too)",
+                req.info.get("min_protocol_version").unwrap_or_default(),
+                crate::conninfo::validate::PROTOCOL_SPOKEN
+            ),
+        };
+        return Err(classify(Failure::Settings(message), Stage::Auth, &out.context()));
+    }
     // The password command, when there is no password: inside the deadline.
     let no_password = req.info.password().is_none_or(|p| p.is_empty()) && req.host_passwords.iter().all(Option::is_none);
     if let Some(cmd) = req.password_command.as_ref().filter(|_| no_password) {
@@ -286,23 +305,6 @@ async fn attempt(req: &ProbeRequest, tracker: &Tracker<'_>, out: &mut Outcome) -
             Ok(p) => out.command_password = Some(p),
             Err(f) => return Err(auth_failed(Failure::PasswordCommand { message: f.message, stderr: f.stderr }, out)),
         }
-    }
-    if let Some(issue) = crate::conninfo::validate_negotiation(&req.info) {
-        return Err(classify(Failure::Settings(issue.message), Stage::Tls, &out.context()));
-    }
-    if let Err(m) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
-        return Err(classify(Failure::Settings(m), Stage::Auth, &out.context()));
-    }
-    if let Some(issue) = crate::conninfo::validate::validate_protocol_versions(&req.info) {
-        let message = match issue.severity {
-            crate::conninfo::Severity::Error => issue.message.trim_end_matches('.').to_owned(),
-            crate::conninfo::Severity::Warning => format!(
-                "min_protocol_version={} needs protocol 3.2, and Sluice speaks {} only (libpq 18 speaks 3.2 with a PostgreSQL 18 server; an older server fails libpq's login too)",
-                req.info.get("min_protocol_version").unwrap_or_default(),
-                crate::conninfo::validate::PROTOCOL_SPOKEN
-            ),
-        };
-        return Err(classify(Failure::Settings(message), Stage::Auth, &out.context()));
     }
     let specs = target::host_specs(&req.info).map_err(|m| classify(Failure::Settings(m), Stage::Resolve, &out.context()))?;
     if let Some(first) = specs.first() {
