@@ -16,17 +16,22 @@ after(async () => {
   if (pg) await pg.stop();
 });
 
+/** A new connection in host mode to the TLS cluster as tls_user. */
+async function newTlsUserConnection(session, name, host) {
+  await openNewConnection(session, 'postgres');
+  await session.typeInto(tid('field-name'), name);
+  await setMode(session, 'host');
+  await session.typeInto(tid('field-host'), host);
+  await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
+  await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
+  await session.typeInto(tid('field-user'), 'tls_user');
+  await session.typeInto(tid('field-password'), 'tls-pw');
+}
+
 test('host mode with verify-full and a root certificate file: connected over verified TLS', async () => {
   const { session, stop } = await launch();
   try {
-    await openNewConnection(session, 'postgres');
-    await session.typeInto(tid('field-name'), 'TLS verify-full');
-    await setMode(session, 'host');
-    await session.typeInto(tid('field-host'), 'localhost');
-    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
-    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
-    await session.typeInto(tid('field-user'), 'tls_user');
-    await session.typeInto(tid('field-password'), 'tls-pw');
+    await newTlsUserConnection(session, 'TLS verify-full', 'localhost');
     await setSslMode(session, 'verify-full');
     await session.click(`${tid('tls-section')} summary`);
     await session.typeInto(tid('field-sslrootcert'), pg.pki.ca);
@@ -58,14 +63,7 @@ test('host mode with verify-full and a root certificate file: connected over ver
 test('TLS negotiation: direct is refused with a weak SSL mode, and says negotiated or direct in the TLS step', async () => {
   const { session, stop } = await launch();
   try {
-    await openNewConnection(session, 'postgres');
-    await session.typeInto(tid('field-name'), 'Direct TLS');
-    await setMode(session, 'host');
-    await session.typeInto(tid('field-host'), '127.0.0.1');
-    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
-    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
-    await session.typeInto(tid('field-user'), 'tls_user');
-    await session.typeInto(tid('field-password'), 'tls-pw');
+    await newTlsUserConnection(session, 'Direct TLS', '127.0.0.1');
     await setSslMode(session, 'prefer');
     await session.click(`${tid('advanced-section')} summary`);
     await session.exec('const s = document.querySelector(arguments[0]); s.value = "direct"; s.dispatchEvent(new Event("change", { bubbles: true }));', tid('field-sslnegotiation'));
@@ -90,14 +88,7 @@ test('TLS negotiation: direct is refused with a weak SSL mode, and says negotiat
 test('require_auth in the form: a malformed list is refused with libpq\'s words, a method the server does not use fails the Auth step, the right one connects', async () => {
   const { session, stop } = await launch();
   try {
-    await openNewConnection(session, 'postgres');
-    await session.typeInto(tid('field-name'), 'Require auth');
-    await setMode(session, 'host');
-    await session.typeInto(tid('field-host'), '127.0.0.1');
-    await session.typeInto(tid('field-port'), String(pg.port), { clear: true });
-    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
-    await session.typeInto(tid('field-user'), 'tls_user');
-    await session.typeInto(tid('field-password'), 'tls-pw');
+    await newTlsUserConnection(session, 'Require auth', '127.0.0.1');
     await setSslMode(session, 'require');
     await session.click(`${tid('advanced-section')} summary`);
     await session.typeInto(tid('field-require_auth'), 'password,!md5');
