@@ -72,6 +72,12 @@ impl AuthGuard {
         self.ssl_answer_pending = false;
     }
 
+    /// Whether more bytes matter: not after the login, and not raw ones
+    /// once TLS carries the messages.
+    pub fn wants(&self, raw: bool) -> bool {
+        !self.done && !(raw && self.raw_is_tls)
+    }
+
     /// Bytes read from the raw stream.
     pub fn feed_raw(&mut self, mut bytes: &[u8]) -> Result<(), String> {
         if self.raw_is_tls {
@@ -227,7 +233,8 @@ mod tests {
         let mut g = guard("password", false);
         g.feed_raw(&auth(request::CLEARTEXT_PASSWORD, &[])).unwrap();
         g.feed_raw(&auth(request::OK, &[])).unwrap();
-        // After Ok the stream is queries and rows: never judged.
+        // After Ok the stream is queries and rows: never judged, and not wanted.
+        assert!(!g.wants(true) && !g.wants(false));
         g.feed_raw(&auth(request::CLEARTEXT_PASSWORD, &[])).unwrap();
     }
 
@@ -243,7 +250,10 @@ mod tests {
     #[test]
     fn tls_moves_the_messages_inside() {
         let mut g = guard("md5", true);
+        assert!(g.wants(true));
         g.feed_raw(b"S").unwrap();
+        // The raw side is TLS records from here; the decrypted side still counts.
+        assert!(!g.wants(true) && g.wants(false));
         g.tls_started();
         // Raw bytes are TLS records now.
         g.feed_raw(&auth(request::CLEARTEXT_PASSWORD, &[])).unwrap();

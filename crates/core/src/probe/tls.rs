@@ -429,7 +429,7 @@ where
                     let how = if self.direct { "direct" } else { "negotiated" };
                     self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
                     self.tracker.start_at(Stage::Auth, now);
-                    Ok(RustlsStream { inner: tls, binding, facts: self.facts.clone() })
+                    Ok(RustlsStream { inner: tls, binding, facts: self.facts.clone(), guarded: true })
                 }
                 Err(e) => {
                     let mut facts = lock(&self.facts);
@@ -457,16 +457,15 @@ pub(crate) struct RustlsStream<S> {
     binding: Option<Vec<u8>>,
     /// Where `require_auth`'s guard reads the decrypted messages.
     facts: SharedFacts,
+    guarded: bool,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &poll {
-            if let Some(guard) = lock(&self.facts).auth.as_mut() {
-                guard.feed(&buf.filled()[before..]).map_err(super::wire::refused)?;
-            }
+        if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
+            self.guarded = super::wire::feed_guard(&self.facts, &buf.filled()[before..], false)?;
         }
         poll
     }

@@ -25,7 +25,7 @@ pub(crate) struct WireFacts {
 
 /// The read error that stops tokio-postgres before it answers a request
 /// `require_auth` rules out (the message stays in the guard).
-pub(crate) fn refused(message: String) -> io::Error {
+fn refused(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::PermissionDenied, message)
 }
 
@@ -39,22 +39,33 @@ pub(crate) struct Recorded<S> {
     inner: S,
     facts: SharedFacts,
     seen_first: bool,
+    /// The require_auth guard still reads this stream (see [`feed_guard`]).
+    guarded: bool,
 }
 
 impl<S> Recorded<S> {
     pub fn new(inner: S, facts: SharedFacts) -> Self {
-        Recorded { inner, facts, seen_first: false }
+        Recorded { inner, facts, seen_first: false, guarded: true }
     }
+}
+
+/// Feeds bytes just read to the `require_auth` guard, if there is one, and
+/// says whether it still wants this stream's bytes: not once the login is
+/// over, nor raw bytes once TLS carries the messages. The streams stop
+/// calling then, so the rows of a large analysis take no lock.
+pub(crate) fn feed_guard(facts: &SharedFacts, bytes: &[u8], raw: bool) -> io::Result<bool> {
+    let mut f = lock(facts);
+    let Some(guard) = f.auth.as_mut() else { return Ok(false) };
+    if raw { guard.feed_raw(bytes) } else { guard.feed(bytes) }.map_err(refused)?;
+    Ok(guard.wants(raw))
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &poll {
-            if let Some(guard) = lock(&self.facts).auth.as_mut() {
-                guard.feed_raw(&buf.filled()[before..]).map_err(refused)?;
-            }
+        if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
+            self.guarded = feed_guard(&self.facts, &buf.filled()[before..], true)?;
         }
         if !self.seen_first {
             if let Poll::Ready(Ok(())) = &poll {
