@@ -123,7 +123,23 @@ pub fn sections(text: &str, file: &Path) -> Vec<(String, usize, Result<Section, 
     out
 }
 
-/// A service file section for a connection's keywords.
+/// Why libpq's service file parser would not read `value` back as it is
+/// (it reads line by line, and trims blank space from the end of a line),
+/// if it would not.
+pub fn unrepresentable(value: &str) -> Option<&'static str> {
+    if value.contains(['\n', '\r']) {
+        Some("holds a line break")
+    } else if value.contains('\0') {
+        Some("holds a NUL character")
+    } else if value.ends_with(|c: char| c.is_ascii_whitespace() || c == '\u{b}') {
+        Some("ends in blank space")
+    } else {
+        None
+    }
+}
+
+/// A service file section for a connection's keywords (each value
+/// representable: see [`unrepresentable`]).
 pub fn format_section(name: &str, params: &[(&str, &str)]) -> String {
     let mut s = format!("[{name}]\n");
     for (k, v) in params {

@@ -36,8 +36,15 @@ pub fn export(format: ExportFormat, records: &[ConnectionRecord]) -> String {
             let mut out = String::from("# Exported by Sluice: no passwords (libpq looks them up in ~/.pgpass).\n");
             for r in records {
                 let params: Vec<(&str, &str)> = r.params.params().filter(|(k, _)| *k != "service").collect();
+                let name = service_name(&r.name);
                 out.push('\n');
-                out.push_str(&service::format_section(&service_name(&r.name), &params));
+                match params.iter().find_map(|(k, v)| service::unrepresentable(v).map(|why| (k, why))) {
+                    // libpq reads a service file line by line: a value it
+                    // would read differently (a line break starts a new
+                    // line, maybe a [section]) is not written at all.
+                    Some((k, why)) => out.push_str(&format!("# [{name}] is not exported: its {k} {why}, which a service file cannot hold.\n")),
+                    None => out.push_str(&service::format_section(&name, &params)),
+                }
             }
             out
         }

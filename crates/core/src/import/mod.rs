@@ -9,9 +9,11 @@
 //! (a taken name gets ` (2)`, or the entry is skipped).
 //!
 //! - `formats.rs`: one reader per format.
+//! - `dotenv.rs`: `.env` files, read literally (nothing expanded).
 //! - `export.rs`: the writers.
 //! - `local.rs`: servers on this machine, for the first run.
 
+mod dotenv;
 mod export;
 mod formats;
 pub mod local;
