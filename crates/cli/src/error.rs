@@ -21,9 +21,9 @@ impl CliError {
     }
 
     pub fn print(&self) {
-        eprintln!("error: {}", self.message);
+        eprintln!("error: {}", crate::term::one_line(&self.message));
         for h in &self.hints {
-            eprintln!("hint: {h}");
+            eprintln!("hint: {}", crate::term::one_line(h));
         }
     }
 }

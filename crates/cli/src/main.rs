@@ -11,6 +11,7 @@ mod exit;
 mod params;
 mod ssh;
 mod target;
+mod term;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -23,9 +23,10 @@ pub fn run(args: GrantsArgs) -> Result<ExitCode, CliError> {
         (error, Some(v)) => {
             // A refusal one statement fixes (no CONNECT, NOLOGIN) has a verdict too.
             if let Some(e) = error {
-                eprintln!("note: the test failed [{}]: {}", e.code.as_str(), e.message);
+                eprintln!("note: the test failed [{}]: {}", e.code.as_str(), crate::term::one_line(&e.message));
             }
-            println!("{}", v.fix_sql.trim_end());
+            // Names with control characters are U&"..." escapes already; what is left (comments) is shown, not obeyed.
+            println!("{}", crate::term::safe(v.fix_sql.trim_end()));
             Ok(exit::code(exit::OK))
         }
         (Some(e), None) => Err(CliError::new(format!("[{}] {}", e.code.as_str(), e.message)).hint(e.hint.clone())),

@@ -100,7 +100,7 @@ fn run_format(args: FormatArgs) -> Result<(), CliError> {
 fn run_normalize(input: &str, without_password: bool) -> Result<(), CliError> {
     let parsed = conninfo::parse(input)?;
     for w in &parsed.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::term::one_line(w));
     }
     println!("{}", format(&parsed.info, without_password));
     Ok(())

@@ -53,9 +53,30 @@ pub fn quote_ident(name: &str) -> String {
     } && !is_quoted_keyword(name);
     if safe {
         name.to_owned()
+    } else if name.chars().any(needs_escape) {
+        // A control character in a name (ESC, a line break) would be obeyed
+        // by the terminal the fix SQL is shown in, or break a comment:
+        // Unicode escapes say the same name in visible characters.
+        let mut out = String::from("U&\"");
+        for c in name.chars() {
+            match c {
+                '"' => out.push_str("\"\""),
+                '\\' => out.push_str("\\\\"),
+                c if needs_escape(c) && (c as u32) <= 0xffff => out.push_str(&format!("\\{:04X}", c as u32)),
+                c if needs_escape(c) => out.push_str(&format!("\\+{:06X}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))
     }
+}
+
+/// Characters a terminal or an editor would act on rather than show.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `schema.name`, each part quoted as needed.
