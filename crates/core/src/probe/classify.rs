@@ -51,6 +51,8 @@ pub(crate) enum Failure {
     /// `require_auth` ruled out what the server asked for (libpq's message);
     /// nothing was sent in answer.
     AuthRequirement(String),
+    /// The server went over a limit of `limits.rs` (which one).
+    Misbehaved(String),
 }
 
 fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
@@ -89,6 +91,16 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
         }
     }
     match failure {
+        Failure::Misbehaved(why) => {
+            let mut e = err(
+                ErrorCode::ServerMisbehaved,
+                stage,
+                format!("The server at {host}:{port} sent more than any Postgres server sends, so Sluice stopped reading: {why}."),
+                "Check that the host and port are the database's, and that nothing in between (a proxy, a tunnel, a load balancer) tampers with the connection. Sluice's limits are in docs/errors.md.",
+            );
+            e.detail = Some(why);
+            e
+        }
         Failure::AuthRequirement(libpq) => {
             let asked = libpq.rsplit_once(": ").map_or(libpq.as_str(), |(_, reason)| reason);
             let (message, hint) = if asked == "server did not complete authentication" {
@@ -666,15 +678,5 @@ fn too_many(msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
             "The server has no free connection slots (max_connections).".into(),
             "Close idle connections, raise max_connections (restart), or connect through a pooler such as PgBouncer.".into(),
         )
-    }
-}
-
-/// Rewrites an authentication failure of a test whose saved password was
-/// held back (the connection now names another server or user than the one
-/// it was saved for), so that the user knows why and what to do.
-pub fn explain_withheld_password(report: &mut super::Report) {
-    if let Some(e) = report.error.as_mut().filter(|e| e.code == ErrorCode::AuthFailed) {
-        e.message = "The server asks for a password, and the saved one was not sent: the host, port, user, service or SSH route differ from the ones it was saved for.".into();
-        e.hint = "Type the password for this server. Sluice only ever sends a saved password to the server it was saved for.".into();
     }
 }

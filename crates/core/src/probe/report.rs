@@ -190,6 +190,8 @@ pub enum ErrorCode {
     ConnectionClosed,
     /// The server failed with an error of its own (its configuration, a login trigger...).
     ServerError,
+    /// The server sent more than any Postgres server sends (a message too long, too many of a kind): the read was stopped.
+    ServerMisbehaved,
     /// The connection settings cannot work or would not be safe (caught before or at connecting).
     InvalidSettings,
     /// No host in the list had the session target_session_attrs asks for.
@@ -247,6 +249,7 @@ impl ErrorCode {
             ErrorCode::NotPostgres => "not_postgres",
             ErrorCode::ConnectionClosed => "connection_closed",
             ErrorCode::ServerError => "server_error",
+            ErrorCode::ServerMisbehaved => "server_misbehaved",
             ErrorCode::InvalidSettings => "invalid_settings",
             ErrorCode::WrongSessionType => "wrong_session_type",
             ErrorCode::PasswordCommandFailed => "password_command_failed",

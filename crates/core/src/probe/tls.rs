@@ -429,7 +429,7 @@ where
                     let how = if self.direct { "direct" } else { "negotiated" };
                     self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
                     self.tracker.start_at(Stage::Auth, now);
-                    Ok(RustlsStream { inner: tls, binding, facts: self.facts.clone(), guarded: true })
+                    Ok(RustlsStream { inner: tls, binding, facts: self.facts.clone(), guarded: true, limiter: super::limits::Limiter::messages() })
                 }
                 Err(e) => {
                     let mut facts = lock(&self.facts);
@@ -458,12 +458,20 @@ pub(crate) struct RustlsStream<S> {
     /// Where `require_auth`'s guard reads the decrypted messages.
     facts: SharedFacts,
     guarded: bool,
+    /// Counts the server's messages (`limits.rs`).
+    limiter: super::limits::Limiter,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            let this = &mut *self;
+            if let Err(e) = this.limiter.feed(&buf.filled()[before..]) {
+                return Poll::Ready(Err(super::wire::over_limit(&this.facts, e)));
+            }
+        }
         if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
             self.guarded = super::wire::feed_guard(&self.facts, &buf.filled()[before..], false)?;
         }

@@ -21,6 +21,15 @@ pub(crate) struct WireFacts {
     pub tls_io_error: Option<String>,
     /// `require_auth`, when set: judges the server's authentication requests.
     pub auth: Option<super::auth_guard::AuthGuard>,
+    /// The server went over one of the limits of `limits.rs` (which one).
+    pub misbehaved: Option<String>,
+}
+
+/// The read error that ends a conversation with a server over a limit (the
+/// reason is kept in the facts, for the classifier).
+pub(crate) fn over_limit(facts: &SharedFacts, e: super::limits::Exceeded) -> io::Error {
+    lock(facts).misbehaved.get_or_insert_with(|| e.0.clone());
+    io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
 /// The read error that stops tokio-postgres before it answers a request
@@ -41,11 +50,13 @@ pub(crate) struct Recorded<S> {
     seen_first: bool,
     /// The require_auth guard still reads this stream (see [`feed_guard`]).
     guarded: bool,
+    /// Counts the server's messages while this side carries them.
+    limiter: super::limits::Limiter,
 }
 
 impl<S> Recorded<S> {
-    pub fn new(inner: S, facts: SharedFacts) -> Self {
-        Recorded { inner, facts, seen_first: false, guarded: true }
+    pub fn new(inner: S, facts: SharedFacts, limiter: super::limits::Limiter) -> Self {
+        Recorded { inner, facts, seen_first: false, guarded: true, limiter }
     }
 }
 
@@ -64,6 +75,12 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let (Poll::Ready(Ok(())), true) = (&poll, self.limiter.is_on()) {
+            let this = &mut *self;
+            if let Err(e) = this.limiter.feed(&buf.filled()[before..]) {
+                return Poll::Ready(Err(over_limit(&this.facts, e)));
+            }
+        }
         if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
             self.guarded = feed_guard(&self.facts, &buf.filled()[before..], true)?;
         }
