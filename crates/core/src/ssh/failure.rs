@@ -51,6 +51,14 @@ pub enum SshFailure {
         file: PathBuf,
         line: usize,
     },
+    /// Only keys of other types are recorded for the host.
+    HostKeyOtherType {
+        at: At,
+        key: Presented,
+        recorded: Presented,
+        file: PathBuf,
+        line: usize,
+    },
     /// Recording an accepted key failed.
     KnownHostsWrite {
         at: At,
@@ -205,6 +213,32 @@ impl SshFailure {
                     "The key was revoked on purpose: ask the server's administrator for its current key.",
                 );
                 e.detail = Some(format!("{} {}", key.key_type, key.fingerprint));
+                e
+            }
+            F::HostKeyOtherType { at, key, recorded, file, line } => {
+                let mut e = err(
+                    C::SshHostKeyMismatch,
+                    Stage::SshConnect,
+                    format!(
+                        "WARNING: {} (hop {}) offers a {} host key ({}), but {} line {line} records a {} key for it ({}). A server does not usually lose its key of one type: someone could be intercepting the connection.",
+                        at.server,
+                        at.hop + 1,
+                        key.key_type,
+                        key.fingerprint,
+                        file.display(),
+                        recorded.key_type,
+                        recorded.fingerprint
+                    ),
+                    "Do not connect until the server's administrator confirms the new key. If it is legitimate, record it yourself (ssh-keyscan, then compare the fingerprint) or remove the old line (`ssh-keygen -R HOST`) and test again.",
+                );
+                e.detail = Some(format!(
+                    "offered {} {}; recorded {} {} at {}:{line}",
+                    key.key_type,
+                    key.fingerprint,
+                    recorded.key_type,
+                    recorded.fingerprint,
+                    file.display()
+                ));
                 e
             }
             F::KnownHostsWrite { at, file, error } => err(

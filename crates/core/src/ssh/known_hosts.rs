@@ -36,6 +36,16 @@ pub enum Verdict {
         file: PathBuf,
         line: usize,
     },
+    /// No line records a key of this type for the host, but lines record
+    /// keys of other types: a server that used to show an ed25519 key and
+    /// now offers only RSA may be an impostor. Refused, as OpenSSH warns
+    /// of it, and never accepted as new.
+    OtherType {
+        file: PathBuf,
+        line: usize,
+        /// The recorded key (type and fingerprint).
+        recorded: Presented,
+    },
 }
 
 /// A server's host key as shown to people, the way `ssh` shows it.
@@ -101,6 +111,7 @@ pub fn check(
     }
     let name = lookup_name(host, port);
     let mut changed = None;
+    let mut other_type = None;
     let mut known = false;
     for file in files {
         let Ok(text) = std::fs::read_to_string(file) else {
@@ -128,15 +139,18 @@ pub fn check(
             }
             if entry.public_key().key_data() == key.key_data() {
                 known = true;
-            } else if entry.public_key().algorithm() == key.algorithm() && changed.is_none() {
-                changed = Some((file.clone(), i + 1));
+            } else if entry.public_key().algorithm() == key.algorithm() {
+                changed.get_or_insert((file.clone(), i + 1));
+            } else {
+                other_type.get_or_insert((file.clone(), i + 1, present(entry.public_key())));
             }
         }
     }
-    match (known, changed) {
-        (true, _) => Verdict::Known,
-        (false, Some((file, line))) => Verdict::Changed { file, line },
-        (false, None) => Verdict::Unknown,
+    match (known, changed, other_type) {
+        (true, _, _) => Verdict::Known,
+        (false, Some((file, line)), _) => Verdict::Changed { file, line },
+        (false, None, Some((file, line, recorded))) => Verdict::OtherType { file, line, recorded },
+        (false, None, None) => Verdict::Unknown,
     }
 }
 
@@ -166,9 +180,13 @@ pub fn recorded_algorithms(
 }
 
 /// Appends `host:port key` to `file` (creating it and its folder, mode 0600
-/// on Unix), like `StrictHostKeyChecking=accept-new`.
+/// on Unix), like `StrictHostKeyChecking=accept-new`. Only to a known_hosts
+/// file: one that exists must hold nothing but comments and host key lines,
+/// so that a path from an imported connection (`~/.bashrc`, say) is never
+/// written to.
 pub fn learn(host: &str, port: u16, openssh_key: &str, file: &Path) -> std::io::Result<()> {
     let key = parse_key(openssh_key).map_err(std::io::Error::other)?;
+    is_known_hosts_file(file)?;
     let line = format!(
         "{} {}\n",
         lookup_name(host, port),
@@ -194,6 +212,25 @@ pub fn learn(host: &str, port: u16, openssh_key: &str, file: &Path) -> std::io::
     }
     f.write_all(line.as_bytes())?;
     f.sync_all()
+}
+
+/// Whether `file` may be written as a known_hosts file: it does not exist
+/// yet, or every line of it is blank, a comment, or a host key line.
+pub fn is_known_hosts_file(file: &Path) -> std::io::Result<()> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let refuse = |why: String| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{} is not a known_hosts file ({why}); Sluice records host keys only in one", file.display()));
+    let text = std::str::from_utf8(&bytes).map_err(|_| refuse("it is not text".into()))?;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if !t.is_empty() && !t.starts_with('#') && parse_line(t).is_none() {
+            return Err(refuse(format!("line {} is not a host key line", i + 1)));
+        }
+    }
+    Ok(())
 }
 
 fn parse_line(line: &str) -> Option<Entry> {
@@ -316,10 +353,9 @@ mod tests {
             check("bastion", 2222, &key(EC), None, &files),
             Verdict::Known
         );
-        assert_eq!(
-            check("bastion", 2222, &key(ED), None, &files),
-            Verdict::Unknown,
-            "another type is not a change"
+        assert!(
+            matches!(check("bastion", 2222, &key(ED), None, &files), Verdict::OtherType { line: 4, .. }),
+            "only another type is recorded: refused, as a possible impostor"
         );
         assert_eq!(check("db.corp", 22, &key(ED), None, &files), Verdict::Known);
         assert_eq!(
@@ -376,6 +412,21 @@ mod tests {
             check("x", 22, &key(ED), Some("garbage"), &[]),
             Verdict::PinnedMismatch
         );
+    }
+
+    #[test]
+    fn keys_are_learnt_only_into_a_known_hosts_file() {
+        let d = tempfile::tempdir().unwrap();
+        let rc = d.path().join(".bashrc");
+        let before = "export PATH=$HOME/bin:$PATH\nalias ll='ls -l'\n";
+        std::fs::write(&rc, before).unwrap();
+        let e = learn("bastion", 22, ED, &rc).unwrap_err();
+        assert!(e.to_string().contains("not a known_hosts file"), "{e}");
+        assert_eq!(std::fs::read_to_string(&rc).unwrap(), before, "left as it was");
+        // A real one (comments, hashed and plain lines) and a new one are fine.
+        let kh = file(&d, &format!("# mine\n|1|c2FsdA==|aGFzaA== {ED}\nother {EC}\n"));
+        learn("bastion", 22, ED, &kh).unwrap();
+        learn("bastion", 22, ED, &d.path().join("new_known_hosts")).unwrap();
     }
 
     #[test]

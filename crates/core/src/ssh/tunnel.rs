@@ -328,6 +328,13 @@ fn host_key_failure(state: &Arc<Mutex<HopState>>, hop: &Resolved, at: &At) -> Op
             file,
             line,
         },
+        Verdict::OtherType { file, line, recorded } => SshFailure::HostKeyOtherType {
+            at: at.clone(),
+            key,
+            recorded,
+            file,
+            line,
+        },
     })
 }
 
