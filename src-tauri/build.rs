@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "keyring_status",
     "trust_host_key",
     "import_sources",
+    "choose_import_file",
+    "choose_export_file",
     "import_preview",
     "import_connections",
     "export_connections",

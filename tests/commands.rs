@@ -25,6 +25,12 @@ fn harness() -> Harness {
 }
 
 impl Harness {
+    /// What the user does in the native open or save dialog (`choose_import_file`, `choose_export_file`).
+    fn choose(&self, dialog: sluice_app::state::Dialog, path: &std::path::Path) {
+        use tauri::Manager;
+        self._app.state::<AppState>().chose(dialog, path.to_owned());
+    }
+
     fn invoke(&self, cmd: &str, body: Value) -> Result<Value, Value> {
         get_ipc_response(
             &self.window,
@@ -145,7 +151,7 @@ fn save_list_duplicate_delete_with_secrets_in_the_keyring() {
 
     // Editing without retyping the password keeps it, and the schema scope the draft carries.
     let edit = json!({"id": id, "name": "Orders (prod)", "job": "destination", "scope_schemas": ["sales", "public"],
-        "params": {"host": "db.internal", "user": "loader", "dbname": "orders"}});
+        "params": {"host": "db.internal", "user": "loader", "dbname": "orders", "sslmode": "require"}});
     let edited = h.ok("save_connection", json!({"draft": edit, "withoutSecrets": false}));
     assert_eq!(edited["name"], "Orders (prod)");
     assert_eq!(edited["has_password"], true);
@@ -321,10 +327,19 @@ fn export_writes_no_secret_and_import_reads_it_back_over_ipc() {
     let draft = json!({"name": "Exported", "params": {"host": "db.example.com", "user": "app", "dbname": "shop"}, "password": "do-not-export"});
     h.ok("save_connection", json!({"draft": draft, "withoutSecrets": false}));
     let path = h.dir.path().join("out.json");
+    // A path the user did not choose in a dialog is refused, for writing and for reading.
+    let e = h.invoke("export_connections", json!({"format": "json", "ids": [], "path": path.to_str().unwrap()})).unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("not chosen in the save dialog") && !path.exists(), "{e}");
+    h.choose(sluice_app::state::Dialog::Save, &path);
     let n = h.ok("export_connections", json!({"format": "json", "ids": [], "path": path.to_str().unwrap()}));
     assert_eq!(n, 1);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("db.example.com") && !text.contains("do-not-export"), "{text}");
+    for cmd in ["import_preview", "import_connections"] {
+        let e = h.invoke(cmd, json!({"format": "json", "path": path.to_str().unwrap(), "onConflict": "rename"})).unwrap_err();
+        assert!(e["message"].as_str().unwrap().contains("not chosen in the file dialog"), "{cmd}: {e}");
+    }
+    h.choose(sluice_app::state::Dialog::Open, &path);
     let preview = h.ok("import_preview", json!({"format": "json", "path": path.to_str().unwrap()}));
     assert_eq!(preview["connections"][0]["name"], "Exported");
     // Importing it again: the name is taken, so " (2)"; only the chosen source.
@@ -358,6 +373,7 @@ fn an_imported_password_command_runs_from_the_form_only_once_saving_confirms_it(
     let doc = json!({"Servers": {"1": {"Name": "Imported", "Group": "Servers", "Host": "127.0.0.1", "Port": pg.port(),
         "MaintenanceDB": "postgres", "Username": "iam", "SSLMode": "disable", "PasswordExecCommand": script.to_str().unwrap()}}});
     std::fs::write(&servers, doc.to_string()).unwrap();
+    h.choose(sluice_app::state::Dialog::Open, &servers);
     h.ok("import_connections", json!({"format": "pgadmin", "path": servers.to_str().unwrap(), "onConflict": "rename"}));
     let list = h.ok("list_connections", json!({}));
     let record = list["connections"].as_array().unwrap().iter().find(|c| c["name"] == "Imported").expect("imported").clone();

@@ -6,13 +6,14 @@
 use crate::error::CommandError;
 use crate::models::{Connection, ConnectionList, Draft, ImportPreview, ImportSource, KeyringStatus, Params, ParsedUrl, Revealed, TestTarget, Vocabulary};
 use sluice_core::import::{self, Format};
-use crate::state::AppState;
+use crate::state::{AppState, Dialog};
 use sluice_core::access::Scope;
-use sluice_core::conninfo::{self, Environment, FieldIssue, FormatOptions, PasswordSource};
+use sluice_core::conninfo::{self, Environment, FieldIssue, FormatOptions};
 use sluice_core::job::{DestinationOptions, Job};
-use sluice_core::probe::{self, AnalysisRequest, CompactReport, ProbeRequest, SshRequest, StepEvent};
+use sluice_core::probe::{self, AnalysisRequest, CompactReport, StepEvent};
+use sluice_core::saved::{self, Prepared};
 use sluice_core::secret::Secret;
-use sluice_core::store::SaveMode;
+use sluice_core::store::{NewConnection, SaveMode, SecretChanges, Secrets};
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -134,20 +135,21 @@ async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &connin
     let Ok(store) = state.store().await else { return Ok(Vec::new()) };
     let Ok(record) = store.get(id.to_string()).await else { return Ok(Vec::new()) };
     let typed = |s: &Option<sluice_core::secret::Secret>| s.as_ref().is_some_and(|p| !p.is_empty());
-    let tunnel = draft.ssh.as_ref().filter(|t| !t.is_empty());
+    let (new, _) = draft.split()?;
+    let new = NewConnection { params: params.clone(), ..new };
     Ok(record
-        .moved_secrets(params, tunnel)
+        .moved_secrets(&new.route())
         .into_iter()
-        .filter_map(|kind| match kind {
+        .filter_map(|w| match w.kind {
             SecretKind::Password if !typed(&draft.password) => Some(FieldIssue {
                 field: "password".into(),
                 severity: conninfo::Severity::Warning,
-                message: "The host, port, user, service or SSH route changed: the saved password belongs to the old server, so it will not be sent to this one, nor kept. Type the password for this server.".into(),
+                message: format!("The saved password belongs to the connection as it was saved, and {}: it will not be sent to this one, nor kept. Type the password for this server.", w.reason),
             }),
             SecretKind::SshPassword if !typed(&draft.ssh_password) => Some(FieldIssue {
                 field: "ssh_password".into(),
                 severity: conninfo::Severity::Warning,
-                message: "The SSH hosts or users changed: the saved SSH password belongs to the old ones, so it will not be sent to these, nor kept. Type the SSH password again.".into(),
+                message: format!("The saved SSH password belongs to the tunnel as it was saved, and {}: it will not be sent, nor kept. Type the SSH password again.", w.reason),
             }),
             _ => None,
         })
@@ -181,17 +183,9 @@ pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_s
     let store = state.store().await?;
     let record = match id {
         None => store.add(new, secrets, mode).await?,
-        Some(id) => {
-            // None lets the store keep the saved secrets, by the same rule.
-            let secrets = if secrets.is_empty() {
-                None
-            } else {
-                let saved = store.get(id.to_string()).await?;
-                let (reusable, _) = saved.reusable_secrets(store.secrets(id).await.unwrap_or_default(), &new.params, new.ssh.as_ref());
-                Some(secrets.or(reusable))
-            };
-            store.update(id, new, secrets, mode).await?
-        }
+        // What was typed replaces the saved secret; the rest is kept by the
+        // store while it may still go where the connection now points.
+        Some(id) => store.update(id, new, SecretChanges::set_given(secrets), mode).await?,
     };
     Ok(Connection::from(record))
 }
@@ -231,65 +225,60 @@ fn copy_name(name: &str, taken: &[String]) -> String {
     }
 }
 
-/// Builds the probe request for a draft. An edited connection uses the
-/// saved secrets the user did not retype (`Secrets::or`), but the saved
-/// password only while the draft names the server it was saved for; the
-/// flag says it was held back.
-async fn draft_request(state: &AppState, draft: &Draft) -> Result<(ProbeRequest, bool), CommandError> {
-    let (new, mut secrets) = draft.split()?;
-    let typed = secrets.password.is_some();
-    let mut withheld = false;
-    let mut password_command = new.password_command;
-    if let Some(id) = draft.uuid()? {
-        let store = state.store().await?;
-        if let (Ok(record), Ok(saved)) = (store.get(id.to_string()).await, store.secrets(id).await) {
-            // An imported command the form still holds unchanged runs only
-            // once saving has confirmed it: a test of the draft does not.
-            if let (Some(cmd), Some(imported)) = (password_command.as_mut(), record.password_command.as_ref()) {
-                if !imported.confirmed && cmd.argv == imported.argv {
-                    cmd.confirmed = false;
-                }
-            }
-            let typed_password = secrets.password.is_some();
-            let (reusable, held_back) = record.reusable_secrets(saved, &new.params, new.ssh.as_ref());
-            withheld = held_back && !typed_password && record.moved_secrets(&new.params, new.ssh.as_ref()).contains(&sluice_core::store::SecretKind::Password);
-            secrets = secrets.or(reusable);
-        }
-    }
-    let ssh = new.ssh.clone().map(|t| SshRequest::new(t, secrets.ssh()));
-    let mut info = new.params;
-    info.set_secret("password", secrets.password);
-    info.set_secret("sslpassword", secrets.sslpassword);
-    // A draft is resolved like a saved connection: its service and the
-    // password file apply, the app's PG* variables do not.
-    let source = if typed { PasswordSource::Prompt } else { PasswordSource::Keyring };
-    let mut req = ProbeRequest::resolved(&info, source, &Environment::without_vars()).map_err(|e| CommandError::invalid(e.to_string()))?;
-    req.inline_tls = draft.inline_tls(secrets.client_key_pem);
-    req.ssh = ssh;
-    req.password_command = password_command;
-    Ok((req, withheld))
+/// The probe request for a draft: what the form holds, with the secrets
+/// typed in it and, for an edited connection, the saved ones the store lets
+/// go where the draft points (`sluice_core::saved`).
+async fn draft_request(state: &AppState, draft: &Draft) -> Result<Prepared, CommandError> {
+    let (new, typed) = draft.split()?;
+    let store = state.store().await?;
+    let saved = match draft.uuid()? {
+        Some(id) => store.get(id.to_string()).await.ok(),
+        None => None,
+    };
+    Ok(saved::prepare_async(&store, saved, new, typed).await?)
 }
 
 /// Records an SSH host key the user accepted after a test met it unknown
 /// (`ssh_host_key_unknown`): `key` goes into the known_hosts file of that
 /// hop, under the hop's host name and port, as `ssh` would record it. The
-/// hop is looked up again from the connection (saved or being edited), so
-/// the file and the name come from its settings, never from the caller.
+/// hop and its file are looked up from settings the user saved or sees:
+/// a saved connection's (its imported trust confirmed), or a draft's when
+/// the draft keeps the saved known_hosts file or names none (then the
+/// default one, `~/.ssh/known_hosts` or `UserKnownHostsFile`). The key is
+/// recorded only if the host is unknown (never over a changed key, nor
+/// beside keys of another type), and only in a known_hosts file.
 #[tauri::command]
 pub async fn trust_host_key(state: State<'_, AppState>, target: TestTarget, hop: usize, key: String) -> Result<(), CommandError> {
+    let saved = match &target {
+        TestTarget::Saved { id } => Some(state.store().await?.get(parse_id(id)?.to_string()).await?),
+        TestTarget::Draft { draft } => match draft.uuid()? {
+            Some(id) => state.store().await?.get(id.to_string()).await.ok(),
+            None => None,
+        },
+    };
+    let saved_tunnel = saved.as_ref().and_then(|r| r.ssh.clone());
     let tunnel = match &target {
-        TestTarget::Saved { id } => {
-            let store = state.store().await?;
-            store.get(parse_id(id)?.to_string()).await?.ssh
-        }
+        TestTarget::Saved { .. } => saved_tunnel.clone(),
         TestTarget::Draft { draft } => draft.ssh.clone(),
     }
     .filter(|t| !t.is_empty())
     .ok_or_else(|| CommandError::invalid("This connection has no SSH tunnel."))?;
+    if tunnel.known_hosts.is_some() && tunnel.known_hosts != saved_tunnel.as_ref().and_then(|t| t.known_hosts.clone()) {
+        return Err(CommandError::invalid("Save the connection first: Sluice records a host key only in a known_hosts file the connection was saved with."));
+    }
+    if saved_tunnel.as_ref().is_some_and(|t| t.unconfirmed && t.known_hosts.is_some() && t.known_hosts == tunnel.known_hosts) {
+        return Err(CommandError::invalid("The known_hosts file came from an import: confirm it first (save the connection in the form)."));
+    }
     let hops = sluice_core::ssh::resolve(&tunnel, &sluice_core::ssh::SshEnv::from_process()).map_err(CommandError::invalid)?;
     let h = hops.get(hop).ok_or_else(|| CommandError::invalid(format!("The tunnel has no hop {}.", hop + 1)))?;
-    sluice_core::ssh::known_hosts::parse_key(&key).map_err(|e| CommandError::invalid(format!("Not an SSH public key: {e}")))?;
+    let parsed = sluice_core::ssh::known_hosts::parse_key(&key).map_err(|e| CommandError::invalid(format!("Not an SSH public key: {e}")))?;
     let file = h.known_hosts.first().ok_or_else(|| CommandError::invalid("No known_hosts file to record the key in."))?;
+    use sluice_core::ssh::known_hosts::{check, Verdict};
+    match check(&h.hostname, h.port, &parsed, None, &h.known_hosts) {
+        Verdict::Unknown => {}
+        Verdict::Known => return Ok(()),
+        _ => return Err(CommandError::invalid(format!("{} already has a recorded host key that this one does not match: Sluice does not record a key over it. Ask the server's administrator.", h.hostname))),
+    }
     let (host, port, file, key) = (h.hostname.clone(), h.port, file.clone(), key);
     tauri::async_runtime::spawn_blocking(move || sluice_core::ssh::known_hosts::learn(&host, port, &key, &file).map_err(|e| (file, e)))
         .await
@@ -310,20 +299,17 @@ pub async fn test_connection(
     test_id: String,
     on_progress: Channel<StepEvent>,
 ) -> Result<CompactReport, CommandError> {
-    let (mut req, saved_id, schemas, withheld) = match &target {
+    let (prepared, saved_id, schemas) = match &target {
         TestTarget::Saved { id } => {
             let id = parse_id(id)?;
             let store = state.store().await?;
             let record = store.get(id.to_string()).await?;
-            let secrets = store.secrets(id).await?;
-            let req = ProbeRequest::for_saved(&record, &secrets).map_err(|e| CommandError::invalid(e.to_string()))?;
-            (req, Some(id), record.scope_schemas.clone(), false)
+            let (shape, schemas) = (record.to_new(), record.scope_schemas.clone());
+            (saved::prepare_async(&store, Some(record), shape, Secrets::default()).await?, Some(id), schemas)
         }
-        TestTarget::Draft { draft } => {
-            let (req, withheld) = draft_request(&state, draft).await?;
-            (req, None, draft.scope_schemas.clone(), withheld)
-        }
+        TestTarget::Draft { draft } => (draft_request(&state, draft).await?, None, draft.scope_schemas.clone()),
     };
+    let mut req = prepared.request.clone();
     req.analysis = Some(AnalysisRequest { job, options: destination_options, scope: Scope { schemas, tables: Vec::new() } });
     let cancel = state.begin_test(&test_id);
     let progress = move |event: &StepEvent| {
@@ -332,12 +318,10 @@ pub async fn test_connection(
     };
     let mut report = probe::run(&req, &cancel, &progress).await;
     state.end_test(&test_id);
-    if withheld {
-        probe::explain_withheld_password(&mut report);
-    }
+    prepared.explain(&mut report);
     if let Some(id) = saved_id {
         if let Ok(store) = state.store().await {
-            if let Err(e) = store.record_test(id, probe::summary(&report)).await {
+            if let Err(e) = store.record_test(id, saved::summary(&report)).await {
                 tracing::warn!("could not record the test result: {e}");
             }
         }
@@ -399,10 +383,61 @@ pub fn import_sources() -> Vec<ImportSource> {
     out
 }
 
+/// The file an import may read: one the user chose in the open dialog, or
+/// the format's default file (what `import_sources` offers). Any other path
+/// from the window is refused: the window never names files by itself.
+fn import_path(state: &AppState, format: Format, path: Option<String>) -> Result<Option<std::path::PathBuf>, CommandError> {
+    let Some(path) = path.map(std::path::PathBuf::from) else { return Ok(None) };
+    let default = format.default_file(&Environment::from_process());
+    if state.was_chosen(Dialog::Open, &path) || default.as_deref() == Some(path.as_path()) {
+        Ok(Some(path))
+    } else {
+        Err(CommandError::invalid(format!("{} was not chosen in the file dialog: choose the file to import there.", path.display())))
+    }
+}
+
+/// Opens the native file dialog; the path chosen may then be imported.
+#[tauri::command]
+pub async fn choose_import_file<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: State<'_, AppState>, title: String) -> Result<Option<String>, CommandError> {
+    choose(&app, &state, Dialog::Open, title, None).await
+}
+
+/// Opens the native save dialog; the path chosen may then be exported to.
+#[tauri::command]
+pub async fn choose_export_file<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+    default_name: Option<String>,
+) -> Result<Option<String>, CommandError> {
+    choose(&app, &state, Dialog::Save, title, default_name).await
+}
+
+async fn choose<R: tauri::Runtime>(app: &tauri::AppHandle<R>, state: &AppState, which: Dialog, title: String, default_name: Option<String>) -> Result<Option<String>, CommandError> {
+    use tauri::Manager;
+    let dialog = app.try_state::<tauri_plugin_dialog::Dialog<R>>().ok_or_else(|| CommandError::internal("the file dialog is not available"))?.inner().clone();
+    let picked = tauri::async_runtime::spawn_blocking(move || {
+        let mut builder = dialog.file().set_title(title);
+        if let Some(name) = default_name {
+            builder = builder.set_file_name(name);
+        }
+        match which {
+            Dialog::Open => builder.blocking_pick_file(),
+            Dialog::Save => builder.blocking_save_file(),
+        }
+    })
+    .await
+    .map_err(|e| CommandError::internal(e.to_string()))?;
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else { return Ok(None) };
+    state.chose(which, path.clone());
+    Ok(Some(path.display().to_string()))
+}
+
 /// What `path` (in `format`) holds; nothing is saved.
 #[tauri::command]
-pub async fn import_preview(format: Format, path: Option<String>) -> Result<ImportPreview, CommandError> {
-    let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref().map(std::path::Path::new), &Environment::from_process()))
+pub async fn import_preview(state: State<'_, AppState>, format: Format, path: Option<String>) -> Result<ImportPreview, CommandError> {
+    let path = import_path(&state, format, path)?;
+    let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref(), &Environment::from_process()))
         .await
         .map_err(|e| CommandError::internal(e.to_string()))?
         .map_err(|e| CommandError::invalid(e.to_string()))?;
@@ -419,7 +454,8 @@ pub async fn import_connections(
     sources: Option<Vec<String>>,
     on_conflict: import::OnConflict,
 ) -> Result<import::Outcome, CommandError> {
-    let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref().map(std::path::Path::new), &Environment::from_process()))
+    let path = import_path(&state, format, path)?;
+    let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref(), &Environment::from_process()))
         .await
         .map_err(|e| CommandError::internal(e.to_string()))?
         .map_err(|e| CommandError::invalid(e.to_string()))?;
@@ -428,9 +464,13 @@ pub async fn import_connections(
 }
 
 /// Writes the connections `ids` (all when empty) to `path` in `format`,
-/// never with a secret. `path` is the one the user chose in the save dialog.
+/// never with a secret. `path` must be one the user chose in the save
+/// dialog (`choose_export_file`): the window cannot write anywhere else.
 #[tauri::command]
 pub async fn export_connections(state: State<'_, AppState>, format: import::ExportFormat, ids: Vec<String>, path: String) -> Result<usize, CommandError> {
+    if !state.was_chosen(Dialog::Save, std::path::Path::new(&path)) {
+        return Err(CommandError::invalid(format!("{path} was not chosen in the save dialog: choose where to export there.")));
+    }
     let store = state.store().await?;
     let all = store.list().await?;
     let records: Vec<_> = if ids.is_empty() { all } else { all.into_iter().filter(|r| ids.contains(&r.id.to_string())).collect() };

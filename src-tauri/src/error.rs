@@ -60,3 +60,12 @@ impl From<sluice_core::conninfo::ParseError> for CommandError {
         CommandError { position: e.position(), ..CommandError::invalid(e.to_string()) }
     }
 }
+
+impl From<sluice_core::saved::PrepareError> for CommandError {
+    fn from(e: sluice_core::saved::PrepareError) -> Self {
+        match e {
+            sluice_core::saved::PrepareError::Store(e) => e.into(),
+            e => CommandError::invalid(e.to_string()),
+        }
+    }
+}

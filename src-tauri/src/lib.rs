@@ -36,6 +36,8 @@ pub fn run_app<R: Runtime>(builder: Builder<R>, state: state::AppState) -> Build
         commands::keyring_status,
         commands::trust_host_key,
         commands::import_sources,
+        commands::choose_import_file,
+        commands::choose_export_file,
         commands::import_preview,
         commands::import_connections,
         commands::export_connections,

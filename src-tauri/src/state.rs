@@ -4,7 +4,7 @@
 
 use sluice_core::probe::Cancel;
 use sluice_core::store::{AsyncStore, StoreError};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use tokio::sync::OnceCell;
@@ -15,6 +15,23 @@ pub struct AppState {
     /// Overrides the per-user config dir (tests).
     config_dir: Option<PathBuf>,
     tests: Mutex<HashMap<String, Cancel>>,
+    /// Files the user chose in the open and save dialogs: the only paths
+    /// the import and export commands take from the window (beside the
+    /// default files `import_sources` lists).
+    chosen: Mutex<Chosen>,
+}
+
+#[derive(Default)]
+struct Chosen {
+    opened: HashSet<PathBuf>,
+    saved: HashSet<PathBuf>,
+}
+
+/// Which dialog a path was chosen in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialog {
+    Open,
+    Save,
 }
 
 impl AppState {
@@ -54,6 +71,24 @@ impl AppState {
 
     pub fn end_test(&self, id: &str) {
         self.tests().remove(id);
+    }
+
+    /// Remembers a path the user chose in a dialog.
+    pub fn chose(&self, dialog: Dialog, path: PathBuf) {
+        let mut c = self.chosen.lock().unwrap_or_else(|p| p.into_inner());
+        match dialog {
+            Dialog::Open => c.opened.insert(path),
+            Dialog::Save => c.saved.insert(path),
+        };
+    }
+
+    /// Whether the user chose `path` in that kind of dialog.
+    pub fn was_chosen(&self, dialog: Dialog, path: &std::path::Path) -> bool {
+        let c = self.chosen.lock().unwrap_or_else(|p| p.into_inner());
+        match dialog {
+            Dialog::Open => c.opened.contains(path),
+            Dialog::Save => c.saved.contains(path),
+        }
     }
 
     /// Cancels a running test; false when none runs under that id.

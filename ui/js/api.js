@@ -131,14 +131,18 @@ export function detectLocalServers() {
   return call('detect_local_servers');
 }
 
-/** The native file picker (plugin-dialog): -> a path, or null when cancelled. */
+/**
+ * The native file picker, opened by the backend: -> a path, or null when
+ * cancelled. Only a path chosen here (or a default file from importSources)
+ * can be imported: the window cannot name one by itself.
+ */
 export function pickFile(title) {
-  return call('plugin:dialog|open', { options: { title, multiple: false, directory: false } });
+  return call('choose_import_file', { title });
 }
 
-/** The native save dialog: -> a path, or null when cancelled. */
+/** The native save dialog, opened by the backend: -> a path, or null when cancelled. */
 export function pickSavePath(title, defaultPath) {
-  return call('plugin:dialog|save', { options: { title, defaultPath } });
+  return call('choose_export_file', { title, defaultName: defaultPath || null });
 }
 
 /** -> bool: a test with this id was running. */

@@ -68,7 +68,7 @@ impl SshArgs {
                     hops.push(Hop::parse(spec).map_err(|e| CliError::new(format!("--ssh-jump {e}")))?);
                 }
                 hops.push(Hop::parse(target).map_err(|e| CliError::new(format!("--ssh {e}")))?);
-                Tunnel { hops, known_hosts: None }
+                Tunnel { hops, known_hosts: None, ..Default::default() }
             }
             (None, Some(t)) => {
                 if !self.ssh_jump.is_empty() {

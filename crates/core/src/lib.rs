@@ -7,6 +7,7 @@
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
 //! - [`access`]: what the role can reach, a source/destination verdict, and the GRANTs that fix it.
+//! - [`saved`]: testing a saved connection (record + the secrets the store lets go → request; report → summary), shared by the app and the CLI.
 //! - [`import`]: connections in (libpq files, .env, pgAdmin, DBeaver) and out, never with a secret.
 //! - [`ssh`]: SSH tunnels: bastions and jump chains the probe runs over.
 //! - `pinned`: the trust boundary: every statement runs read-only with `search_path` pinned to `pg_catalog`.
@@ -19,5 +20,6 @@ pub use sluice_conninfo::secret;
 pub mod job;
 mod pinned;
 pub mod probe;
+pub mod saved;
 pub mod ssh;
 pub mod store;

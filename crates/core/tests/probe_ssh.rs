@@ -83,6 +83,7 @@ fn request(
         tunnel: Tunnel {
             hops,
             known_hosts: None,
+            ..Default::default()
         },
         secrets,
         env,
@@ -711,6 +712,7 @@ async fn cancel_closes_the_ssh_session() {
         tunnel: Tunnel {
             hops: vec![hop(&sshd, Auth::Key, Some(&key.path))],
             known_hosts: None,
+            ..Default::default()
         },
         secrets: SshSecrets::default(),
         env: home.env(),
@@ -771,6 +773,7 @@ async fn verify_full_checks_the_real_database_name_through_the_tunnel() {
         tunnel: Tunnel {
             hops: vec![hop(&sshd, Auth::Key, Some(&key.path))],
             known_hosts: None,
+            ..Default::default()
         },
         secrets: SshSecrets::default(),
         env: home.env(),

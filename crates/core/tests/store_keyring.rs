@@ -98,7 +98,7 @@ fn every_kind_of_secret_goes_to_the_keyring_and_is_cleaned_up() {
     let ssh_pw = unique_password("sshpw");
     let ssh_phrase = unique_password("sshphrase");
     let ssh_key = format!("-----BEGIN OPENSSH PRIVATE KEY-----\n{}\n-----END OPENSSH PRIVATE KEY-----\n", unique_password("sshkey"));
-    new.ssh = Some(sluice_core::ssh::Tunnel { hops: vec![sluice_core::ssh::Hop::parse("ops@bastion.example.com").unwrap()], known_hosts: None });
+    new.ssh = Some(sluice_core::ssh::Tunnel { hops: vec![sluice_core::ssh::Hop::parse("ops@bastion.example.com").unwrap()], known_hosts: None, ..Default::default() });
     let secrets = Secrets {
         password: Some(pw.as_str().into()),
         sslpassword: Some(kp.as_str().into()),

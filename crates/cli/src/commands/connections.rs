@@ -22,9 +22,10 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use sluice_core::job::Job;
 use sluice_core::secret::Secret;
-use sluice_core::store::{AsyncStore, ConnectionRecord, NewConnection, Provider, SaveMode, Secrets, StoreError};
+use sluice_core::store::{AsyncStore, ConnectionRecord, NewConnection, Provider, SaveMode, SecretChange, SecretChanges, Secrets, StoreError};
 
 use crate::params::ParamArgs;
+use crate::term::{errln, outln};
 use crate::{exit, CliError};
 
 #[derive(Subcommand)]
@@ -163,6 +164,9 @@ struct FieldArgs {
     /// Edit: allow an imported password command to run (after reading it with `show`).
     #[arg(long)]
     confirm_password_command: bool,
+    /// Edit: trust the SSH host keys and known_hosts file an import pinned (after reading them with `show`).
+    #[arg(long)]
+    confirm_ssh_trust: bool,
 }
 
 #[derive(Args)]
@@ -205,7 +209,7 @@ fn init_logging() {
 async fn run_async(cmd: ConnectionsCommand) -> CmdResult {
     let store = AsyncStore::open().await?;
     for w in store.warnings() {
-        eprintln!("warning: {}", w.message());
+        errln!("warning: {}", w.message());
     }
     match cmd {
         ConnectionsCommand::List { json } => list(&store, json).await,
@@ -229,7 +233,7 @@ async fn list(store: &AsyncStore, json: bool) -> CmdResult {
         return Ok(());
     }
     if records.is_empty() {
-        println!("No saved connections.");
+        outln!("No saved connections.");
         return Ok(());
     }
     let header = ["NAME", "JOB", "PROVIDER", "HOST", "DATABASE", "USER", "PASSWORD", "LAST TEST"];
@@ -264,7 +268,7 @@ async fn list(store: &AsyncStore, json: bool) -> CmdResult {
                 out.push_str(&format!("{cell:<w$}  "));
             }
         }
-        println!("{}", out.trim_end());
+        outln!("{}", out.trim_end());
     };
     line(header.to_vec());
     for row in &rows {
@@ -377,8 +381,16 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
             })
             .collect();
         lines.push(("ssh", hops.join(" -> ")));
+        for (i, h) in t.hops.iter().enumerate() {
+            if let Some(k) = &h.host_key {
+                lines.push(("ssh pinned key", format!("hop {}: {k}", i + 1)));
+            }
+        }
         if let Some(k) = &t.known_hosts {
             lines.push(("ssh known_hosts", k.display().to_string()));
+        }
+        if t.unconfirmed {
+            lines.push(("ssh trust", "imported: not used until confirmed with edit --confirm-ssh-trust".to_owned()));
         }
         for (label, has) in [("ssh password", record.has_ssh_password), ("ssh passphrase", record.has_ssh_passphrase), ("ssh key", record.has_ssh_key)] {
             if has {
@@ -403,7 +415,7 @@ async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdRe
     lines.push(("last test", test));
     let width = lines.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
     for (k, v) in lines {
-        println!("{:<width$} {v}", format!("{k}:"));
+        outln!("{:<width$} {v}", format!("{k}:"));
     }
     Ok(())
 }
@@ -426,11 +438,17 @@ fn apply_fields(new: &mut NewConnection, f: FieldArgs) -> Result<Option<Secrets>
             None => return Err(CliError::new("--confirm-password-command: this connection has no password command")),
         }
     }
+    if f.confirm_ssh_trust {
+        match new.ssh.as_mut() {
+            Some(t) => t.unconfirmed = false,
+            None => return Err(CliError::new("--confirm-ssh-trust: this connection has no SSH tunnel")),
+        }
+    }
     let mut url_secrets = None;
     if let Some(url) = &f.url {
         let (parsed, secrets, warnings) = NewConnection::from_url(&new.name, url)?;
         for w in warnings {
-            eprintln!("warning: {w}");
+            errln!("warning: {w}");
         }
         new.params = parsed.params;
         url_secrets = Some(secrets);
@@ -514,38 +532,37 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
     } else {
         url_secrets.as_ref().and_then(|s| s.password.clone()).map(Some)
     };
-    let sslpassword = url_secrets.and_then(|s| s.sslpassword).map(Some);
-    let ssh_changes = ssh_typed.password.is_some() || ssh_typed.passphrase.is_some() || dropped_tunnel;
-    let secrets = if password.is_some() || sslpassword.is_some() || ssh_changes {
-        let mut s = if p.without_secrets || record.secret_kinds().is_empty() {
-            Secrets::default()
-        } else {
-            store.secrets(record.id).await.map_err(with_save_hint)?
-        };
-        if let Some(v) = password {
-            s.password = v;
-        }
-        if let Some(v) = sslpassword {
-            s.sslpassword = v;
-        }
-        if let Some(v) = ssh_typed.password {
-            s.ssh_password = Some(v);
-        }
-        if let Some(v) = ssh_typed.passphrase {
-            s.ssh_passphrase = Some(v);
-        }
-        if dropped_tunnel {
-            (s.ssh_password, s.ssh_passphrase, s.ssh_key) = (None, None, None);
-        }
-        Some(s)
-    } else {
-        None
-    };
+    let sslpassword = url_secrets.and_then(|s| s.sslpassword);
+    // Only what is given now changes; what is kept stays only while the
+    // store's rule lets it (the same server, route and protection).
+    let mut secrets = SecretChanges::keep();
+    match password {
+        Some(Some(v)) => secrets.password = SecretChange::Set(v),
+        Some(None) => secrets.password = SecretChange::Remove,
+        None => {}
+    }
+    if let Some(v) = sslpassword {
+        secrets.sslpassword = SecretChange::Set(v);
+    }
+    if let Some(v) = ssh_typed.password {
+        secrets.ssh_password = SecretChange::Set(v);
+    }
+    if let Some(v) = ssh_typed.passphrase {
+        secrets.ssh_passphrase = SecretChange::Set(v);
+    }
+    if dropped_tunnel {
+        (secrets.ssh_password, secrets.ssh_passphrase, secrets.ssh_key) = (SecretChange::Remove, SecretChange::Remove, SecretChange::Remove);
+    }
     let updated = store.update(record.id, new, secrets, mode(p)).await.map_err(with_save_hint)?;
-    if record.has_password && !updated.has_password && !p.no_password {
-        eprintln!(
-            "note: the saved password was removed: it belongs to the server the connection named before (the host, port, user, service or SSH route changed). Set it again with --password-stdin."
-        );
+    for w in record.moved_secrets(&updated.route()) {
+        if !updated.has(w.kind) {
+            errln!(
+                "note: the saved {} was removed: it belongs to the server the connection named before ({}). Set it again{}.",
+                if w.kind == sluice_core::store::SecretKind::Password { "password" } else { "SSH password" },
+                w.reason,
+                if w.kind == sluice_core::store::SecretKind::Password { " with --password-stdin" } else { " with --ssh-password-stdin" },
+            );
+        }
     }
     report_saved(&updated, args.json, "updated")
 }
@@ -564,9 +581,9 @@ fn report_saved(record: &ConnectionRecord, json: bool, verb: &str) -> CmdResult 
     if json {
         println!("{}", to_json(record)?);
     } else {
-        println!("{verb} \"{}\" ({})", record.name, record.id);
+        outln!("{verb} \"{}\" ({})", record.name, record.id);
         if !record.password_saved {
-            eprintln!("note: saved without its password; it will be asked for when testing");
+            errln!("note: saved without its password; it will be asked for when testing");
         }
     }
     Ok(())
@@ -577,10 +594,10 @@ async fn remove(store: &AsyncStore, name: &str) -> CmdResult {
     store.delete(record.id).await?;
     for w in store.warnings() {
         if matches!(w, sluice_core::store::StoreWarning::LeftoverSecrets { .. }) {
-            eprintln!("warning: {}", w.message());
+            errln!("warning: {}", w.message());
         }
     }
-    println!("removed \"{}\"", record.name);
+    outln!("removed \"{}\"", record.name);
     Ok(())
 }
 
@@ -603,16 +620,16 @@ async fn import(store: &AsyncStore, args: ImportArgs) -> CmdResult {
     for c in &outcome.connections {
         let name = c.saved_as.as_deref().unwrap_or(&c.name);
         let pw = if c.has_password { " (password to the keyring)" } else { "" };
-        println!("{verb} \"{name}\": {}{pw}  [{}]", c.url, c.source);
+        outln!("{verb} \"{name}\": {}{pw}  [{}]", c.url, c.source);
         for n in &c.notes {
-            println!("    note: {n}");
+            outln!("    note: {n}");
         }
     }
     for s in &outcome.skipped {
-        println!("skipped {}: {}", s.source, s.reason);
+        outln!("skipped {}: {}", s.source, s.reason);
     }
     if outcome.connections.is_empty() {
-        eprintln!("note: nothing to import");
+        errln!("note: nothing to import");
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! app gets): `connected`, `steps`, `server`, `error`, and with `--role`
 //! also `access` and `verdict`.
 
+use crate::term::{self, errln, outln};
 use crate::{exit, target, CliError};
 use clap::Args;
 use sluice_core::access::{Scope, Severity};
@@ -66,38 +67,19 @@ pub struct TestArgs {
 
 /// Runs the probe for `args`; errors before any connection attempt are CliErrors.
 pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target::Target), CliError> {
-    let mut target = target::resolve(args.url.as_deref(), args.name.as_deref())?;
+    let password_command = args.password_command.as_deref().map(crate::password_command).transpose()?;
+    let overrides = target::Overrides { ssh: &args.ssh, ssh_accept_new: args.ssh_accept_new, password_command };
+    let mut target = target::resolve(args.url.as_deref(), args.name.as_deref(), overrides)?;
     if let Some(t) = args.timeout {
         if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
             return Err(CliError::new("--timeout must be a number of seconds between 0 and 3600"));
         }
         target.request.timeout = Some(Duration::from_secs_f64(t));
     }
-    if let Some(cmd) = &args.password_command {
-        target.request.password_command = Some(crate::password_command(cmd)?);
-    }
-    // The tunnel: the flags' (over a saved one), with the saved secrets
-    // unless stdin gives new ones.
-    let saved_tunnel = target.request.ssh.as_ref().map(|s| s.tunnel.clone());
-    if let Some(tunnel) = args.ssh.apply(saved_tunnel)? {
-        let typed = args.ssh.read_stdin(false)?;
-        let mut secrets = target.request.ssh.take().map(|s| s.secrets).unwrap_or_default();
-        if let Some(p) = typed.password {
-            secrets.password = Some(p);
-        }
-        if let Some(p) = typed.passphrase {
-            secrets.passphrase = Some(p);
-        }
-        let mut ssh = probe::SshRequest::new(tunnel, secrets);
-        ssh.accept_new = args.ssh_accept_new;
-        target.request.ssh = Some(ssh);
-    } else if args.ssh_accept_new {
-        return Err(CliError::new("--ssh-accept-new needs an SSH tunnel (--ssh, or a saved connection with one)"));
-    }
     if let Some(job) = job {
         // A saved destination's own options apply unless flags say more.
-        let saved_options = target.saved.as_ref().map(|(_, r)| r.destination_options).unwrap_or_default();
-        let saved_schemas = target.saved.as_ref().map(|(_, r)| r.scope_schemas.clone()).unwrap_or_default();
+        let saved_options = target.saved.as_ref().map(|(_, r, _)| r.destination_options).unwrap_or_default();
+        let saved_schemas = target.saved.as_ref().map(|(_, r, _)| r.scope_schemas.clone()).unwrap_or_default();
         target.request.analysis = Some(AnalysisRequest {
             job,
             options: DestinationOptions {
@@ -108,7 +90,7 @@ pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target:
         });
     }
     for w in &target.warnings {
-        eprintln!("warning: {w}");
+        errln!("warning: {w}");
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -125,9 +107,11 @@ pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target:
         });
         probe::run(&target.request, &cancel, &|_| {}).await
     });
-    if let Some((store, record)) = &target.saved {
-        if let Err(e) = store.record_test(record.id, probe::summary(&report)) {
-            eprintln!("warning: the test result could not be saved: {e}");
+    let mut report = report;
+    if let Some((store, record, prepared)) = &target.saved {
+        prepared.explain(&mut report);
+        if let Err(e) = sluice_core::saved::record(store, record.id, &report) {
+            errln!("warning: the test result could not be saved: {e}");
         }
     }
     Ok((report, target))
@@ -173,6 +157,8 @@ fn print_json(report: &impl serde::Serialize) -> std::io::Result<()> {
 }
 
 fn print_human(report: &Report) {
+    // Server text on one line each: it cannot draw lines of its own.
+    let t = |s: &str| term::one_line(s);
     for step in &report.steps {
         let mark = match step.status {
             StepStatus::Ok => "✓",
@@ -180,41 +166,41 @@ fn print_human(report: &Report) {
             StepStatus::Skipped => "–",
             StepStatus::Running => "…",
         };
-        let detail = step.detail.as_deref().unwrap_or("");
+        let detail = t(step.detail.as_deref().unwrap_or(""));
         let place = match (step.hop, &step.host) {
             (Some(hop), Some(host)) => format!("[{}] {host}  ", hop + 1),
             _ => String::new(),
         };
-        println!("{mark} {:<11} {:>9.2} ms  {place}{detail}", step.stage.as_str(), step.ms);
+        outln!("{mark} {:<11} {:>9.2} ms  {place}{detail}", step.stage.as_str(), step.ms);
     }
     if let Some(s) = &report.server {
         let tls = s.tls.as_ref().map(|t| format!(", {}", t.version)).unwrap_or_else(|| ", no TLS".into());
-        println!(
+        outln!(
             "\nConnected to {} on {} as {}: PostgreSQL {}{tls}, {:.0} ms",
-            s.database, s.connected_to, s.current_user, s.server_version, report.total_ms
+            t(&s.database), t(&s.connected_to), t(&s.current_user), t(&s.server_version), report.total_ms
         );
         if s.in_recovery {
-            println!("note: the server is a read-only replica (in recovery)");
+            outln!("note: the server is a read-only replica (in recovery)");
         }
         if let Some(ev) = &s.pooler.evidence {
-            println!("note: {ev}");
+            outln!("note: {}", t(ev));
         }
     }
     if let Some(e) = &report.error {
-        println!("\nerror[{}] at {}: {}", e.code.as_str(), e.stage.as_str(), e.message);
-        println!("hint: {}", e.hint);
+        outln!("\nerror[{}] at {}: {}", e.code.as_str(), e.stage.as_str(), t(&e.message));
+        outln!("hint: {}", t(&e.hint));
         if let Some(d) = &e.detail {
-            println!("detail: {d}");
+            outln!("detail: {}", t(d));
         }
     }
     if let Some(v) = &report.verdict {
-        println!();
+        outln!();
         let job = v.job.as_str();
         if v.ready {
-            println!("Ready as {job}.");
+            outln!("Ready as {job}.");
         } else {
             let errors = v.problems.iter().filter(|p| p.severity == Severity::Error).count();
-            println!("Not ready as {job}: {errors} problem{}.", if errors == 1 { "" } else { "s" });
+            outln!("Not ready as {job}: {errors} problem{}.", if errors == 1 { "" } else { "s" });
         }
         for p in &v.problems {
             let object = match (&p.schema, &p.name) {
@@ -225,10 +211,10 @@ fn print_human(report: &Report) {
             };
             let missing: Vec<&str> = p.missing.iter().map(|m| m.as_sql()).collect();
             let missing = if missing.is_empty() { String::new() } else { format!(" (missing {})", missing.join(", ")) };
-            println!("  [{}] {}{object}{missing}: {}", word(&p.severity), word(&p.object_type), p.reason);
+            outln!("  [{}] {}{}{missing}: {}", word(&p.severity), word(&p.object_type), t(&object), t(&p.reason));
         }
         if !v.ready {
-            println!("\nTo fix, run as an owner or superuser:\n{}", v.fix_sql);
+            outln!("\nTo fix, run as an owner or superuser:\n{}", v.fix_sql);
         }
     }
 }

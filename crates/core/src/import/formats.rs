@@ -164,38 +164,27 @@ fn is_postgres_url(v: &str) -> bool {
 
 fn from_dotenv(text: &str, file: &str) -> Plan {
     let mut plan = Plan::default();
-    let line_of = |key: &str| -> usize {
-        text.lines()
-            .position(|l| {
-                let l = l.trim_start();
-                let l = l.strip_prefix("export ").unwrap_or(l).trim_start();
-                l.strip_prefix(key).is_some_and(|rest| rest.trim_start().starts_with('='))
-            })
-            .map_or(0, |i| i + 1)
-    };
-    let mut seen = Vec::new();
-    for item in dotenvy::from_read_iter(text.as_bytes()) {
-        match item {
-            Err(dotenvy::Error::LineParse(line, _)) => {
-                let n = text.lines().position(|l| l == line).map_or(0, |i| i + 1);
-                plan.skipped.push(Skipped { source: format!("{file}:{n}"), reason: "not a KEY=value line".into() });
-            }
-            Err(e) => plan.skipped.push(Skipped { source: file.to_owned(), reason: e.to_string() }),
-            Ok((key, value)) => {
-                if seen.contains(&key) || !is_postgres_url(&value) {
-                    continue;
+    let (entries, bad) = super::dotenv::parse(text);
+    for b in bad {
+        plan.skipped.push(Skipped { source: format!("{file}:{}", b.line), reason: b.reason.into() });
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for e in &entries {
+        if seen.contains(&e.key.as_str()) || !is_postgres_url(&e.value) {
+            continue;
+        }
+        seen.push(&e.key);
+        let source = format!("{file}:{}", e.line);
+        match conninfo::parse(e.value.trim()) {
+            Ok(parsed) => {
+                let mut c = candidate(&e.key, parsed.info, None, source);
+                if super::dotenv::has_reference(&e.value) {
+                    c.notes.push("read as written: Sluice does not fill in ${VAR} or $VAR (from its environment or from other lines)".into());
                 }
-                seen.push(key.clone());
-                let source = format!("{file}:{}", line_of(&key));
-                match conninfo::parse(value.trim()) {
-                    Ok(parsed) => {
-                        let mut c = candidate(&key, parsed.info, None, source);
-                        c.notes.extend(parsed.warnings);
-                        plan.candidates.push(c);
-                    }
-                    Err(e) => plan.skipped.push(Skipped { source, reason: format!("{key} is not a valid Postgres URL: {e}") }),
-                }
+                c.notes.extend(parsed.warnings);
+                plan.candidates.push(c);
             }
+            Err(err) => plan.skipped.push(Skipped { source, reason: format!("{} is not a valid Postgres URL: {err}", e.key) }),
         }
     }
     if plan.candidates.is_empty() && plan.skipped.is_empty() {
@@ -296,12 +285,12 @@ fn pgadmin_server(s: &Value) -> Result<Candidate, String> {
                 identity: field("TunnelIdentityFile").map(PathBuf::from),
                 host_key: None,
             };
-            c.new.ssh = Some(Tunnel { hops: vec![hop], known_hosts: None });
+            c.new.ssh = Some(Tunnel { hops: vec![hop], known_hosts: None, ..Default::default() });
         }
     }
     match exec.map(|cmd| shell_words::split(&cmd).map_err(|e| (cmd, e))) {
         Some(Ok(argv)) if !argv.is_empty() => {
-            notes.push(format!("its PasswordExecCommand ({}) becomes the password command; it runs only after you confirm it", argv.join(" ")));
+            notes.push(format!("its PasswordExecCommand becomes the password command, run as these words: {}; it runs only after you confirm it", shell_words::join(&argv)));
             c.new.password_command = Some(crate::probe::PasswordCommand { argv, preset: None, confirmed: false });
         }
         Some(Err((cmd, e))) => notes.push(format!("PasswordExecCommand \"{cmd}\" is not taken: {e}")),
@@ -392,7 +381,7 @@ fn dbeaver_connection(c: &Value) -> Result<Candidate, String> {
                     identity: s(props, "keyPath").map(PathBuf::from),
                     host_key: None,
                 };
-                cand.new.ssh = Some(Tunnel { hops: vec![hop], known_hosts: None });
+                cand.new.ssh = Some(Tunnel { hops: vec![hop], known_hosts: None, ..Default::default() });
                 notes.push("the SSH user is in DBeaver's encrypted credentials: set it".into());
             }
         }
@@ -415,6 +404,23 @@ fn from_sluice_json(doc: &Value) -> Result<Plan, ImportError> {
                 if let Some(cmd) = new.password_command.as_mut() {
                     cmd.confirmed = false;
                     notes.push(format!("its password command ({}) runs only after you confirm it", cmd.line()));
+                }
+                // Likewise the trust a file sets for the SSH hosts: a pinned
+                // key is trusted instead of known_hosts, and accepted keys are
+                // written to its known_hosts file.
+                if let Some(t) = new.ssh.as_mut() {
+                    t.unconfirmed = t.sets_trust();
+                    for (i, h) in t.hops.iter().enumerate() {
+                        if let Some(k) = &h.host_key {
+                            let shown = crate::ssh::known_hosts::parse_key(k)
+                                .map(|k| { let p = crate::ssh::known_hosts::present(&k); format!("{} {}", p.key_type, p.fingerprint) })
+                                .unwrap_or_else(|_| "a key that does not parse".into());
+                            notes.push(format!("it pins the host key of SSH hop {} ({}) to {shown}: trusted only after you confirm it", i + 1, h.display()));
+                        }
+                    }
+                    if let Some(f) = &t.known_hosts {
+                        notes.push(format!("it names {} as its known_hosts file: used only after you confirm it", f.display()));
+                    }
                 }
                 plan.candidates.push(Candidate { new, secrets: Secrets::default(), source, notes })
             }

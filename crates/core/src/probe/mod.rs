@@ -18,38 +18,36 @@
 //! - `target.rs`: host/hostaddr/port lists and DNS.
 //! - `socket.rs`: TCP or Unix socket.
 //! - `wire.rs`: records the server's first byte (tells 'S'/'N'/not Postgres).
+//! - `limits.rs`: what a server may send (message size, counts) before the read ends.
 //! - `auth_guard.rs`: `require_auth`, judged on the wire before tokio-postgres answers.
 //! - `tls.rs`: the sslmode matrix, verifiers, channel binding.
 //! - `session.rs`: the one read-only batch and pooler detection.
 //! - `classify.rs`: failure → code, message, hint.
 //! - `tracker.rs`: stage clock and live progress; `cancel.rs`: the cancel switch.
-//! - `summary.rs`: the short outcome the store keeps for the list view.
 
 mod auth_guard;
 mod cancel;
 mod classify;
 mod hosts;
+mod limits;
 pub mod password_command;
 mod client_key;
 mod report;
 mod request;
 mod session;
 mod socket;
-mod summary;
 mod target;
 mod tls;
 mod tracker;
 mod wire;
 
 pub use cancel::Cancel;
-pub use classify::explain_withheld_password;
 pub use hosts::{Attempt, AttemptOutcome};
 pub use report::{
     CompactReport, ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
 pub use password_command::PasswordCommand;
 pub use request::{AnalysisRequest, InlineTls, ProbeRequest, Provenance, SshRequest, DEFAULT_DEADLINE};
-pub use summary::summary;
 pub use tracker::ProgressFn;
 
 use crate::access;
@@ -523,6 +521,11 @@ async fn attempt_tunneled(
     out: &mut Outcome,
 ) -> Result<(), ProbeError> {
     let settings = |m: String| classify(Failure::Ssh(crate::ssh::SshFailure::Settings(m)), Stage::SshConnect, &out.context());
+    if ssh.tunnel.unconfirmed {
+        tracker.start_hop(Stage::SshConnect, 0, ssh.tunnel.hops.first().map(|h| h.display()).unwrap_or_default());
+        tracker.finish(StepStatus::Failed, Some("imported trust not confirmed".into()));
+        return Err(settings("the SSH tunnel's pinned host keys or known_hosts file came from an import and have not been confirmed yet: check them, then confirm them (save the connection in the form, or connections edit --confirm-ssh-trust)".into()));
+    }
     let hops = crate::ssh::resolve(&ssh.tunnel, &ssh.env).map_err(settings)?;
     let spec = specs.first().ok_or_else(|| settings("the database has no host".into()))?;
     if spec.is_socket() {
@@ -653,7 +656,7 @@ async fn converse(
         }
     }
 
-    let (client, connection, facts) = match attempt {
+    let (client, connection, facts, live_facts) = match attempt {
         Ok(ok) => ok,
         Err((failure, facts)) => {
             let failure = match failure {
@@ -754,6 +757,10 @@ async fn converse(
     if let Err(failure) = result {
         let stage = tracker.current_stage();
         tracker.finish(StepStatus::Failed, None);
+        let failure = match lock(&live_facts).misbehaved.clone() {
+            Some(why) => Failure::Misbehaved(why),
+            None => failure,
+        };
         return Err(classify(failure, stage, &out.context()).into());
     }
     if let (Some(a), Some(access), Some(server)) = (&req.analysis, &out.access, &out.server) {
@@ -803,7 +810,7 @@ fn direct_tls(info: &crate::conninfo::ConnInfo) -> bool {
 }
 
 type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::RustlsStream<Recorded<Socket>>>;
-type HandshakeResult = Result<(tokio_postgres::Client, Conn, WireFacts), (Failure, WireFacts)>;
+type HandshakeResult = Result<(tokio_postgres::Client, Conn, WireFacts, SharedFacts), (Failure, WireFacts)>;
 
 /// One startup + auth on `socket`. Stage transitions are reported only on
 /// the first attempt (`tracker` is None on libpq-style retries, whose time
@@ -830,7 +837,12 @@ async fn handshake(
         let no_binding = req.info.get("channel_binding") == Some("disable");
         lock(&facts).auth = Some(auth_guard::AuthGuard::new(policy, cert_required, ssl_request, no_binding));
     }
-    let stream = Recorded::new(socket, facts.clone());
+    let limiter = match (kind, direct_tls(&req.info)) {
+        (_, true) => limits::Limiter::off(),
+        (PgSsl::Disable, false) => limits::Limiter::messages(),
+        _ => limits::Limiter::after_ssl_request(),
+    };
+    let stream = Recorded::new(socket, facts.clone(), limiter);
     let mut config = tokio_postgres::Config::new();
     config.user(&out.user).dbname(&out.dbname).ssl_mode(kind);
     config.application_name(req.info.get("application_name").unwrap_or("Sluice"));
@@ -867,7 +879,11 @@ async fn handshake(
         }
     }
     match result {
-        Ok((client, connection)) => Ok((client, connection, snapshot)),
+        Ok((client, connection)) => Ok((client, connection, snapshot, facts)),
+        Err(_) if snapshot.misbehaved.is_some() => {
+            let why = snapshot.misbehaved.clone().unwrap_or_default();
+            Err((Failure::Misbehaved(why), snapshot))
+        }
         Err(_) if snapshot.auth.as_ref().is_some_and(|g| g.refused.is_some()) => {
             let libpq = snapshot.auth.as_ref().and_then(|g| g.refused.clone()).unwrap_or_default();
             Err((Failure::AuthRequirement(libpq), snapshot))

@@ -200,7 +200,21 @@ pub async fn run_into(argv: &[String], sink: &StderrSink) -> Result<Secret, Comm
     if too_long {
         let _ = child.start_kill();
     }
-    let status = child.wait().await;
+    // With its line printed, the command has answered: one that keeps
+    // running (a helper that waits for more input, a daemon) is given a
+    // moment to exit with its status, then ended; its line is the password.
+    let status = if out.contains(&b'\n') && !too_long {
+        match tokio::time::timeout(LINGER, child.wait()).await {
+            Ok(status) => status,
+            Err(_) => {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+                Ok(success())
+            }
+        }
+    } else {
+        child.wait().await
+    };
     // A grandchild may hold stderr open after the command is gone: wait a little, not for ever.
     let _ = tokio::time::timeout(std::time::Duration::from_millis(500), read_err).await;
     let stderr_text = sink.text();
@@ -230,6 +244,21 @@ pub async fn run_into(argv: &[String], sink: &StderrSink) -> Result<Secret, Comm
         return Err(fail(format!("\"{program}\" printed no password (its first line is empty)")));
     }
     Ok(Secret::new(password))
+}
+
+/// How long a command that printed its line may take to exit before it is ended.
+const LINGER: std::time::Duration = std::time::Duration::from_millis(300);
+
+/// The status of a command ended after it answered: it counts as a success.
+fn success() -> std::process::ExitStatus {
+    #[cfg(unix)]
+    {
+        std::os::unix::process::ExitStatusExt::from_raw(0)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::process::ExitStatusExt::from_raw(0)
+    }
 }
 
 /// The argv of a preset filled from the connection's keywords.

@@ -149,22 +149,4 @@ impl ProbeRequest {
         let count = |k: &str| self.info.get(k).filter(|v| !v.is_empty()).map(|v| v.split(',').count() as u32);
         count("hostaddr").or_else(|| count("host")).unwrap_or(1).max(1)
     }
-
-    /// A request for a saved connection, its secrets put back in from the
-    /// keyring and inline PEM material passed through.
-    ///
-    /// A saved connection does not change with the environment the app was
-    /// started from: no `PG*` variable applies; its service and the password
-    /// file (when no password is saved) do, as files of this machine.
-    pub fn for_saved(
-        record: &crate::store::ConnectionRecord,
-        secrets: &crate::store::Secrets,
-    ) -> Result<ProbeRequest, crate::conninfo::resolve::ResolveError> {
-        let env = crate::conninfo::Environment::without_vars();
-        let mut req = ProbeRequest::resolved(&record.to_conninfo(secrets), crate::conninfo::PasswordSource::Keyring, &env)?;
-        req.inline_tls = record.inline_tls(secrets);
-        req.ssh = record.ssh.clone().map(|t| SshRequest::new(t, secrets.ssh()));
-        req.password_command = record.password_command.clone();
-        Ok(req)
-    }
 }

@@ -375,6 +375,7 @@ mod tests {
         Tunnel {
             hops: hops.iter().map(|h| Hop::parse(h).unwrap()).collect(),
             known_hosts: None,
+            ..Default::default()
         }
     }
 

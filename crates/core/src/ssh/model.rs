@@ -21,6 +21,14 @@ pub struct Tunnel {
     /// `ssh_known_hosts`, which are only read).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_hosts: Option<PathBuf>,
+    /// The pinned host keys or the known_hosts file came from an imported
+    /// file and the user has not confirmed them yet: until then a test
+    /// refuses to trust them (a crafted export could pin an impostor's key,
+    /// or name `~/.bashrc` as the file accepted keys go to). Saving the
+    /// connection in the form, or `connections edit --confirm-ssh-trust`,
+    /// confirms them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unconfirmed: bool,
 }
 
 /// One SSH server on the way.
@@ -164,6 +172,19 @@ impl Tunnel {
         self.hops.is_empty()
     }
 
+    /// Whether the tunnel sets trust of its own: a pinned host key or a
+    /// known_hosts file (what an import must not set unseen).
+    pub fn sets_trust(&self) -> bool {
+        self.known_hosts.is_some() || self.hops.iter().any(|h| h.host_key.is_some())
+    }
+
+    /// The same trust settings: pinned keys and the known_hosts file.
+    pub fn same_trust(&self, other: &Tunnel) -> bool {
+        self.known_hosts == other.known_hosts
+            && self.hops.len() == other.hops.len()
+            && self.hops.iter().zip(&other.hops).all(|(a, b)| a.host_key == b.host_key)
+    }
+
     /// The same SSH servers and logins (host, port, user of every hop):
     /// the SSH password and key were saved for these and go to no other.
     pub fn same_servers(&self, other: &Tunnel) -> bool {
@@ -251,15 +272,18 @@ mod tests {
         let a = Tunnel {
             hops: vec![Hop::parse("ops@Bastion:22").unwrap()],
             known_hosts: None,
+            ..Default::default()
         };
         let b = Tunnel {
             hops: vec![Hop::parse("ops@bastion").unwrap()],
             known_hosts: None,
+            ..Default::default()
         };
         assert!(a.same_servers(&b));
         let c = Tunnel {
             hops: vec![Hop::parse("root@bastion").unwrap()],
             known_hosts: None,
+            ..Default::default()
         };
         assert!(!a.same_servers(&c));
         let d = Tunnel {
@@ -268,6 +292,7 @@ mod tests {
                 Hop::parse("ops@bastion").unwrap(),
             ],
             known_hosts: None,
+            ..Default::default()
         };
         assert!(!a.same_servers(&d));
     }

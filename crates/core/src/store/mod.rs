@@ -40,6 +40,7 @@ mod error;
 mod file;
 mod paths;
 mod record;
+mod route;
 mod secrets;
 
 use std::collections::HashSet;
@@ -52,11 +53,24 @@ use uuid::Uuid;
 pub use error::{Result, StoreError, StoreWarning};
 pub use file::VERSION as FILE_VERSION;
 pub use paths::{config_dir, StorePaths, APP_ID, CONFIG_DIR_ENV, FILE_NAME, LOCK_NAME};
-pub use record::{ConnectionRecord, NewConnection, Provider, Secrets, TestSummary};
+pub use record::{ConnectionRecord, NewConnection, Provider, SecretChange, SecretChanges, Secrets, TestSummary, Withheld};
+pub use route::Route;
 pub use secrets::{account, keyring_available, platform_hint, platform_store_name, select_platform_store, SecretKind, SERVICE};
 
 use file::{FileDoc, LockGuard};
 use secrets::{KeyringBackend, SecretBackend};
+
+/// What [`Store::secrets_for`] gives a connection.
+#[derive(Debug, Clone, Default)]
+pub struct Granted {
+    /// The saved secrets that may be sent.
+    pub secrets: Secrets,
+    /// The ones held back, and why.
+    pub withheld: Vec<Withheld>,
+    /// Secrets the record lists that the keyring no longer has (a reset
+    /// keyring, another machine).
+    pub missing: Vec<SecretKind>,
+}
 
 /// Whether to store the secrets given with a save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -349,69 +363,83 @@ impl Store {
         }
     }
 
-    /// Replace a connection's fields. `secrets`: `None` keeps the stored
-    /// ones; `Some` replaces all three (a `None` inside removes that secret).
-    /// With [`SaveMode::WithoutSecrets`] the keyring is not touched and the
-    /// record is marked `password_saved: false` when secrets were given.
+    /// Replace a connection's fields, and its secrets as `secrets` says
+    /// ([`SecretChanges`]; `None` keeps them all, `Some(s)` replaces all six).
+    /// With [`SaveMode::WithoutSecrets`] the keyring is not touched: a
+    /// secret given or removed is no longer the record's (it is removed
+    /// from the keyring at a later open) and the record is marked
+    /// `password_saved: false` when one was given.
     ///
-    /// A saved password belongs to the server it was saved for: when the
-    /// changes name another server or user ([`ConnInfo::same_server`](crate::conninfo::ConnInfo::same_server)) and
-    /// no secrets are given, the password is removed (the other secrets stay).
+    /// A saved secret belongs to the server, route and transport it was
+    /// saved for (`route.rs`): when the changes point it elsewhere, a
+    /// secret the caller keeps is removed, whatever the mode. Only a value
+    /// given now goes to the new place.
     pub fn update(
         &self,
         id: Uuid,
         changes: NewConnection,
-        secrets: Option<Secrets>,
+        secrets: impl Into<SecretChanges>,
         mode: SaveMode,
     ) -> Result<ConnectionRecord> {
-        let secrets = secrets.map(Secrets::normalized);
+        let mut edits: SecretChanges = secrets.into();
+        for kind in SecretKind::ALL {
+            if matches!(edits.get(kind), SecretChange::Set(v) if v.is_empty()) {
+                *edits.slot(kind) = SecretChange::Remove;
+            }
+        }
         let (_guard, mut doc) = self.begin()?;
         let idx = index(&doc, id)?;
         let old = doc.connections[idx].clone();
         check_name_free(&doc, &changes.name, Some(id))?;
-        let inline_key = match &secrets {
-            Some(s) => s.client_key_pem.is_some(),
-            None => old.has_inline_key,
+        let inline_key = match edits.get(SecretKind::SslKey) {
+            SecretChange::Set(_) => true,
+            SecretChange::Remove => false,
+            SecretChange::Keep => old.has_inline_key,
         };
         changes.check(inline_key)?;
         let mut record = old.clone();
         record.apply(changes);
         record.updated_at = now();
-        let moved = old.moved_secrets(&record.params, record.ssh.as_ref());
+        // The rule: what may not go where the record now points is not kept.
+        for moved in old.moved_secrets(&record.route()) {
+            if *edits.get(moved.kind) == SecretChange::Keep {
+                tracing::info!(id = %id, kind = moved.kind.as_str(), reason = %moved.reason, "a saved secret was dropped: the connection points elsewhere now");
+                *edits.slot(moved.kind) = SecretChange::Remove;
+            }
+        }
 
-        let secrets = match (secrets, mode) {
-            (None, SaveMode::WithSecrets) if !moved.is_empty() => {
-                let (kept, _) = old.reusable_secrets(self.read_secrets(&old)?, &record.params, record.ssh.as_ref());
-                Some(kept)
-            }
-            (None, SaveMode::WithoutSecrets) if !moved.is_empty() => {
-                // The keyring is not touched: the moved secrets are listed for removal at a later open.
-                for kind in moved {
-                    record.set_has(kind, false);
-                    doc.orphan_secrets.push(account(id, kind));
+        if mode == SaveMode::WithoutSecrets || edits.keeps_all() {
+            let mut given = false;
+            for kind in SecretKind::ALL {
+                match edits.get(kind) {
+                    SecretChange::Keep => {}
+                    change => {
+                        given |= matches!(change, SecretChange::Set(_));
+                        if record.has(kind) {
+                            record.set_has(kind, false);
+                            doc.orphan_secrets.push(account(id, kind));
+                        }
+                    }
                 }
-                None
             }
-            (other, _) => other,
-        };
-        let (secrets, mode) = match (secrets, mode) {
-            (Some(s), SaveMode::WithSecrets) => (s, mode),
-            (Some(_), SaveMode::WithoutSecrets) => {
+            if given {
                 record.password_saved = false;
-                doc.connections[idx] = record.clone();
-                self.write(&doc)?;
-                return Ok(record);
             }
-            (None, _) => {
-                doc.connections[idx] = record.clone();
-                self.write(&doc)?;
-                return Ok(record);
-            }
-        };
-        debug_assert_eq!(mode, SaveMode::WithSecrets);
+            doc.connections[idx] = record.clone();
+            self.write(&doc)?;
+            return Ok(record);
+        }
 
         // What is there now, to put back if anything fails.
         let previous = self.read_secrets(&old)?;
+        let mut secrets = Secrets::default();
+        for kind in SecretKind::ALL {
+            *secrets.slot(kind) = match edits.get(kind) {
+                SecretChange::Keep => previous.get(kind).cloned(),
+                SecretChange::Set(v) => Some(v.clone()),
+                SecretChange::Remove => None,
+            };
+        }
         let before = doc.clone();
         let changed: Vec<SecretKind> =
             SecretKind::ALL.into_iter().filter(|k| secrets.get(*k) != previous.get(*k)).collect();
@@ -445,6 +473,19 @@ impl Store {
         }
         tracing::info!(id = %record.id, name = %record.name, "connection updated");
         Ok(record)
+    }
+
+    /// The saved secrets that may be sent on a connection to `to`, and
+    /// those held back because `to` is another server, route or a weaker
+    /// transport than they were saved for (`route.rs`). This is how every
+    /// test of a saved connection gets its secrets.
+    pub fn secrets_for(&self, id: Uuid, to: Route<'_>) -> Result<Granted> {
+        let doc = self.snapshot()?;
+        let record = find(&doc, id)?;
+        let saved = self.read_secrets(record)?;
+        let missing = record.secret_kinds().into_iter().filter(|k| saved.get(*k).is_none()).collect();
+        let (secrets, withheld) = record.reusable_secrets(saved, &to);
+        Ok(Granted { secrets, withheld, missing })
     }
 
     /// Put back the keyring values of `kinds` after a failed update, then the file.
@@ -654,11 +695,17 @@ impl AsyncStore {
         &self,
         id: Uuid,
         changes: NewConnection,
-        secrets: Option<Secrets>,
+        secrets: impl Into<SecretChanges>,
         mode: SaveMode,
     ) -> Result<ConnectionRecord> {
-        let s = self.store.clone();
+        let (s, secrets) = (self.store.clone(), secrets.into());
         blocking(move || s.update(id, changes, secrets, mode)).await
+    }
+
+    /// [`Store::secrets_for`], for a connection shaped like `to`.
+    pub async fn secrets_for(&self, id: Uuid, to: NewConnection) -> Result<Granted> {
+        let s = self.store.clone();
+        blocking(move || s.secrets_for(id, to.route())).await
     }
 
     pub async fn rename(&self, id: Uuid, new_name: impl Into<String>) -> Result<ConnectionRecord> {

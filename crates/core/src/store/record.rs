@@ -16,8 +16,108 @@ use uuid::Uuid;
 use super::error::{Result, StoreError};
 use crate::conninfo::{self, ConnInfo, FieldIssue, InlinePem, Severity};
 use crate::job::{DestinationOptions, Job};
+use super::route::Route;
+use super::secrets::SecretKind;
 use crate::probe::InlineTls;
 use crate::secret::Secret;
+
+/// A saved secret held back from a connection, and why (for the form's
+/// warning, the CLI's note and the report).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Withheld {
+    pub kind: SecretKind,
+    pub reason: String,
+}
+
+/// What an update does to each secret. `Keep` keeps the saved one only
+/// while it may still go where the connection now points (the store decides:
+/// see `route.rs`); `Set` is a value the user gave now; `Remove` deletes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SecretChange {
+    #[default]
+    Keep,
+    Set(Secret),
+    Remove,
+}
+
+/// One [`SecretChange`] per kind of secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretChanges {
+    pub password: SecretChange,
+    pub sslpassword: SecretChange,
+    pub client_key_pem: SecretChange,
+    pub ssh_password: SecretChange,
+    pub ssh_passphrase: SecretChange,
+    pub ssh_key: SecretChange,
+}
+
+impl SecretChanges {
+    /// Keep every saved secret (that may still be used).
+    pub fn keep() -> SecretChanges {
+        SecretChanges::default()
+    }
+
+    /// Replace all six: the given ones set, the others removed.
+    pub fn replace_all(secrets: Secrets) -> SecretChanges {
+        let mut out = SecretChanges::default();
+        let secrets = secrets.normalized();
+        for kind in SecretKind::ALL {
+            *out.slot(kind) = match secrets.get(kind) {
+                Some(v) => SecretChange::Set(v.clone()),
+                None => SecretChange::Remove,
+            };
+        }
+        out
+    }
+
+    /// Set the secrets given here (empty ones count as not given), keep the others.
+    pub fn set_given(secrets: Secrets) -> SecretChanges {
+        let mut out = SecretChanges::default();
+        let secrets = secrets.normalized();
+        for kind in SecretKind::ALL {
+            if let Some(v) = secrets.get(kind) {
+                *out.slot(kind) = SecretChange::Set(v.clone());
+            }
+        }
+        out
+    }
+
+    pub fn slot(&mut self, kind: SecretKind) -> &mut SecretChange {
+        match kind {
+            SecretKind::Password => &mut self.password,
+            SecretKind::SslPassword => &mut self.sslpassword,
+            SecretKind::SslKey => &mut self.client_key_pem,
+            SecretKind::SshPassword => &mut self.ssh_password,
+            SecretKind::SshPassphrase => &mut self.ssh_passphrase,
+            SecretKind::SshKey => &mut self.ssh_key,
+        }
+    }
+
+    pub fn get(&self, kind: SecretKind) -> &SecretChange {
+        match kind {
+            SecretKind::Password => &self.password,
+            SecretKind::SslPassword => &self.sslpassword,
+            SecretKind::SslKey => &self.client_key_pem,
+            SecretKind::SshPassword => &self.ssh_password,
+            SecretKind::SshPassphrase => &self.ssh_passphrase,
+            SecretKind::SshKey => &self.ssh_key,
+        }
+    }
+
+    pub fn keeps_all(&self) -> bool {
+        SecretKind::ALL.into_iter().all(|k| *self.get(k) == SecretChange::Keep)
+    }
+}
+
+/// `None` keeps every secret; `Some` replaces all six.
+impl From<Option<Secrets>> for SecretChanges {
+    fn from(s: Option<Secrets>) -> SecretChanges {
+        match s {
+            None => SecretChanges::keep(),
+            Some(s) => SecretChanges::replace_all(s),
+        }
+    }
+}
 
 /// Who hosts the database; the UI uses it for hints and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -105,7 +205,7 @@ impl Secrets {
     }
 
     pub fn is_empty(&self) -> bool {
-        super::secrets::SecretKind::ALL.into_iter().all(|k| self.get(k).is_none())
+        SecretKind::ALL.into_iter().all(|k| self.get(k).is_none())
     }
 
     /// What the SSH tunnel uses.
@@ -114,19 +214,6 @@ impl Secrets {
             password: self.ssh_password.clone(),
             passphrase: self.ssh_passphrase.clone(),
             private_key: self.ssh_key.clone(),
-        }
-    }
-
-    /// Each secret given here, else the one from `fallback` (e.g. the saved
-    /// ones when an edit did not retype them).
-    pub fn or(self, fallback: Secrets) -> Secrets {
-        Secrets {
-            password: self.password.or(fallback.password),
-            sslpassword: self.sslpassword.or(fallback.sslpassword),
-            client_key_pem: self.client_key_pem.or(fallback.client_key_pem),
-            ssh_password: self.ssh_password.or(fallback.ssh_password),
-            ssh_passphrase: self.ssh_passphrase.or(fallback.ssh_passphrase),
-            ssh_key: self.ssh_key.or(fallback.ssh_key),
         }
     }
 
@@ -187,6 +274,11 @@ pub struct NewConnection {
 }
 
 impl NewConnection {
+    /// Where this connection's secrets would be sent.
+    pub fn route(&self) -> Route<'_> {
+        Route::new(&self.params, &self.pem, self.ssh.as_ref())
+    }
+
     /// Split a parsed connection into its stored part and its secrets.
     /// The provider is guessed from the host.
     pub fn from_conninfo(name: impl Into<String>, info: &ConnInfo) -> (NewConnection, Secrets) {
@@ -405,55 +497,50 @@ impl ConnectionRecord {
         self.params.to_uri_without_password()
     }
 
-    /// The saved secrets that are sent to a server and would go to another
-    /// one if used for `target`: the database password when `target`
-    /// names another server or user ([`ConnInfo::same_server`]) or reaches
-    /// it by another route (a tunnel added, removed, or through other SSH
-    /// hosts: [`Tunnel::same_route`](crate::ssh::Tunnel::same_route)), the
-    /// SSH password when its tunnel has other hosts or users
-    /// ([`Tunnel::same_servers`](crate::ssh::Tunnel::same_servers)). Key
-    /// passphrases and keys never leave this machine.
-    pub fn moved_secrets(&self, target: &ConnInfo, target_ssh: Option<&crate::ssh::Tunnel>) -> Vec<super::secrets::SecretKind> {
-        use super::secrets::SecretKind;
+    /// Where this record's secrets were saved for.
+    pub fn route(&self) -> Route<'_> {
+        Route::new(&self.params, &self.pem, self.ssh.as_ref())
+    }
+
+    /// The saved secrets that may not go to `to` (see `route.rs`): the
+    /// database password when `to` names another server or user, reaches
+    /// it by another route, or protects it less; the SSH password when the
+    /// tunnel has other hosts or users or trusts host keys differently. Key
+    /// passphrases and keys never leave this machine, so they always stay.
+    pub fn moved_secrets(&self, to: &Route<'_>) -> Vec<Withheld> {
+        let from = self.route();
         let mut out = Vec::new();
-        let same_route = match (&self.ssh, target_ssh) {
-            (Some(a), Some(b)) => a.same_route(b),
-            (None, None) => true,
-            _ => false,
-        };
-        if self.has_password && !(self.params.same_server(target) && same_route) {
-            out.push(SecretKind::Password);
+        if self.has_password {
+            if let Some(reason) = super::route::password_blocked(&from, to) {
+                out.push(Withheld { kind: SecretKind::Password, reason });
+            }
         }
-        let same_tunnel = match (&self.ssh, target_ssh) {
-            (Some(a), Some(b)) => a.same_servers(b),
-            (None, None) => true,
-            _ => false,
-        };
-        if self.has_ssh_password && !same_tunnel {
-            out.push(SecretKind::SshPassword);
+        if self.has_ssh_password {
+            if let Some(reason) = super::route::ssh_password_blocked(&from, to) {
+                out.push(Withheld { kind: SecretKind::SshPassword, reason });
+            }
         }
         out
     }
 
-    /// The saved secrets that may be used for a connection to `target`:
-    /// all but the [moved](Self::moved_secrets) ones. The flag says one was
-    /// held back.
-    pub fn reusable_secrets(&self, mut saved: Secrets, target: &ConnInfo, target_ssh: Option<&crate::ssh::Tunnel>) -> (Secrets, bool) {
-        let mut withheld = false;
-        for kind in self.moved_secrets(target, target_ssh) {
-            withheld |= saved.slot(kind).take().is_some();
+    /// The saved secrets that may be used for a connection to `to`: all
+    /// but the [moved](Self::moved_secrets) ones, which are listed.
+    pub(crate) fn reusable_secrets(&self, mut saved: Secrets, to: &Route<'_>) -> (Secrets, Vec<Withheld>) {
+        let moved = self.moved_secrets(to);
+        for w in &moved {
+            saved.slot(w.kind).take();
         }
-        (saved, withheld)
+        (saved, moved)
     }
 
     /// Which kinds of secret the keyring holds for this record.
-    pub fn secret_kinds(&self) -> Vec<super::secrets::SecretKind> {
-        super::secrets::SecretKind::ALL.into_iter().filter(|k| self.has(*k)).collect()
+    pub fn secret_kinds(&self) -> Vec<SecretKind> {
+        SecretKind::ALL.into_iter().filter(|k| self.has(*k)).collect()
     }
 
     /// Whether the keyring holds this kind of secret for the record.
-    pub fn has(&self, kind: super::secrets::SecretKind) -> bool {
-        use super::secrets::SecretKind as K;
+    pub fn has(&self, kind: SecretKind) -> bool {
+        use SecretKind as K;
         match kind {
             K::Password => self.has_password,
             K::SslPassword => self.has_sslpassword,
@@ -464,8 +551,8 @@ impl ConnectionRecord {
         }
     }
 
-    pub(crate) fn set_has(&mut self, kind: super::secrets::SecretKind, value: bool) {
-        use super::secrets::SecretKind as K;
+    pub(crate) fn set_has(&mut self, kind: SecretKind, value: bool) {
+        use SecretKind as K;
         let flag = match kind {
             K::Password => &mut self.has_password,
             K::SslPassword => &mut self.has_sslpassword,
@@ -478,7 +565,7 @@ impl ConnectionRecord {
     }
 
     pub(crate) fn set_flags(&mut self, secrets: &Secrets) {
-        for kind in super::secrets::SecretKind::ALL {
+        for kind in SecretKind::ALL {
             self.set_has(kind, secrets.get(kind).is_some());
         }
     }

@@ -273,6 +273,11 @@ pub(crate) mod memory {
         pub(crate) fn snapshot(&self) -> BTreeMap<String, String> {
             self.entries.lock().unwrap().clone()
         }
+
+        /// Forget every entry, as a reset keyring does.
+        pub(crate) fn clear(&self) {
+            self.entries.lock().unwrap().clear();
+        }
     }
 
     impl SecretBackend for MemoryBackend {

@@ -235,8 +235,8 @@ fn a_saved_password_stays_with_the_server_it_was_saved_for() {
         let mut moved = r.to_new();
         moved.params.set(field, value).unwrap();
         assert!(!r.params.same_server(&moved.params), "{field}");
-        let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.params, None);
-        assert!(withheld && kept.password.is_none() && kept.sslpassword.is_some(), "{field}");
+        let g = store.secrets_for(r.id, moved.route()).unwrap();
+        assert!(!g.withheld.is_empty() && g.secrets.password.is_none() && g.secrets.sslpassword.is_some(), "{field}");
     }
 
     // Saved with another host and no new secrets: the password is gone, the passphrase stays.
@@ -261,11 +261,71 @@ fn a_saved_password_stays_with_the_server_it_was_saved_for() {
 }
 
 #[test]
+fn a_kept_password_is_dropped_whatever_else_is_given_or_however_it_is_saved() {
+    use crate::store::{SecretChange, SecretChanges};
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let moved = |r: &ConnectionRecord| {
+        let mut m = r.to_new();
+        m.params.set("port", "6543").unwrap();
+        m
+    };
+    // Another secret given with the move (edit --url '...?sslpassword=x'):
+    // the password is kept by no one, the new passphrase is saved.
+    let r = store.add(new_conn("a"), Secrets::password("pw-a"), SaveMode::WithSecrets).unwrap();
+    let changes = SecretChanges { sslpassword: SecretChange::Set("x".into()), ..SecretChanges::keep() };
+    let u = store.update(r.id, moved(&r), changes, SaveMode::WithSecrets).unwrap();
+    assert!(!u.has_password && u.has_sslpassword);
+    assert!(!mem.snapshot().contains_key(&format!("{}/password", r.id)));
+    // The app saving without secrets while a password is typed: the old one
+    // is not kept for the new port, and the keyring is not touched.
+    let r = store.add(new_conn("b"), Secrets::password("pw-b"), SaveMode::WithSecrets).unwrap();
+    let u = store.update(r.id, moved(&r), SecretChanges::set_given(Secrets::password("typed")), SaveMode::WithoutSecrets).unwrap();
+    assert!(!u.has_password && !u.password_saved, "{u:?}");
+    assert!(store.secrets_for(r.id, moved(&r).route()).unwrap().secrets.password.is_none());
+    let _reopened = open(dir.path(), &mem);
+    assert!(!mem.snapshot().contains_key(&format!("{}/password", r.id)), "removed at the next open");
+    // Same server, another secret typed, without secrets: the saved password
+    // was replaced by one that could not be saved, so it is not the record's either.
+    let r = store.add(new_conn("c"), Secrets::password("pw-c"), SaveMode::WithSecrets).unwrap();
+    let u = store.update(r.id, r.to_new(), SecretChanges::set_given(Secrets::password("new")), SaveMode::WithoutSecrets).unwrap();
+    assert!(!u.has_password && !u.password_saved);
+    // A weaker transport is another route: verify-full → disable.
+    let mut strong = new_conn("d");
+    strong.params.set("sslmode", "verify-full").unwrap();
+    let r = store.add(strong, Secrets::password("pw-d"), SaveMode::WithSecrets).unwrap();
+    let mut weak = r.to_new();
+    weak.params.set("sslmode", "disable").unwrap();
+    let g = store.secrets_for(r.id, weak.route()).unwrap();
+    assert!(g.secrets.password.is_none() && g.withheld[0].reason.contains("sslmode"), "{:?}", g.withheld);
+    let u = store.update(r.id, weak, None, SaveMode::WithSecrets).unwrap();
+    assert!(!u.has_password);
+    // And a stronger one keeps it.
+    let r = store.add(new_conn("e"), Secrets::password("pw-e"), SaveMode::WithSecrets).unwrap();
+    let mut stronger = r.to_new();
+    stronger.params.set("sslmode", "verify-full").unwrap();
+    let u = store.update(r.id, stronger, None, SaveMode::WithSecrets).unwrap();
+    assert!(u.has_password);
+    assert_eq!(store.secrets(r.id).unwrap().password.unwrap().expose(), "pw-e");
+}
+
+#[test]
+fn a_secret_missing_from_the_keyring_is_reported() {
+    let (dir, mem) = (temp(), MemoryBackend::new());
+    let store = open(dir.path(), &mem);
+    let r = store.add(new_conn("lost"), Secrets::password("pw"), SaveMode::WithSecrets).unwrap();
+    mem.clear();
+    let g = store.secrets_for(r.id, r.route()).unwrap();
+    assert_eq!(g.missing, [crate::store::SecretKind::Password]);
+    assert!(g.secrets.password.is_none() && g.withheld.is_empty());
+}
+
+#[test]
 fn the_ssh_password_stays_with_the_ssh_hosts_it_was_saved_for() {
     use crate::ssh::{Hop, Tunnel};
     let (dir, mem) = (temp(), MemoryBackend::new());
     let store = open(dir.path(), &mem);
-    let tunnel = |spec: &str| Some(Tunnel { hops: vec![Hop::parse(spec).unwrap()], known_hosts: None });
+    let tunnel = |spec: &str| Some(Tunnel { hops: vec![Hop::parse(spec).unwrap()], known_hosts: None, ..Default::default() });
     let mut new = new_conn("behind");
     new.ssh = tunnel("ops@bastion.example.com");
     let secrets = Secrets {
@@ -287,20 +347,24 @@ fn the_ssh_password_stays_with_the_ssh_hosts_it_was_saved_for() {
     // password (same database server) and the key material stay.
     let mut moved = r.to_new();
     moved.ssh = tunnel("root@bastion.example.com");
-    let (kept, withheld) = r.reusable_secrets(store.secrets(r.id).unwrap(), &moved.params, moved.ssh.as_ref());
-    assert!(withheld && kept.ssh_password.is_none() && kept.password.is_some() && kept.ssh_passphrase.is_some() && kept.ssh_key.is_some());
+    let g = store.secrets_for(r.id, moved.route()).unwrap();
+    let kept = &g.secrets;
+    assert!(!g.withheld.is_empty() && kept.ssh_password.is_none() && kept.password.is_some() && kept.ssh_passphrase.is_some() && kept.ssh_key.is_some());
     // Same hosts written differently: kept.
     let mut same = r.to_new();
     same.ssh = tunnel("ops@BASTION.example.com:22");
-    assert!(r.moved_secrets(&same.params, same.ssh.as_ref()).is_empty());
+    assert!(r.moved_secrets(&same.route()).is_empty());
     // No tunnel any more: the SSH password has nowhere to go, and the
     // database's name now resolves here, not behind the bastion.
-    assert_eq!(r.moved_secrets(&r.params, None), [crate::store::SecretKind::Password, crate::store::SecretKind::SshPassword]);
+    let kinds = |w: Vec<crate::store::Withheld>| w.into_iter().map(|w| w.kind).collect::<Vec<_>>();
+    let mut untunneled = r.to_new();
+    untunneled.ssh = None;
+    assert_eq!(kinds(r.moved_secrets(&untunneled.route())), [crate::store::SecretKind::Password, crate::store::SecretKind::SshPassword]);
     // Another bastion: the same name can be another database there.
     let mut elsewhere = r.to_new();
     elsewhere.ssh = tunnel("ops@bastion.other.example.com");
     assert_eq!(
-        r.moved_secrets(&elsewhere.params, elsewhere.ssh.as_ref()),
+        kinds(r.moved_secrets(&elsewhere.route())),
         [crate::store::SecretKind::Password, crate::store::SecretKind::SshPassword]
     );
 
