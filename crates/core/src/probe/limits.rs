@@ -14,16 +14,16 @@
 //! | one message | [`MAX_MESSAGE`] (1 MiB) | an error is a few hundred bytes; the longest analysis row a few KiB |
 //! | ParameterStatus messages | [`MAX_PARAMETERS`] (256) | about 15 at startup |
 //! | NoticeResponse messages | [`MAX_NOTICES`] (1,000) | none |
-//! | rows of the whole test | [`MAX_ROWS`] (4,000,000) | 2 per relation and 1 per column-level grant: 400,000 tables with a serial each take 1.6 M |
-//! | bytes of the whole test | [`MAX_BYTES`] (512 MiB) | about 120 bytes per relation |
+//! | rows of the whole test | [`MAX_ROWS`] (1,000,000) | one per schema, relation, sequence, function and use: 200,000 tables with a serial each take 600,000 |
+//! | bytes of the whole test | [`MAX_BYTES`] (256 MiB) | about 120 bytes per row |
 
 use std::fmt;
 
 pub const MAX_MESSAGE: usize = 1 << 20;
 pub const MAX_PARAMETERS: usize = 256;
 pub const MAX_NOTICES: usize = 1000;
-pub const MAX_ROWS: usize = 4_000_000;
-pub const MAX_BYTES: usize = 512 << 20;
+pub const MAX_ROWS: usize = 1_000_000;
+pub const MAX_BYTES: usize = 256 << 20;
 
 /// The limit a server went over.
 #[derive(Debug, Clone, PartialEq, Eq)]
