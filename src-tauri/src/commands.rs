@@ -65,10 +65,10 @@ pub fn vocabulary() -> Vocabulary {
 /// user, dbname, and the AWS region of an RDS host), as one line to edit.
 #[tauri::command]
 pub fn fill_password_preset(preset: String, params: Params) -> Result<String, CommandError> {
-    use sluice_core::probe::password_command::{fill, PRESETS};
+    use sluice_core::connection::{fill, PRESETS};
     let p = PRESETS.iter().find(|p| p.id == preset).ok_or_else(|| CommandError::invalid(format!("\"{preset}\" is not a password command preset")))?;
     let (info, _) = params.check();
-    Ok(sluice_core::probe::PasswordCommand { argv: fill(p.argv, &info), preset: Some(preset), confirmed: true }.line())
+    Ok(sluice_core::connection::PasswordCommand { argv: fill(p.argv, &info), preset: Some(preset), confirmed: true }.line())
 }
 
 /// Parses a pasted URL or key=value string: its keywords, and apart from
@@ -96,7 +96,7 @@ pub fn format_url(params: Params, password: Option<Secret>) -> Result<String, Co
 async fn other_names(state: &AppState, except: Option<uuid::Uuid>) -> Vec<String> {
     match state.store().await {
         Ok(store) => store
-            .list()
+            .call(|s| s.list())
             .await
             .map(|list| list.into_iter().filter(|r| Some(r.id) != except).map(|r| r.name).collect())
             .unwrap_or_default(),
@@ -133,7 +133,7 @@ async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &connin
     use sluice_core::store::SecretKind;
     let Some(id) = draft.uuid()? else { return Ok(Vec::new()) };
     let Ok(store) = state.store().await else { return Ok(Vec::new()) };
-    let Ok(record) = store.get(id.to_string()).await else { return Ok(Vec::new()) };
+    let Ok(record) = store.call(move |s| s.get(&id.to_string())).await else { return Ok(Vec::new()) };
     let typed = |s: &Option<sluice_core::secret::Secret>| s.as_ref().is_some_and(|p| !p.is_empty());
     let (new, _) = draft.split()?;
     let new = NewConnection { params: params.clone(), ..new };
@@ -159,7 +159,7 @@ async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &connin
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> Result<ConnectionList, CommandError> {
     let store = state.store().await?;
-    let records = store.list().await?;
+    let records = store.call(|s| s.list()).await?;
     Ok(ConnectionList {
         connections: records.into_iter().map(Connection::from).collect(),
         warnings: store.warnings().iter().map(|w| w.message().to_owned()).collect(),
@@ -182,10 +182,10 @@ pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_s
     let mode = if without_secrets { SaveMode::WithoutSecrets } else { SaveMode::WithSecrets };
     let store = state.store().await?;
     let record = match id {
-        None => store.add(new, secrets, mode).await?,
+        None => store.call(move |s| s.add(new, secrets, mode)).await?,
         // What was typed replaces the saved secret; the rest is kept by the
         // store while it may still go where the connection now points.
-        Some(id) => store.update(id, new, SecretChanges::set_given(secrets), mode).await?,
+        Some(id) => store.call(move |s| s.update(id, new, SecretChanges::set_given(secrets), mode)).await?,
     };
     Ok(Connection::from(record))
 }
@@ -198,7 +198,7 @@ fn parse_id(id: &str) -> Result<uuid::Uuid, CommandError> {
 #[tauri::command]
 pub async fn delete_connection(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
     let id = parse_id(&id)?;
-    state.store().await?.delete(id).await?;
+    state.store().await?.call(move |s| s.delete(id)).await?;
     Ok(())
 }
 
@@ -207,10 +207,10 @@ pub async fn delete_connection(state: State<'_, AppState>, id: String) -> Result
 pub async fn duplicate_connection(state: State<'_, AppState>, id: String) -> Result<Connection, CommandError> {
     let id = parse_id(&id)?;
     let store = state.store().await?;
-    let original = store.get(id.to_string()).await?;
-    let taken: Vec<String> = store.list().await?.into_iter().map(|r| r.name.to_lowercase()).collect();
+    let original = store.call(move |s| s.get(&id.to_string())).await?;
+    let taken: Vec<String> = store.call(|s| s.list()).await?.into_iter().map(|r| r.name.to_lowercase()).collect();
     let name = copy_name(&original.name, &taken);
-    Ok(Connection::from(store.duplicate(id, name).await?))
+    Ok(Connection::from(store.call(move |s| s.duplicate(id, &name)).await?))
 }
 
 /// The first of "Name (copy)", "Name (copy 2)", ... that no connection has.
@@ -232,7 +232,7 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<Prepared, Comm
     let (new, typed) = draft.split()?;
     let store = state.store().await?;
     let saved = match draft.uuid()? {
-        Some(id) => store.get(id.to_string()).await.ok(),
+        Some(id) => store.call(move |s| s.get(&id.to_string())).await.ok(),
         None => None,
     };
     Ok(saved::prepare_async(&store, saved, new, typed).await?)
@@ -250,9 +250,12 @@ async fn draft_request(state: &AppState, draft: &Draft) -> Result<Prepared, Comm
 #[tauri::command]
 pub async fn trust_host_key(state: State<'_, AppState>, target: TestTarget, hop: usize, key: String) -> Result<(), CommandError> {
     let saved = match &target {
-        TestTarget::Saved { id } => Some(state.store().await?.get(parse_id(id)?.to_string()).await?),
+        TestTarget::Saved { id } => {
+            let id = parse_id(id)?;
+            Some(state.store().await?.call(move |s| s.get(&id.to_string())).await?)
+        }
         TestTarget::Draft { draft } => match draft.uuid()? {
-            Some(id) => state.store().await?.get(id.to_string()).await.ok(),
+            Some(id) => state.store().await?.call(move |s| s.get(&id.to_string())).await.ok(),
             None => None,
         },
     };
@@ -303,7 +306,7 @@ pub async fn test_connection(
         TestTarget::Saved { id } => {
             let id = parse_id(id)?;
             let store = state.store().await?;
-            let record = store.get(id.to_string()).await?;
+            let record = store.call(move |s| s.get(&id.to_string())).await?;
             let (shape, schemas) = (record.to_new(), record.scope_schemas.clone());
             (saved::prepare_async(&store, Some(record), shape, Secrets::default()).await?, Some(id), schemas)
         }
@@ -321,7 +324,8 @@ pub async fn test_connection(
     prepared.explain(&mut report);
     if let Some(id) = saved_id {
         if let Ok(store) = state.store().await {
-            if let Err(e) = store.record_test(id, saved::summary(&report)).await {
+            let summary = saved::summary(&report);
+            if let Err(e) = store.call(move |s| s.record_test(id, summary)).await {
                 tracing::warn!("could not record the test result: {e}");
             }
         }
@@ -460,7 +464,7 @@ pub async fn import_connections(
         .map_err(|e| CommandError::internal(e.to_string()))?
         .map_err(|e| CommandError::invalid(e.to_string()))?;
     let store = state.store().await?;
-    Ok(store.import(plan, sources, on_conflict, sluice_core::store::SaveMode::WithSecrets).await?)
+    Ok(store.call(move |s| import::apply(s, plan, sources.as_deref(), on_conflict, sluice_core::store::SaveMode::WithSecrets)).await?)
 }
 
 /// Writes the connections `ids` (all when empty) to `path` in `format`,
@@ -472,7 +476,7 @@ pub async fn export_connections(state: State<'_, AppState>, format: import::Expo
         return Err(CommandError::invalid(format!("{path} was not chosen in the save dialog: choose where to export there.")));
     }
     let store = state.store().await?;
-    let all = store.list().await?;
+    let all = store.call(|s| s.list()).await?;
     let records: Vec<_> = if ids.is_empty() { all } else { all.into_iter().filter(|r| ids.contains(&r.id.to_string())).collect() };
     let text = import::export(format, &records);
     let n = records.len();

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use sluice_core::conninfo::{keywords, ConnInfo, FieldIssue, InlinePem, ParamsError, Severity, Syntax};
 use std::collections::BTreeMap;
 use sluice_core::job::{DestinationOptions, Job};
-use sluice_core::probe::{InlineTls, PasswordCommand};
+use sluice_core::connection::{InlineTls, PasswordCommand};
 use sluice_core::secret::Secret;
 use sluice_core::store::{ConnectionRecord, NewConnection, Provider, Secrets};
 
@@ -229,7 +229,7 @@ pub struct Vocabulary {
     /// How an SSH hop logs in.
     pub ssh_auth: [sluice_core::ssh::Auth; 4],
     /// Password command presets (cloud IAM, secret managers).
-    pub password_presets: &'static [sluice_core::probe::password_command::Preset],
+    pub password_presets: &'static [sluice_core::connection::Preset],
 }
 
 #[derive(Debug, Serialize)]
@@ -246,7 +246,7 @@ impl Vocabulary {
             sslmodes: SslMode::ALL.iter().map(|m| SslModeInfo { value: m.as_str(), explanation: m.explanation() }).collect(),
             jobs: Job::ALL,
             ssh_auth: sluice_core::ssh::Auth::ALL,
-            password_presets: sluice_core::probe::password_command::PRESETS,
+            password_presets: sluice_core::connection::PRESETS,
         }
     }
 }

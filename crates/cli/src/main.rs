@@ -19,8 +19,8 @@ use std::process::ExitCode;
 pub use error::CliError;
 
 /// `--password-command CMD`: split by shell-word rules (never run by a shell).
-pub(crate) fn password_command(cmd: &str) -> Result<sluice_core::probe::PasswordCommand, CliError> {
-    sluice_core::probe::PasswordCommand::from_line(cmd, None).map_err(|e| CliError::new(format!("--password-command: {e}")))
+pub(crate) fn password_command(cmd: &str) -> Result<sluice_core::connection::PasswordCommand, CliError> {
+    sluice_core::connection::PasswordCommand::from_line(cmd, None).map_err(|e| CliError::new(format!("--password-command: {e}")))
 }
 
 /// The first line of stdin, without its line ending (a secret piped in).

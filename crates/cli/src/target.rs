@@ -5,7 +5,8 @@
 
 use crate::CliError;
 use sluice_core::conninfo;
-use sluice_core::probe::{PasswordCommand, ProbeRequest, SshRequest};
+use sluice_core::connection::PasswordCommand;
+use sluice_core::probe::{ProbeRequest, SshRequest};
 use sluice_core::saved::{self, Prepared};
 use sluice_core::store::{ConnectionRecord, Secrets, Store};
 

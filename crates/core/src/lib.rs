@@ -3,6 +3,8 @@
 //! - [`conninfo`]: libpq connection strings (URI and `key=value`): parse, format, validate
 //!   (the `sluice-conninfo` crate, re-exported).
 //! - [`secret`]: the redacting wrapper every secret travels in (also from `sluice-conninfo`).
+//! - [`outcome`]: the vocabulary of a test's outcome (stages, statuses, failure codes, a classified failure), low so nothing reaches up for it.
+//! - [`connection`]: what a connection carries besides libpq keywords: a password command, inline TLS material.
 //! - [`job`]: source or destination, and a destination's options.
 //! - [`store`]: saved connections: metadata in a per-user JSON file, secrets in the OS keyring.
 //! - [`probe`]: Test Connection: staged, timed, deadline-bound, every failure classified.
@@ -18,6 +20,8 @@ pub mod import;
 pub use sluice_conninfo as conninfo;
 pub use sluice_conninfo::secret;
 pub mod job;
+pub mod outcome;
+pub mod connection;
 mod pinned;
 pub mod probe;
 pub mod saved;

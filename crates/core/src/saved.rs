@@ -67,7 +67,7 @@ pub fn prepare(store: &Store, saved: Option<&ConnectionRecord>, target: &NewConn
     info.set_secret("sslpassword", secrets.sslpassword.clone());
     let source = if typed_password { PasswordSource::Prompt } else { PasswordSource::Keyring };
     let mut request = ProbeRequest::resolved(&info, source, &Environment::without_vars())?;
-    request.inline_tls = crate::probe::InlineTls { pem: target.pem.clone(), client_key_pem: secrets.client_key_pem.clone() };
+    request.inline_tls = crate::connection::InlineTls { pem: target.pem.clone(), client_key_pem: secrets.client_key_pem.clone() };
     request.ssh = target.ssh.clone().filter(|t| !t.is_empty()).map(|t| SshRequest::new(t, secrets.ssh()));
     request.password_command = target.password_command.clone();
     Ok(Prepared { request, withheld, missing })

@@ -159,7 +159,8 @@ async fn analysis_rides_in_the_same_single_batch() {
 #[cfg(unix)]
 #[tokio::test]
 async fn settings_are_refused_before_the_password_command_runs() {
-    use sluice_core::probe::{ErrorCode, PasswordCommand, ProbeRequest};
+    use sluice_core::connection::PasswordCommand;
+    use sluice_core::probe::{ErrorCode, ProbeRequest};
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("ran");
     let command = PasswordCommand { argv: vec!["touch".into(), marker.display().to_string()], preset: None, confirmed: true };

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use sluice_core::job::Job;
 use sluice_core::secret::Secret;
-use sluice_core::store::{AsyncStore, ConnectionRecord, NewConnection, Provider, SaveMode, SecretChange, SecretChanges, Secrets, StoreError};
+use sluice_core::store::{Store, ConnectionRecord, NewConnection, Provider, SaveMode, SecretChange, SecretChanges, Secrets, StoreError};
 
 use crate::params::ParamArgs;
 use crate::term::{errln, outln};
@@ -191,11 +191,7 @@ type CmdResult = Result<(), CliError>;
 
 pub fn run(cmd: ConnectionsCommand) -> Result<ExitCode, CliError> {
     init_logging();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::new(format!("cannot start: {e}")))?;
-    runtime.block_on(run_async(cmd))?;
+    run_on_store(cmd)?;
     Ok(exit::code(exit::OK))
 }
 
@@ -206,19 +202,19 @@ fn init_logging() {
     }
 }
 
-async fn run_async(cmd: ConnectionsCommand) -> CmdResult {
-    let store = AsyncStore::open().await?;
+fn run_on_store(cmd: ConnectionsCommand) -> CmdResult {
+    let store = Store::open()?;
     for w in store.warnings() {
         errln!("warning: {}", w.message());
     }
     match cmd {
-        ConnectionsCommand::List { json } => list(&store, json).await,
-        ConnectionsCommand::Show { name, json, reveal } => show(&store, &name, json, reveal).await,
-        ConnectionsCommand::Add(args) => add(&store, *args).await,
-        ConnectionsCommand::Edit(args) => edit(&store, *args).await,
-        ConnectionsCommand::Remove { name } => remove(&store, &name).await,
-        ConnectionsCommand::Import(args) => import(&store, args).await,
-        ConnectionsCommand::Export(args) => export(&store, args).await,
+        ConnectionsCommand::List { json } => list(&store, json),
+        ConnectionsCommand::Show { name, json, reveal } => show(&store, &name, json, reveal),
+        ConnectionsCommand::Add(args) => add(&store, *args),
+        ConnectionsCommand::Edit(args) => edit(&store, *args),
+        ConnectionsCommand::Remove { name } => remove(&store, &name),
+        ConnectionsCommand::Import(args) => import(&store, args),
+        ConnectionsCommand::Export(args) => export(&store, args),
     }
 }
 
@@ -226,8 +222,8 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<String, CliError> {
     serde_json::to_string(value).map_err(|e| CliError::new(format!("cannot encode JSON: {e}")))
 }
 
-async fn list(store: &AsyncStore, json: bool) -> CmdResult {
-    let records = store.list().await?;
+fn list(store: &Store, json: bool) -> CmdResult {
+    let records = store.list()?;
     if json {
         println!("{}", to_json(&records)?);
         return Ok(());
@@ -307,9 +303,9 @@ fn last_test(r: &ConnectionRecord) -> String {
     }
 }
 
-async fn show(store: &AsyncStore, name: &str, json: bool, reveal: bool) -> CmdResult {
-    let record = store.get(name).await?;
-    let secrets = if reveal { store.secrets(record.id).await? } else { Secrets::default() };
+fn show(store: &Store, name: &str, json: bool, reveal: bool) -> CmdResult {
+    let record = store.get(name)?;
+    let secrets = if reveal { store.secrets(record.id)? } else { Secrets::default() };
     if json {
         #[derive(serde::Serialize)]
         struct Revealed<'a> {
@@ -480,7 +476,7 @@ fn mode(p: &PasswordArgs) -> SaveMode {
     }
 }
 
-async fn add(store: &AsyncStore, args: AddArgs) -> CmdResult {
+fn add(store: &Store, args: AddArgs) -> CmdResult {
     let mut new = NewConnection { name: args.name.clone(), ..NewConnection::default() };
     let provider_given = args.fields.provider.is_some();
     let ssh_typed = args.fields.ssh.read_stdin(args.password.password_stdin)?;
@@ -511,12 +507,12 @@ async fn add(store: &AsyncStore, args: AddArgs) -> CmdResult {
     } else {
         None
     };
-    let record = store.add(new, secrets, mode(p)).await.map_err(with_save_hint)?;
+    let record = store.add(new, secrets, mode(p)).map_err(with_save_hint)?;
     report_saved(&record, args.json, "saved")
 }
 
-async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
-    let record = store.get(&args.name).await?;
+fn edit(store: &Store, args: EditArgs) -> CmdResult {
+    let record = store.get(&args.name)?;
     let mut new = record.to_new();
     if let Some(name) = args.rename {
         new.name = name;
@@ -553,7 +549,7 @@ async fn edit(store: &AsyncStore, args: EditArgs) -> CmdResult {
     if dropped_tunnel {
         (secrets.ssh_password, secrets.ssh_passphrase, secrets.ssh_key) = (SecretChange::Remove, SecretChange::Remove, SecretChange::Remove);
     }
-    let updated = store.update(record.id, new, secrets, mode(p)).await.map_err(with_save_hint)?;
+    let updated = store.update(record.id, new, secrets, mode(p)).map_err(with_save_hint)?;
     for w in record.moved_secrets(&updated.route()) {
         if !updated.has(w.kind) {
             errln!(
@@ -589,9 +585,9 @@ fn report_saved(record: &ConnectionRecord, json: bool, verb: &str) -> CmdResult 
     Ok(())
 }
 
-async fn remove(store: &AsyncStore, name: &str) -> CmdResult {
-    let record = store.get(name).await?;
-    store.delete(record.id).await?;
+fn remove(store: &Store, name: &str) -> CmdResult {
+    let record = store.get(name)?;
+    store.delete(record.id)?;
     for w in store.warnings() {
         if matches!(w, sluice_core::store::StoreWarning::LeftoverSecrets { .. }) {
             errln!("warning: {}", w.message());
@@ -601,16 +597,16 @@ async fn remove(store: &AsyncStore, name: &str) -> CmdResult {
     Ok(())
 }
 
-async fn import(store: &AsyncStore, args: ImportArgs) -> CmdResult {
+fn import(store: &Store, args: ImportArgs) -> CmdResult {
     use sluice_core::import;
     let env = sluice_core::conninfo::Environment::from_process();
     let plan = import::read(args.from, args.file.as_deref(), &env).map_err(|e| CliError::new(e.to_string()))?;
     let outcome = if args.dry_run {
-        let taken: Vec<String> = store.list().await.map_err(with_save_hint)?.into_iter().map(|r| r.name).collect();
+        let taken: Vec<String> = store.list().map_err(with_save_hint)?.into_iter().map(|r| r.name).collect();
         import::preview(plan, &taken, None, args.on_conflict)
     } else {
         let on_conflict = args.on_conflict;
-        store.import(plan, None, on_conflict, SaveMode::WithSecrets).await.map_err(with_save_hint)?
+        sluice_core::import::apply(store, plan, None, on_conflict, SaveMode::WithSecrets).map_err(with_save_hint)?
     };
     if args.json {
         println!("{}", to_json(&outcome)?);
@@ -634,14 +630,14 @@ async fn import(store: &AsyncStore, args: ImportArgs) -> CmdResult {
     Ok(())
 }
 
-async fn export(store: &AsyncStore, args: ExportArgs) -> CmdResult {
-    let all = store.list().await?;
+fn export(store: &Store, args: ExportArgs) -> CmdResult {
+    let all = store.list()?;
     let records = if args.names.is_empty() {
         all
     } else {
         let mut chosen = Vec::new();
         for n in &args.names {
-            chosen.push(store.get(n).await?);
+            chosen.push(store.get(n)?);
         }
         chosen
     };

@@ -31,6 +31,7 @@ pub use collect::Collector;
 pub use compact::{CompactAccess, CompactError, CompactRelations, CompactSequences, CompactUse, RelationExtra};
 pub use fix_sql::fix_sql;
 pub use model::{
+    Fix,
     Access, ColumnGrant, FunctionAccess, FunctionKind, NotFound, ObjectName, Privilege, RelationAccess,
     RelationKind, SchemaAccess, SequenceAccess, UseVia, UsedObject, WriteDependency,
 };

@@ -359,3 +359,12 @@ pub(crate) mod build {
         }
     }
 }
+
+/// A refusal one statement fixes.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub object_type: crate::access::ObjectType,
+    pub name: String,
+    pub missing: Vec<crate::access::Privilege>,
+    pub statement: String,
+}

@@ -18,12 +18,6 @@ pub struct SessionFacts {
     pub default_transaction_read_only: bool,
 }
 
-impl From<&crate::probe::ServerInfo> for SessionFacts {
-    fn from(server: &crate::probe::ServerInfo) -> SessionFacts {
-        SessionFacts { in_recovery: server.in_recovery, default_transaction_read_only: server.default_transaction_read_only }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {

@@ -291,7 +291,7 @@ fn pgadmin_server(s: &Value) -> Result<Candidate, String> {
     match exec.map(|cmd| shell_words::split(&cmd).map_err(|e| (cmd, e))) {
         Some(Ok(argv)) if !argv.is_empty() => {
             notes.push(format!("its PasswordExecCommand becomes the password command, run as these words: {}; it runs only after you confirm it", shell_words::join(&argv)));
-            c.new.password_command = Some(crate::probe::PasswordCommand { argv, preset: None, confirmed: false });
+            c.new.password_command = Some(crate::connection::PasswordCommand { argv, preset: None, confirmed: false });
         }
         Some(Err((cmd, e))) => notes.push(format!("PasswordExecCommand \"{cmd}\" is not taken: {e}")),
         _ => notes.push("pgAdmin exports no passwords: enter it, or use the password file".into()),

@@ -3,7 +3,8 @@
 //! kept in `detail` for experts; it never holds a secret (the driver's
 //! errors don't carry the password, and we add none).
 
-use super::report::{ErrorCode, Fix, ProbeError, Stage};
+use super::report::{ErrorCode, ProbeError, Stage};
+use crate::access::Fix;
 use super::tls::SetupError;
 use crate::conninfo::SslMode;
 use std::time::Duration;
@@ -55,10 +56,6 @@ pub(crate) enum Failure {
     Misbehaved(String),
 }
 
-fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
-    ProbeError { code, stage, message, hint: hint.to_owned(), sqlstate: None, detail: None, fix: None, host_key: None }
-}
-
 /// pg_hba refused a connection for being unencrypted: "no encryption" from
 /// PostgreSQL 14, "SSL off" before.
 pub(crate) fn says_no_encryption(msg: &str) -> bool {
@@ -80,7 +77,7 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
     let Context { host, port, user, dbname, .. } = *ctx;
     if let Some(b) = ctx.first_byte {
         if !is_postgres_byte(b, ctx.sent_ssl_request) && !matches!(failure, Failure::Timeout(_) | Failure::Cancelled) {
-            let mut e = err(
+            let mut e = ProbeError::new(
                 ErrorCode::NotPostgres,
                 stage,
                 format!("Something answers on {host}:{port}, but it is not a Postgres server."),
@@ -92,7 +89,7 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
     }
     match failure {
         Failure::Misbehaved(why) => {
-            let mut e = err(
+            let mut e = ProbeError::new(
                 ErrorCode::ServerMisbehaved,
                 stage,
                 format!("The server at {host}:{port} sent more than any Postgres server sends, so Sluice stopped reading: {why}."),
@@ -114,18 +111,18 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
                     "Ask the administrator for one of the methods require_auth allows in pg_hba.conf for this role, or change require_auth if this server is meant to use that method.",
                 )
             };
-            let mut e = err(ErrorCode::InvalidSettings, Stage::Auth, message, hint);
+            let mut e = ProbeError::new(ErrorCode::InvalidSettings, Stage::Auth, message, hint);
             e.detail = Some(libpq);
             e
         }
-        Failure::Settings(msg) => err(
+        Failure::Settings(msg) => ProbeError::new(
             ErrorCode::InvalidSettings,
             stage,
             format!("The connection settings are invalid: {msg}."),
             "Fix the setting named above and test again.",
         ),
         Failure::Dns(e) => {
-            let mut pe = err(
+            let mut pe = ProbeError::new(
                 ErrorCode::Dns,
                 Stage::Resolve,
                 format!("The host name \"{host}\" could not be resolved."),
@@ -135,32 +132,32 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
             pe
         }
         Failure::Connect { addr, error } => classify_connect(&addr, error, host),
-        Failure::TlsSetup(SetupError::WeakTrust(msg)) => err(
+        Failure::TlsSetup(SetupError::WeakTrust(msg)) => ProbeError::new(
             ErrorCode::InvalidSettings,
             Stage::Tls,
             format!("These TLS settings would not protect the connection: {msg}."),
             "Use SSL mode verify-full (the certificate must then name the host), or give the CA that signed the server's certificate as the root certificate.",
         ),
-        Failure::TlsSetup(SetupError::RootCert(msg)) => err(
+        Failure::TlsSetup(SetupError::RootCert(msg)) => ProbeError::new(
             ErrorCode::CertificateUntrusted,
             Stage::Tls,
             format!("The server cannot be verified: {msg}."),
             "Give the CA certificate that signed the server's certificate as the root certificate (a PEM file), or choose SSL mode require to encrypt without verifying.",
         ),
-        Failure::TlsSetup(SetupError::ClientCert(msg)) => err(
+        Failure::TlsSetup(SetupError::ClientCert(msg)) => ProbeError::new(
             ErrorCode::ClientCertificate,
             Stage::Tls,
             format!("The client certificate cannot be used: {msg}."),
             "Give a PEM client certificate and its PEM private key (encrypted keys need their passphrase), both readable by you.",
         ),
-        Failure::TlsSetup(SetupError::KeyPassphrase(msg)) => err(
+        Failure::TlsSetup(SetupError::KeyPassphrase(msg)) => ProbeError::new(
             ErrorCode::ClientKeyPassphrase,
             Stage::Tls,
             format!("The client key cannot be used: {msg}."),
             "Enter the key's passphrase (Key passphrase in the form, sslpassword in a connection string); Sluice keeps it in the keyring.",
         ),
-        Failure::TlsSetup(SetupError::Internal(msg)) => err(ErrorCode::Internal, Stage::Tls, format!("TLS could not be set up: {msg}."), "Copy the diagnostics and report this problem."),
-        Failure::TlsNotOffered => err(
+        Failure::TlsSetup(SetupError::Internal(msg)) => ProbeError::new(ErrorCode::Internal, Stage::Tls, format!("TLS could not be set up: {msg}."), "Copy the diagnostics and report this problem."),
+        Failure::TlsNotOffered => ProbeError::new(
             ErrorCode::TlsUnsupported,
             Stage::Tls,
             format!("The server at {host}:{port} does not offer TLS, and SSL mode {} requires it.", ctx.sslmode),
@@ -170,7 +167,7 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
         Failure::Postgres(e) => classify_postgres(e, stage, ctx),
         Failure::Ssh(f) => f.into_probe_error(),
         Failure::PasswordCommand { message, stderr } => {
-            let mut e = err(
+            let mut e = ProbeError::new(
                 ErrorCode::PasswordCommandFailed,
                 Stage::Auth,
                 format!("The password command gave no password: {message}."),
@@ -179,7 +176,7 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
             e.detail = Some(stderr).filter(|s| !s.is_empty());
             e
         }
-        Failure::Timeout(d) if stage.is_ssh() => err(
+        Failure::Timeout(d) if stage.is_ssh() => ProbeError::new(
             ErrorCode::SshTimeout,
             stage,
             format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
@@ -197,17 +194,17 @@ pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> Pro
                 Stage::Session | Stage::Access => "The server is slow to answer simple catalog queries: it may be overloaded or waiting on locks. Try again, or raise the connect timeout.",
                 Stage::SshConnect | Stage::SshAuth | Stage::SshChannel => "The SSH server did not answer in time.",
             };
-            err(
+            ProbeError::new(
                 ErrorCode::Timeout,
                 stage,
                 format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
                 hint,
             )
         }
-        Failure::Cancelled => err(ErrorCode::Cancelled, stage, "The test was cancelled.".into(), "Press Test Connection to try again."),
+        Failure::Cancelled => ProbeError::new(ErrorCode::Cancelled, stage, "The test was cancelled.".into(), "Press Test Connection to try again."),
         Failure::Closed => closed(stage, host, port, false),
         Failure::Internal(msg) => {
-            let mut e = err(ErrorCode::Internal, stage, "The test failed unexpectedly.".into(), "Copy the diagnostics and report this problem.");
+            let mut e = ProbeError::new(ErrorCode::Internal, stage, "The test failed unexpectedly.".into(), "Copy the diagnostics and report this problem.");
             e.detail = Some(msg);
             e
         }
@@ -259,7 +256,7 @@ fn classify_connect(addr: &str, error: std::io::Error, host: &str) -> ProbeError
             "Check the address, your VPN, and any firewall between you and the server.".to_owned(),
         ),
     };
-    let mut e = err(ErrorCode::Refused, Stage::Connect, message, &hint);
+    let mut e = ProbeError::new(ErrorCode::Refused, Stage::Connect, message, &hint);
     e.detail = Some(error.to_string());
     e
 }
@@ -269,7 +266,7 @@ fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &C
     let host = ctx.host;
     let detail = tls.as_ref().map(|e| e.to_string()).or(other.clone());
     let mut e = match &tls {
-        Some(rustls::Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })) => err(
+        Some(rustls::Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })) => ProbeError::new(
             ErrorCode::CertificateHostnameMismatch,
             Stage::Tls,
             format!("The server's certificate is not valid for the host name \"{host}\"."),
@@ -284,7 +281,7 @@ fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &C
                 CertificateError::Revoked => "it has been revoked".to_owned(),
                 other => format!("{other:?}"),
             };
-            err(
+            ProbeError::new(
                 ErrorCode::CertificateUntrusted,
                 Stage::Tls,
                 format!("The server's certificate is not trusted: {why}."),
@@ -300,7 +297,7 @@ fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &C
             | AlertDescription::UnsupportedCertificate
             | AlertDescription::AccessDenied
             | AlertDescription::HandshakeFailure,
-        )) if ctx.sslmode != SslMode::Disable => err(
+        )) if ctx.sslmode != SslMode::Disable => ProbeError::new(
             ErrorCode::ClientCertificate,
             Stage::Tls,
             "The server rejected the TLS handshake, most likely the client certificate (missing, expired or signed by a CA it does not trust).".into(),
@@ -309,7 +306,7 @@ fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &C
         None if other.as_deref().map(str::to_lowercase).is_some_and(|o| ["end of file", "eof", "reset", "closed", "broken pipe"].iter().any(|w| o.contains(w))) => {
             closed(Stage::Tls, host, ctx.port, false)
         }
-        _ => err(
+        _ => ProbeError::new(
             ErrorCode::TlsFailed,
             Stage::Tls,
             "The TLS handshake with the server failed.".into(),
@@ -330,7 +327,7 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
             _ => text.clone(),
         };
         let mut e = if detail.contains("password missing") {
-            err(
+            ProbeError::new(
                 ErrorCode::AuthFailed,
                 Stage::Auth,
                 format!("The server asks for a password for user \"{user}\", and none was given."),
@@ -340,7 +337,7 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
             closed(stage, host, port, ctx.first_byte.is_none())
         } else if detail.contains("did not use channel binding") {
             // libpq: "channel binding required, but SSL not in use" / "... but server authenticated client without channel binding".
-            err(
+            ProbeError::new(
                 ErrorCode::InvalidSettings,
                 Stage::Auth,
                 if ctx.used_tls {
@@ -355,7 +352,7 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
                 },
             )
         } else if detail.contains("SASL") || detail.contains("authentication method") {
-            err(
+            ProbeError::new(
                 ErrorCode::AuthUnsupported,
                 Stage::Auth,
                 if detail.contains("unsupported SASL mechanism") {
@@ -367,7 +364,7 @@ fn classify_postgres(error: tokio_postgres::Error, stage: Stage, ctx: &Context<'
                 "Sluice logs in with scram-sha-256, md5, password, trust and client certificates. Ask the administrator for one of these in pg_hba.conf, or test from a tool that supports the method (OAuth needs PostgreSQL 18's libpq).",
             )
         } else {
-            err(ErrorCode::Internal, stage, "The connection failed unexpectedly.".into(), "Copy the diagnostics and report this problem.")
+            ProbeError::new(ErrorCode::Internal, stage, "The connection failed unexpectedly.".into(), "Copy the diagnostics and report this problem.")
         };
         e.detail = Some(detail);
         return e;
@@ -443,7 +440,7 @@ fn closed(stage: Stage, host: &str, port: u16, nothing_received: bool) -> ProbeE
             "A proxy or firewall may cut the connection, or the server restarted or timed out the login (authentication_timeout); check the server log, then test again.",
         )
     };
-    err(ErrorCode::ConnectionClosed, stage, message, hint)
+    ProbeError::new(ErrorCode::ConnectionClosed, stage, message, hint)
 }
 
 /// tokio-postgres's "connection closed", or an end of stream / reset under it.

@@ -44,10 +44,9 @@ mod wire;
 pub use cancel::Cancel;
 pub use hosts::{Attempt, AttemptOutcome};
 pub use report::{
-    CompactReport, ErrorCode, Fix, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
+    CompactReport, ErrorCode, HostKeyPrompt, PoolerInfo, ProbeError, Report, ServerInfo, Stage, Step, StepEvent, StepStatus, TlsInfo,
 };
-pub use password_command::PasswordCommand;
-pub use request::{AnalysisRequest, InlineTls, ProbeRequest, Provenance, SshRequest, DEFAULT_DEADLINE};
+pub use request::{AnalysisRequest, ProbeRequest, Provenance, SshRequest, DEFAULT_DEADLINE};
 pub use tracker::ProgressFn;
 
 use crate::access;

@@ -1,7 +1,7 @@
 //! What a probe is asked to do.
 
-use crate::conninfo::{ConnInfo, InlinePem};
-use crate::secret::Secret;
+use crate::conninfo::ConnInfo;
+pub(crate) use crate::connection::InlineTls;
 use std::time::Duration;
 
 /// Used when the connection sets no `connect_timeout` (or sets 0, which to
@@ -9,16 +9,6 @@ use std::time::Duration;
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 /// libpq treats connect_timeout values below 2 s as 2 s.
 const MIN_DEADLINE: Duration = Duration::from_secs(2);
-
-/// TLS material given inline (pasted PEM) instead of as file paths. Inline
-/// values win over the corresponding `sslrootcert`/`sslcert`/`sslkey` paths.
-#[derive(Debug, Clone, Default)]
-pub struct InlineTls {
-    /// The root and client certificates.
-    pub pem: InlinePem,
-    /// The client key (a secret).
-    pub client_key_pem: Option<Secret>,
-}
 
 /// Run the access analysis after the session stage, for this job.
 #[derive(Debug, Clone)]
@@ -59,7 +49,7 @@ pub struct ProbeRequest {
     /// Where the settings came from (echoed in the report).
     pub provenance: Provenance,
     /// Run for the password when none is given (cloud IAM, a secret manager).
-    pub password_command: Option<super::password_command::PasswordCommand>,
+    pub password_command: Option<crate::connection::PasswordCommand>,
     /// With a host list and no password given: the password file's
     /// password for each host in order, with its `FILE:LINE` (see
     /// [`Resolved::host_passwords`](crate::conninfo::Resolved::host_passwords)).

@@ -101,6 +101,13 @@ fn detect_pooler(client: &ClientSide, backend_addr: Option<&str>, backend_port: 
     PoolerInfo { detected: evidence.is_some(), evidence }
 }
 
+/// What the verdict needs of the session (the access module takes no probe type).
+impl From<&ServerInfo> for crate::access::SessionFacts {
+    fn from(server: &ServerInfo) -> crate::access::SessionFacts {
+        crate::access::SessionFacts { in_recovery: server.in_recovery, default_transaction_read_only: server.default_transaction_read_only }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

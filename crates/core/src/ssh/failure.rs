@@ -2,7 +2,7 @@
 //! error code, one sentence naming the hop, and a hint that names the fix.
 
 use super::known_hosts::Presented;
-use crate::probe::{ErrorCode, HostKeyPrompt, ProbeError, Stage};
+use crate::outcome::{ErrorCode, HostKeyPrompt, ProbeError, Stage};
 use std::path::PathBuf;
 
 /// The hop a failure happened at.
@@ -99,27 +99,14 @@ pub enum SshFailure {
     },
 }
 
-fn err(code: ErrorCode, stage: Stage, message: String, hint: &str) -> ProbeError {
-    ProbeError {
-        code,
-        stage,
-        message,
-        hint: hint.to_owned(),
-        sqlstate: None,
-        detail: None,
-        fix: None,
-        host_key: None,
-    }
-}
-
 impl SshFailure {
     pub fn into_probe_error(self) -> ProbeError {
         use ErrorCode as C;
         use SshFailure as F;
         match self {
-            F::Settings(msg) => err(C::InvalidSettings, Stage::SshConnect, format!("The SSH tunnel settings are invalid: {msg}."), "Fix the SSH tunnel settings and test again."),
+            F::Settings(msg) => ProbeError::new(C::InvalidSettings, Stage::SshConnect, format!("The SSH tunnel settings are invalid: {msg}."), "Fix the SSH tunnel settings and test again."),
             F::Dns { at, host, error } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshDns,
                     Stage::SshConnect,
                     format!("The SSH host name \"{host}\" (hop {}) could not be resolved.", at.hop + 1),
@@ -130,7 +117,7 @@ impl SshFailure {
             }
             F::Connect { at, addr, error } => {
                 let refused = error.kind() == std::io::ErrorKind::ConnectionRefused;
-                let mut e = err(
+                let mut e = ProbeError::new(
                     if refused { C::SshRefused } else { C::SshTimeout },
                     Stage::SshConnect,
                     if refused {
@@ -148,7 +135,7 @@ impl SshFailure {
                 e
             }
             F::HostKeyUnknown { at, host, port, key, record_in } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshHostKeyUnknown,
                     Stage::SshConnect,
                     format!(
@@ -173,7 +160,7 @@ impl SshFailure {
                 e
             }
             F::HostKeyChanged { at, key, file, line } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshHostKeyMismatch,
                     Stage::SshConnect,
                     format!(
@@ -190,7 +177,7 @@ impl SshFailure {
                 e
             }
             F::HostKeyPinnedMismatch { at, key } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshHostKeyMismatch,
                     Stage::SshConnect,
                     format!(
@@ -206,7 +193,7 @@ impl SshFailure {
                 e
             }
             F::HostKeyRevoked { at, key, file, line } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshHostKeyMismatch,
                     Stage::SshConnect,
                     format!("The host key of {} (hop {}) is revoked ({} line {line}).", at.server, at.hop + 1, file.display()),
@@ -216,7 +203,7 @@ impl SshFailure {
                 e
             }
             F::HostKeyOtherType { at, key, recorded, file, line } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshHostKeyMismatch,
                     Stage::SshConnect,
                     format!(
@@ -241,7 +228,7 @@ impl SshFailure {
                 ));
                 e
             }
-            F::KnownHostsWrite { at, file, error } => err(
+            F::KnownHostsWrite { at, file, error } => ProbeError::new(
                 C::InvalidSettings,
                 Stage::SshConnect,
                 format!("The host key of {} could not be recorded in {}: {error}.", at.server, file.display()),
@@ -250,7 +237,7 @@ impl SshFailure {
             F::AuthFailed { at, user, tried, offered } => {
                 let tried_s = if tried.is_empty() { "nothing it accepts".to_owned() } else { tried.join(", ") };
                 let offered_s = if offered.is_empty() { "none".to_owned() } else { offered.join(", ") };
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshAuthFailed,
                     Stage::SshAuth,
                     format!(
@@ -263,7 +250,7 @@ impl SshFailure {
                 e.detail = Some(format!("methods the server offered: {offered_s}"));
                 e
             }
-            F::KeyPassphrase { at, key, missing } => err(
+            F::KeyPassphrase { at, key, missing } => ProbeError::new(
                 C::SshKeyPassphrase,
                 Stage::SshAuth,
                 if missing {
@@ -274,7 +261,7 @@ impl SshFailure {
                 "Enter the key's passphrase (SSH key passphrase in the form, --ssh-passphrase-stdin on the CLI); Sluice keeps it in the keyring. Or load the key into ssh-agent and use the agent.",
             ),
             F::KeyInvalid { at, key, why } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshKeyInvalid,
                     Stage::SshAuth,
                     format!("The SSH key {key} (hop {}) cannot be used: {why}.", at.hop + 1),
@@ -283,7 +270,7 @@ impl SshFailure {
                 e.detail = Some(why);
                 e
             }
-            F::Agent { at, why } => err(
+            F::Agent { at, why } => ProbeError::new(
                 C::SshAuthFailed,
                 Stage::SshAuth,
                 format!("The SSH agent cannot be used for {} (hop {}): {why}.", at.server, at.hop + 1),
@@ -291,7 +278,7 @@ impl SshFailure {
             ),
             F::ChannelRefused { at, target, reason, description } => {
                 let why = if description.is_empty() { reason.clone() } else { format!("{reason}: {description}") };
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshChannelRefused,
                     Stage::SshChannel,
                     format!("The SSH server {} (hop {}) would not open a channel to {target} ({why}).", at.server, at.hop + 1),
@@ -301,7 +288,7 @@ impl SshFailure {
                 e
             }
             F::Protocol { at, stage, detail } => {
-                let mut e = err(
+                let mut e = ProbeError::new(
                     C::SshProtocol,
                     stage,
                     format!("The SSH conversation with {} (hop {}) failed: {detail}.", at.server, at.hop + 1),

@@ -12,7 +12,7 @@ use super::config::Resolved;
 use super::failure::{At, SshFailure};
 use super::keys::{self, KeyError};
 use super::known_hosts::{self, Presented, Verdict};
-use crate::probe::{Stage, StepStatus};
+use crate::outcome::{Stage, StepStatus};
 use crate::secret::Secret;
 use russh::client::{self, Handle, Msg};
 use russh::keys::{HashAlg, PrivateKey, PrivateKeyWithHashAlg, PublicKeyOrCertificate};

@@ -10,8 +10,8 @@
 //!
 //! # API
 //!
-//! [`Store`] is synchronous (keyring calls block); [`AsyncStore`] wraps every
-//! call in `tokio::task::spawn_blocking` for the app and the CLI.
+//! [`Store`] is synchronous (keyring calls block); [`AsyncStore::call`] runs
+//! one of its methods in `tokio::task::spawn_blocking`, for the app.
 //!
 //! - [`Store::open`] / [`Store::open_at`]: open (nothing is created until the
 //!   first save). Reports, once, a damaged file that was moved aside
@@ -627,8 +627,9 @@ fn check_name_free(doc: &FileDoc, name: &str, except: Option<Uuid>) -> Result<()
     Ok(())
 }
 
-/// [`Store`] for async code: each call runs on a blocking thread
-/// (`tokio::task::spawn_blocking`), since keyring and file calls block.
+/// [`Store`] for async code: [`AsyncStore::call`] runs any of its methods
+/// on a blocking thread (`tokio::task::spawn_blocking`), since keyring and
+/// file calls block.
 #[derive(Clone, Debug)]
 pub struct AsyncStore {
     store: Store,
@@ -671,73 +672,14 @@ impl AsyncStore {
         self.store.warnings()
     }
 
-    pub async fn list(&self) -> Result<Vec<ConnectionRecord>> {
+    /// Runs `f` on the store on a blocking thread: `store.call(|s| s.list()).await`.
+    pub async fn call<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+    {
         let s = self.store.clone();
-        blocking(move || s.list()).await
-    }
-
-    pub async fn get(&self, id_or_name: impl Into<String>) -> Result<ConnectionRecord> {
-        let (s, key) = (self.store.clone(), id_or_name.into());
-        blocking(move || s.get(&key)).await
-    }
-
-    pub async fn secrets(&self, id: Uuid) -> Result<Secrets> {
-        let s = self.store.clone();
-        blocking(move || s.secrets(id)).await
-    }
-
-    pub async fn add(&self, new: NewConnection, secrets: Secrets, mode: SaveMode) -> Result<ConnectionRecord> {
-        let s = self.store.clone();
-        blocking(move || s.add(new, secrets, mode)).await
-    }
-
-    pub async fn update(
-        &self,
-        id: Uuid,
-        changes: NewConnection,
-        secrets: impl Into<SecretChanges>,
-        mode: SaveMode,
-    ) -> Result<ConnectionRecord> {
-        let (s, secrets) = (self.store.clone(), secrets.into());
-        blocking(move || s.update(id, changes, secrets, mode)).await
-    }
-
-    /// [`Store::secrets_for`], for a connection shaped like `to`.
-    pub async fn secrets_for(&self, id: Uuid, to: NewConnection) -> Result<Granted> {
-        let s = self.store.clone();
-        blocking(move || s.secrets_for(id, to.route())).await
-    }
-
-    pub async fn rename(&self, id: Uuid, new_name: impl Into<String>) -> Result<ConnectionRecord> {
-        let (s, name) = (self.store.clone(), new_name.into());
-        blocking(move || s.rename(id, &name)).await
-    }
-
-    pub async fn duplicate(&self, id: Uuid, new_name: impl Into<String>) -> Result<ConnectionRecord> {
-        let (s, name) = (self.store.clone(), new_name.into());
-        blocking(move || s.duplicate(id, &name)).await
-    }
-
-    pub async fn delete(&self, id: Uuid) -> Result<()> {
-        let s = self.store.clone();
-        blocking(move || s.delete(id)).await
-    }
-
-    pub async fn record_test(&self, id: Uuid, summary: TestSummary) -> Result<ConnectionRecord> {
-        let s = self.store.clone();
-        blocking(move || s.record_test(id, summary)).await
-    }
-
-    /// Saves a plan's candidates ([`crate::import::apply`]).
-    pub async fn import(
-        &self,
-        plan: crate::import::Plan,
-        only: Option<Vec<String>>,
-        on_conflict: crate::import::OnConflict,
-        mode: SaveMode,
-    ) -> Result<crate::import::Outcome> {
-        let s = self.store.clone();
-        blocking(move || crate::import::apply(&s, plan, only.as_deref(), on_conflict, mode)).await
+        blocking(move || f(&s)).await
     }
 }
 

@@ -18,7 +18,7 @@ use crate::conninfo::{self, ConnInfo, FieldIssue, InlinePem, Severity};
 use crate::job::{DestinationOptions, Job};
 use super::route::Route;
 use super::secrets::SecretKind;
-use crate::probe::InlineTls;
+use crate::connection::InlineTls;
 use crate::secret::Secret;
 
 /// A saved secret held back from a connection, and why (for the form's
@@ -270,7 +270,7 @@ pub struct NewConnection {
     /// Where the password comes from when none is saved: a command (cloud
     /// IAM, a secret manager).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub password_command: Option<crate::probe::PasswordCommand>,
+    pub password_command: Option<crate::connection::PasswordCommand>,
 }
 
 impl NewConnection {
@@ -388,7 +388,7 @@ pub struct ConnectionRecord {
     pub ssh: Option<crate::ssh::Tunnel>,
     /// The password command (see [`NewConnection::password_command`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_command: Option<crate::probe::PasswordCommand>,
+    pub password_command: Option<crate::connection::PasswordCommand>,
     /// A password is in the keyring.
     #[serde(default)]
     pub has_password: bool,

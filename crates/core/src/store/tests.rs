@@ -591,17 +591,19 @@ fn conninfo_round_trips_through_a_record() {
 }
 
 #[test]
-fn async_wrappers_run_the_same_calls() {
+fn the_async_store_runs_the_same_calls() {
     let (dir, mem) = (temp(), MemoryBackend::new());
     let store = AsyncStore::new(open(dir.path(), &mem));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let r = store.add(new_conn("a"), Secrets::password(PW), SaveMode::WithSecrets).await.unwrap();
-        assert_eq!(store.get("A").await.unwrap().id, r.id);
-        assert_eq!(store.secrets(r.id).await.unwrap().password.unwrap().expose(), PW);
-        store.rename(r.id, "b").await.unwrap();
-        store.delete(r.id).await.unwrap();
-        assert!(store.list().await.unwrap().is_empty());
+        let r = store.call(|s| s.add(new_conn("a"), Secrets::password(PW), SaveMode::WithSecrets)).await.unwrap();
+        assert_eq!(store.call(|s| s.get("A")).await.unwrap().id, r.id);
+        assert_eq!(store.call(move |s| s.secrets(r.id)).await.unwrap().password.unwrap().expose(), PW);
+        store.call(move |s| s.rename(r.id, "b")).await.unwrap();
+        store.call(move |s| s.delete(r.id)).await.unwrap();
+        assert!(store.call(|s| s.list()).await.unwrap().is_empty());
+        let e = store.call(|s| s.get("nobody")).await.unwrap_err();
+        assert_eq!(e.kind(), "not_found");
     });
 }
 
