@@ -27,6 +27,48 @@ pub(crate) struct Context<'a> {
     /// Asked only after a plain connection met "no pg_hba.conf entry":
     /// does the server answer 'S' to an SSLRequest?
     pub tls_offered: Option<bool>,
+    /// sslnegotiation=direct: TLS was sent first, without an SSLRequest.
+    pub direct_tls: bool,
+}
+
+/// A failure on its way up: what failed, in which stage, and what was seen
+/// of the server by then. It is classified once, at the boundary
+/// (`Learnt::classify`), where the rest of the context is known.
+pub(crate) struct Staged {
+    pub failure: Failure,
+    pub stage: Stage,
+    pub seen: Seen,
+}
+
+/// What the conversation saw of the server before it failed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen {
+    /// The host being tried, when it is not the one the attempt is about.
+    pub host: Option<(String, u16)>,
+    pub used_tls: bool,
+    pub first_byte: Option<u8>,
+    pub sent_ssl_request: bool,
+    pub tls_offered: Option<bool>,
+}
+
+impl Staged {
+    pub fn new(failure: Failure, stage: Stage) -> Staged {
+        Staged { failure, stage, seen: Seen::default() }
+    }
+
+    pub fn seen(mut self, seen: Seen) -> Staged {
+        self.seen = seen;
+        self
+    }
+
+    /// The SQLSTATE of a server error: the one thing a retry decision needs
+    /// before classification (57P03: libpq tries the next host).
+    pub fn sqlstate(&self) -> Option<&str> {
+        match &self.failure {
+            Failure::Postgres(e) => e.as_db_error().map(|d| d.code().code()),
+            _ => None,
+        }
+    }
 }
 
 /// A failure before classification.
@@ -74,6 +116,14 @@ fn is_postgres_byte(b: u8, after_ssl_request: bool) -> bool {
 }
 
 pub(crate) fn classify(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeError {
+    let mut e = classify_failure(failure, stage, ctx);
+    if ctx.direct_tls && e.stage == Stage::Tls && !ctx.used_tls && matches!(e.code, ErrorCode::ConnectionClosed | ErrorCode::TlsFailed) {
+        e.hint = "Direct TLS (sslnegotiation=direct) needs PostgreSQL 17 or later, or a proxy that accepts it (ALPN postgresql): an older server reads the TLS greeting as a broken startup packet and hangs up. Use sslnegotiation=postgres.".into();
+    }
+    e
+}
+
+fn classify_failure(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeError {
     let Context { host, port, user, dbname, .. } = *ctx;
     if let Some(b) = ctx.first_byte {
         if !is_postgres_byte(b, ctx.sent_ssl_request) && !matches!(failure, Failure::Timeout(_) | Failure::Cancelled) {

@@ -75,15 +75,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let (Poll::Ready(Ok(())), true) = (&poll, self.limiter.is_on()) {
-            let this = &mut *self;
-            if let Err(e) = this.limiter.feed(&buf.filled()[before..]) {
-                return Poll::Ready(Err(over_limit(&this.facts, e)));
-            }
-        }
-        if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
-            self.guarded = feed_guard(&self.facts, &buf.filled()[before..], true)?;
-        }
+        // The first byte is noted before anything can end the read: it
+        // tells a server that is not Postgres from one that misbehaves.
         if !self.seen_first {
             if let Poll::Ready(Ok(())) = &poll {
                 if let Some(&b) = buf.filled().get(before) {
@@ -93,6 +86,15 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
                     f.first_byte_at = Some(Instant::now());
                 }
             }
+        }
+        if let (Poll::Ready(Ok(())), true) = (&poll, self.limiter.is_on()) {
+            let this = &mut *self;
+            if let Err(e) = this.limiter.feed(&buf.filled()[before..]) {
+                return Poll::Ready(Err(over_limit(&this.facts, e)));
+            }
+        }
+        if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
+            self.guarded = feed_guard(&self.facts, &buf.filled()[before..], true)?;
         }
         poll
     }
