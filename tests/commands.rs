@@ -117,14 +117,14 @@ fn save_list_duplicate_delete_with_secrets_in_the_keyring() {
     sluice_harness::keyring_env::require_secret_service();
     sluice_core::store::select_platform_store();
     let h = harness();
-    let draft = json!({"name": "Orders DB", "job": "destination", "destination_options": {"truncate": true},
+    let draft = json!({"name": "Orders DB", "job": "destination", "job_options": {"truncate": true},
         "params": {"host": "db.internal", "port": "5432", "dbname": "orders", "user": "loader", "sslmode": "require"},
         "password": "s3cr3t-ipc", "scope_schemas": ["sales", "public"]});
     let saved = h.ok("save_connection", json!({"draft": draft, "withoutSecrets": false}));
     assert_eq!(saved["has_password"], true);
     assert!(saved.get("password").is_none() && !saved.to_string().contains("s3cr3t-ipc"), "no secret in an IPC reply");
     assert_eq!(saved["job"], "destination");
-    assert_eq!(saved["destination_options"]["truncate"], true);
+    assert_eq!(saved["job_options"]["truncate"], true);
     assert_eq!(saved["scope_schemas"], json!(["sales", "public"]));
     assert_eq!(saved["url"], "postgresql://loader@db.internal:5432/orders?sslmode=require");
     let id = saved["id"].as_str().unwrap().to_owned();
@@ -241,7 +241,7 @@ fn keyring_status_and_cancel_of_nothing() {
 fn run_test(h: &Harness, target: Value) -> Value {
     h.ok(
         "test_connection",
-        json!({"target": target, "job": "source", "destinationOptions": {"truncate": false, "init_tables": false},
+        json!({"target": target, "job": "source", "jobOptions": {"truncate": false, "init_tables": false},
                "testId": "t-1", "onProgress": "__CHANNEL__:1"}),
     )
 }

@@ -9,7 +9,7 @@ use sluice_core::import::{self, Format};
 use crate::state::{AppState, Dialog};
 use sluice_core::access::Scope;
 use sluice_core::conninfo::{self, Environment, FieldIssue, FormatOptions};
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::{JobOptions, Job};
 use sluice_core::probe::{self, AnalysisRequest, CompactReport, StepEvent};
 use sluice_core::saved::{self, Prepared};
 use sluice_core::secret::Secret;
@@ -77,11 +77,16 @@ pub fn fill_password_preset(preset: String, params: Params) -> Result<String, Co
 #[tauri::command]
 pub fn parse_url(url: String) -> Result<ParsedUrl, CommandError> {
     let parsed = conninfo::parse(&url)?;
+    let provider = sluice_core::connection::Provider::guess(parsed.info.get("host"));
+    let mut params = parsed.info.without_secrets();
+    let added = provider.add_required(&mut params);
     Ok(ParsedUrl {
-        params: parsed.info.without_secrets(),
+        params,
         password: parsed.info.password().cloned().map(Revealed),
         warnings: parsed.warnings,
         syntax: parsed.syntax,
+        provider,
+        added,
     })
 }
 
@@ -120,6 +125,8 @@ pub async fn validate_draft(state: State<'_, AppState>, draft: Draft) -> Result<
         Ok(None) => {}
         Err(e) => issues.extend(e.issues),
     }
+    let provider = draft.provider.unwrap_or_else(|| sluice_core::connection::Provider::guess(params.get("host")));
+    issues.extend(sluice_core::connection::provider_issues(provider, &params, &draft.pem));
     issues.extend(withheld_secret_issues(&state, &draft, &params).await?);
     Ok(issues)
 }
@@ -159,9 +166,20 @@ async fn withheld_secret_issues(state: &AppState, draft: &Draft, params: &connin
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> Result<ConnectionList, CommandError> {
     let store = state.store().await?;
-    let records = store.call(|s| s.list()).await?;
+    let (records, missing) = store
+        .call(|s| {
+            let records = s.list()?;
+            // One keyring read per saved secret: the list says which are gone.
+            let missing = records.iter().map(|r| s.missing_secrets(r)).collect::<Vec<_>>();
+            Ok((records, missing))
+        })
+        .await?;
     Ok(ConnectionList {
-        connections: records.into_iter().map(Connection::from).collect(),
+        connections: records
+            .into_iter()
+            .zip(missing)
+            .map(|(r, m)| Connection { missing_secrets: m.into_iter().map(|k| k.as_str()).collect(), ..Connection::from(r) })
+            .collect(),
         warnings: store.warnings().iter().map(|w| w.message().to_owned()).collect(),
     })
 }
@@ -181,11 +199,20 @@ pub async fn save_connection(state: State<'_, AppState>, draft: Draft, without_s
     }
     let mode = if without_secrets { SaveMode::WithoutSecrets } else { SaveMode::WithSecrets };
     let store = state.store().await?;
+    let tested = state.take_draft_test(&new);
     let record = match id {
         None => store.call(move |s| s.add(new, secrets, mode)).await?,
         // What was typed replaces the saved secret; the rest is kept by the
         // store while it may still go where the connection now points.
         Some(id) => store.call(move |s| s.update(id, new, SecretChanges::set_given(secrets), mode)).await?,
+    };
+    // A test run in the form before saving is the saved connection's last test.
+    let record = match tested {
+        Some(summary) => {
+            let id = record.id;
+            store.call(move |s| s.record_test(id, summary)).await.unwrap_or(record)
+        }
+        None => record,
     };
     Ok(Connection::from(record))
 }
@@ -298,7 +325,7 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     target: TestTarget,
     job: Job,
-    destination_options: DestinationOptions,
+    job_options: JobOptions,
     test_id: String,
     on_progress: Channel<StepEvent>,
 ) -> Result<CompactReport, CommandError> {
@@ -313,7 +340,7 @@ pub async fn test_connection(
         TestTarget::Draft { draft } => (draft_request(&state, draft).await?, None, draft.scope_schemas.clone()),
     };
     let mut req = prepared.request.clone();
-    req.analysis = Some(AnalysisRequest { job, options: destination_options, scope: Scope { schemas, tables: Vec::new() } });
+    req.analysis = Some(AnalysisRequest { job, options: job_options, scope: Scope { schemas, tables: Vec::new() } });
     let cancel = state.begin_test(&test_id);
     let progress = move |event: &StepEvent| {
         // A closed window just drops the events.
@@ -322,6 +349,11 @@ pub async fn test_connection(
     let mut report = probe::run(&req, &cancel, &progress).await;
     state.end_test(&test_id);
     prepared.explain(&mut report);
+    if let TestTarget::Draft { draft } = &target {
+        if let Ok((new, _)) = draft.split() {
+            state.tested_draft(&new, saved::summary(&report));
+        }
+    }
     if let Some(id) = saved_id {
         if let Ok(store) = state.store().await {
             let summary = saved::summary(&report);
@@ -445,11 +477,19 @@ pub async fn import_preview(state: State<'_, AppState>, format: Format, path: Op
         .await
         .map_err(|e| CommandError::internal(e.to_string()))?
         .map_err(|e| CommandError::invalid(e.to_string()))?;
+    let mut plan = plan;
+    if let Ok(store) = state.store().await {
+        if let Ok(saved) = store.call(|s| s.list()).await {
+            plan.mark_duplicates(&saved);
+        }
+    }
     Ok(ImportPreview { connections: plan.listed(), skipped: plan.skipped })
 }
 
 /// Imports the entries of `path` whose `source` is listed (all when none
-/// is); a taken name gets " (2)" or is skipped. Secrets go to the keyring.
+/// is); a taken name gets " (2)" or is skipped. Entries a saved connection
+/// already reaches (`duplicate_of` in the preview) are skipped unless they
+/// are listed in `sources` (the user ticked them). Secrets go to the keyring.
 #[tauri::command]
 pub async fn import_connections(
     state: State<'_, AppState>,
@@ -458,13 +498,14 @@ pub async fn import_connections(
     sources: Option<Vec<String>>,
     on_conflict: import::OnConflict,
 ) -> Result<import::Outcome, CommandError> {
+    let duplicates = if sources.is_some() { import::Duplicates::Include } else { import::Duplicates::Skip };
     let path = import_path(&state, format, path)?;
     let plan = tauri::async_runtime::spawn_blocking(move || import::read(format, path.as_deref(), &Environment::from_process()))
         .await
         .map_err(|e| CommandError::internal(e.to_string()))?
         .map_err(|e| CommandError::invalid(e.to_string()))?;
     let store = state.store().await?;
-    Ok(store.call(move |s| import::apply(s, plan, sources.as_deref(), on_conflict, sluice_core::store::SaveMode::WithSecrets)).await?)
+    Ok(store.call(move |s| import::apply(s, plan, sources.as_deref(), on_conflict, duplicates, sluice_core::store::SaveMode::WithSecrets)).await?)
 }
 
 /// Writes the connections `ids` (all when empty) to `path` in `format`,

@@ -10,7 +10,7 @@ use sluice_core::ssh::Tunnel;
 use serde::{Deserialize, Serialize, Serializer};
 use sluice_core::conninfo::{keywords, ConnInfo, FieldIssue, InlinePem, ParamsError, Severity, Syntax};
 use std::collections::BTreeMap;
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::{JobOptions, Job};
 use sluice_core::connection::{InlineTls, PasswordCommand};
 use sluice_core::secret::Secret;
 use sluice_core::store::{ConnectionRecord, NewConnection, Provider, Secrets};
@@ -34,6 +34,10 @@ pub struct ParsedUrl {
     pub password: Option<Revealed>,
     pub warnings: Vec<String>,
     pub syntax: Syntax,
+    /// Who hosts it, from the host name (`Provider::guess`: the one place providers are detected).
+    pub provider: Provider,
+    /// Settings the provider requires that the string lacks, added to `params` (the form says so).
+    pub added: Vec<(String, String)>,
 }
 
 /// The `params` object the UI sends: libpq keywords and their values, read
@@ -102,8 +106,10 @@ pub struct Draft {
     pub name: String,
     /// Guessed from the host when absent.
     pub provider: Option<Provider>,
+    /// How the form took it: fields or a URL.
+    pub entry: sluice_core::connection::Entry,
     pub job: Job,
-    pub destination_options: DestinationOptions,
+    pub job_options: JobOptions,
     /// Every libpq keyword the form sets (never a secret one).
     pub params: Params,
     /// Certificates pasted as PEM.
@@ -152,8 +158,9 @@ impl Draft {
         let new = NewConnection {
             name: self.name.trim().to_owned(),
             provider: self.provider.unwrap_or_else(|| Provider::guess(params.get("host"))),
+            entry: self.entry,
             job: self.job,
-            destination_options: self.destination_options,
+            job_options: self.job_options.clone(),
             params,
             pem: self.pem.clone().normalized(),
             scope_schemas: self.scope_schemas.clone(),
@@ -187,13 +194,17 @@ pub struct Connection {
     pub url: String,
     /// The password command as the form shows it (one line).
     pub password_command_line: Option<String>,
+    /// Secrets the record lists that the keyring no longer has (`password`,
+    /// `ssh-password`…): a reset keyring, another machine or user.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_secrets: Vec<&'static str>,
 }
 
 impl From<ConnectionRecord> for Connection {
     fn from(record: ConnectionRecord) -> Self {
         let url = record.to_uri_without_password();
         let password_command_line = record.password_command.as_ref().map(PasswordCommand::line);
-        Connection { record, url, password_command_line }
+        Connection { record, url, password_command_line, missing_secrets: Vec::new() }
     }
 }
 
@@ -225,11 +236,31 @@ pub struct KeyringStatus {
 pub struct Vocabulary {
     pub keywords: &'static [sluice_core::conninfo::keywords::Keyword],
     pub sslmodes: Vec<SslModeInfo>,
-    pub jobs: [Job; 2],
+    /// The jobs, with what the form calls them.
+    pub jobs: Vec<JobInfo>,
+    /// Every job option (`sluice_core::job::OPTIONS`): the form builds its
+    /// controls from these, the CLI its flags.
+    pub job_options: &'static [sluice_core::job::OptionDef],
+    /// Every provider, with what it requires and where verify-full finds its CA.
+    pub providers: Vec<ProviderInfo>,
     /// How an SSH hop logs in.
     pub ssh_auth: [sluice_core::ssh::Auth; 4],
     /// Password command presets (cloud IAM, secret managers).
     pub password_presets: &'static [sluice_core::connection::Preset],
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProviderInfo {
+    pub value: Provider,
+    pub label: &'static str,
+    pub required: &'static [(&'static str, &'static str)],
+    pub ca_bundle: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JobInfo {
+    pub value: Job,
+    pub label: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -244,7 +275,9 @@ impl Vocabulary {
         Vocabulary {
             keywords: sluice_core::conninfo::keywords::KEYWORDS,
             sslmodes: SslMode::ALL.iter().map(|m| SslModeInfo { value: m.as_str(), explanation: m.explanation() }).collect(),
-            jobs: Job::ALL,
+            jobs: Job::ALL.iter().map(|j| JobInfo { value: *j, label: j.label() }).collect(),
+            job_options: sluice_core::job::OPTIONS,
+            providers: Provider::ALL.iter().map(|p| ProviderInfo { value: *p, label: p.label(), required: p.required(), ca_bundle: p.ca_bundle() }).collect(),
             ssh_auth: sluice_core::ssh::Auth::ALL,
             password_presets: sluice_core::connection::PRESETS,
         }

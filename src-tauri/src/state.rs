@@ -19,6 +19,9 @@ pub struct AppState {
     /// the import and export commands take from the window (beside the
     /// default files `import_sources` lists).
     chosen: Mutex<Chosen>,
+    /// The last test of a draft: what it tested (the connection but its
+    /// name) and its outcome, so that saving that draft keeps the result.
+    draft_test: Mutex<Option<(serde_json::Value, sluice_core::store::TestSummary)>>,
 }
 
 #[derive(Default)]
@@ -73,6 +76,23 @@ impl AppState {
         self.tests().remove(id);
     }
 
+    /// Remembers the outcome of a test of `tested` (a draft).
+    pub fn tested_draft(&self, tested: &sluice_core::store::NewConnection, summary: sluice_core::store::TestSummary) {
+        *self.draft_test.lock().unwrap_or_else(|p| p.into_inner()) = Some((draft_key(tested), summary));
+    }
+
+    /// The outcome of the last test of a draft that is `saved`, if it was tested as it is saved.
+    pub fn take_draft_test(&self, saved: &sluice_core::store::NewConnection) -> Option<sluice_core::store::TestSummary> {
+        let mut slot = self.draft_test.lock().unwrap_or_else(|p| p.into_inner());
+        match slot.take() {
+            Some((key, summary)) if key == draft_key(saved) => Some(summary),
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    }
+
     /// Remembers a path the user chose in a dialog.
     pub fn chose(&self, dialog: Dialog, path: PathBuf) {
         let mut c = self.chosen.lock().unwrap_or_else(|p| p.into_inner());
@@ -101,4 +121,11 @@ impl AppState {
             None => false,
         }
     }
+}
+
+/// What a test of a draft depends on: the connection as saved, but its name.
+fn draft_key(new: &sluice_core::store::NewConnection) -> serde_json::Value {
+    let mut new = new.clone();
+    new.name = String::new();
+    serde_json::to_value(new).unwrap_or_default()
 }

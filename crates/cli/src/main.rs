@@ -8,6 +8,7 @@
 mod commands;
 mod error;
 mod exit;
+mod job_args;
 mod params;
 mod ssh;
 mod target;

@@ -104,7 +104,9 @@ fn a_url_password_goes_to_the_keyring_and_a_new_process_reads_it_back() {
     let id = saved["id"].as_str().unwrap().to_owned();
     assert_eq!(saved["has_password"], true);
     assert_eq!(saved["job"], "destination");
-    assert_eq!(saved["destination_options"], serde_json::json!({"truncate": true, "init_tables": false}));
+    assert_eq!(saved["job_options"]["truncate"], true);
+    assert_eq!(saved["job_options"]["init_tables"], false);
+    assert_eq!(saved["job_options"]["on_conflict"], "fail", "the default: a plain INSERT");
     assert_eq!(saved["params"]["port"], "6543");
     assert!(saved.get("password").is_none());
     assert_eq!(password_in_keyring(&id).as_deref(), Some(pw.as_str()));
@@ -215,7 +217,7 @@ fn edit_changes_only_what_is_given_and_rename_keeps_the_secret() {
     assert_eq!(e["name"], "two");
     assert_eq!(e["params"]["port"], "5433");
     assert_eq!(e["params"]["dbname"], "app2");
-    assert_eq!(e["destination_options"]["init_tables"], true);
+    assert_eq!(e["job_options"]["init_tables"], true);
     assert_eq!(e["scope_schemas"], serde_json::json!(["public", "sales"]));
     assert_eq!(password_in_keyring(&id).as_deref(), Some(pw.as_str()));
     assert_eq!(env.json(&["show", "two", "--json", "--reveal"])["password"], pw.as_str());
@@ -232,7 +234,7 @@ fn edit_changes_only_what_is_given_and_rename_keeps_the_secret() {
     // Clearing a field, turning a flag off, changing the password, removing it.
     let e = env.json(&["edit", "two", "--port", "", "--init-tables=false", "--json"]);
     assert!(e["params"]["port"].is_null());
-    assert_eq!(e["destination_options"]["init_tables"], false);
+    assert_eq!(e["job_options"]["init_tables"], false);
     let o = env.run_with(&["edit", "two", "--password-stdin"], Some("new-pw\n"), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert_eq!(password_in_keyring(&id).as_deref(), Some("new-pw"));

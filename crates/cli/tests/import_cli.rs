@@ -89,10 +89,16 @@ fn pgpass_lines_become_connections_and_wildcards_are_skipped_with_why() {
     let done = env.json(&["import", "--from", "pgpass", f, "--json"]);
     let saved = done["connections"][0]["saved_as"].as_str().unwrap().to_owned();
     assert_eq!(env.password_of(&saved).as_deref(), Some("s3cr:et"), "the password went to the keyring");
-    // A dry run now says what a clash would do, and still changes nothing.
-    let dry = env.json(&["import", "--from", "pgpass", f, "--dry-run", "--json"]);
+    // Importing the same file again adds nothing: each entry reaches the
+    // same server, database and user as a saved connection, and says which.
+    let again = env.json(&["import", "--from", "pgpass", f, "--json"]);
+    assert!(again["connections"].as_array().unwrap().is_empty(), "{again}");
+    assert!(again["skipped"].as_array().unwrap().iter().any(|s| s["reason"].as_str().unwrap().contains(&format!("already saved as \"{saved}\""))), "{again}");
+    assert_eq!(env.list().len(), 1, "no copy was saved");
+    // Asked for, a duplicate is planned under a free name; a clash can also be skipped.
+    let dry = env.json(&["import", "--from", "pgpass", f, "--dry-run", "--include-duplicates", "--json"]);
     assert_eq!(dry["connections"][0]["saved_as"], format!("{saved} (2)"), "{dry}");
-    let dry = env.json(&["import", "--from", "pgpass", f, "--dry-run", "--on-conflict", "skip", "--json"]);
+    let dry = env.json(&["import", "--from", "pgpass", f, "--dry-run", "--include-duplicates", "--on-conflict", "skip", "--json"]);
     assert!(dry["connections"].as_array().unwrap().is_empty(), "{dry}");
     assert!(dry["skipped"].as_array().unwrap().iter().any(|s| s["reason"].as_str().unwrap().contains("exists")), "{dry}");
     assert_eq!(env.list().len(), 1, "a dry run changes nothing");
@@ -229,7 +235,7 @@ fn export_and_import_round_trip_and_psql_reads_the_service_file() {
     assert_eq!(done["connections"].as_array().unwrap().len(), 2);
     let after = env.list();
     for (a, b) in before.iter().zip(after.iter()) {
-        for key in ["name", "job", "destination_options", "params", "scope_schemas", "ssh"] {
+        for key in ["name", "job", "job_options", "params", "scope_schemas", "ssh"] {
             assert_eq!(a[key], b[key], "{key}");
         }
     }
@@ -242,7 +248,7 @@ fn export_and_import_round_trip_and_psql_reads_the_service_file() {
     }
     assert!(s["Port"].is_u64() && s["TunnelPort"] == 2222 && s["TunnelAuthentication"] == 1);
     let pga_file = env.file("servers.json", &pga.to_string());
-    let v = env.json(&["import", "--from", "pgadmin", pga_file.to_str().unwrap(), "--dry-run", "--json"]);
+    let v = env.json(&["import", "--from", "pgadmin", pga_file.to_str().unwrap(), "--dry-run", "--include-duplicates", "--json"]);
     assert_eq!(v["connections"][0]["url"], "postgresql://u@db.internal:5432/d?sslmode=require", "pgAdmin needs a port");
 
     // service: psql connects through it (the password from a password file).

@@ -161,3 +161,51 @@ fn grants_prints_the_fix_for_a_role_without_connect() {
     assert_eq!(v["verdict"]["ready"], false);
     assert_eq!(v["verdict"]["problems"][0]["missing"], serde_json::json!(["CONNECT"]));
 }
+
+/// Offline is not a typo: with no network at all (a network namespace of
+/// its own, `unshare -n`), the resolver cannot be asked (EAI_AGAIN) and the
+/// message says so; the same name asked of a resolver that answers "no
+/// such name" (NXDOMAIN) is a name to check. Both on this machine's real
+/// getaddrinfo.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_unreachable_resolver_is_not_a_typo() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgresql://app@ep-nowhere-000000.us-east-2.aws.neon.tech/neondb?sslmode=require";
+    let offline = Command::new("unshare")
+        .args(["-n", env!("CARGO_BIN_EXE_sluice"), "test", url, "--json", "--timeout", "5"])
+        .env("SLUICE_CONFIG_DIR", dir.path())
+        .output()
+        .expect("unshare (util-linux) runs the CLI without a network");
+    let v = json(&offline);
+    assert_eq!(v["error"]["code"], "dns", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("resolver could not answer"), "{v}");
+    assert!(!v["error"]["hint"].as_str().unwrap().contains("typos"), "{v}");
+    assert!(v["error"]["detail"].as_str().unwrap().to_lowercase().contains("temporary failure"), "the resolver said EAI_AGAIN: {v}");
+    // A name that does not exist, asked of a resolver that answers.
+    let typo = sluice(&["test", "postgresql://app@no-such-host.invalid/db", "--json", "--timeout", "5"], dir.path());
+    let v = json(&typo);
+    assert_eq!(v["error"]["code"], "dns", "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("does not exist"), "{v}");
+    assert!(v["error"]["hint"].as_str().unwrap().contains("typos"), "{v}");
+}
+
+/// A server whose pg_hba.conf takes this login over TLS only
+/// (`hostssl … scram-sha-256` then `hostnossl … reject`): with
+/// sslmode=disable the advice is to turn TLS on, not to move a rule. The
+/// same login with sslmode=require connects, which is what the advice says.
+#[test]
+fn a_server_that_rejects_plain_connections_asks_for_tls() {
+    let pg = Cluster::builder().tls().start();
+    pg.create_role("app", "pw");
+    // Local psql keeps its socket line; TCP needs TLS.
+    pg.set_hba(&["local all all trust", "hostssl all all 127.0.0.1/32 scram-sha-256", "hostnossl all all 127.0.0.1/32 reject"]);
+    let dir = tempfile::tempdir().unwrap();
+    let url = |mode: &str| format!("postgresql://app:pw@127.0.0.1:{}/postgres?sslmode={mode}", pg.port());
+    let v = json(&sluice(&["test", &url("disable"), "--json"], dir.path()));
+    assert_eq!(v["error"]["code"], "tls_required", "{v}");
+    let hint = v["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("require or stronger") && !hint.contains("move a rule"), "{v}");
+    let ok = json(&sluice(&["test", &url("require"), "--json"], dir.path()));
+    assert_eq!(ok["connected"], true, "{ok}");
+}

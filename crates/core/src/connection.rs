@@ -10,6 +10,152 @@
 use crate::conninfo::InlinePem;
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// How the connection was entered in the form, so that an edit reopens it
+/// the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// Host, port, database… one field each.
+    #[default]
+    Fields,
+    /// A pasted URL or key=value string.
+    Url,
+}
+
+/// Who hosts the database: the form's presets, its notes, and what the
+/// provider requires (Neon and Supabase refuse connections without TLS).
+/// Detected here only, from the host name ([`Provider::guess`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    #[default]
+    Postgres,
+    Neon,
+    Supabase,
+    Rds,
+    Azure,
+    CloudSql,
+    Other,
+}
+
+impl Provider {
+    pub const ALL: [Provider; 7] =
+        [Provider::Postgres, Provider::Neon, Provider::Supabase, Provider::Rds, Provider::Azure, Provider::CloudSql, Provider::Other];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Postgres => "postgres",
+            Provider::Neon => "neon",
+            Provider::Supabase => "supabase",
+            Provider::Rds => "rds",
+            Provider::Azure => "azure",
+            Provider::CloudSql => "cloud_sql",
+            Provider::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::Postgres => "Postgres",
+            Provider::Neon => "Neon",
+            Provider::Supabase => "Supabase",
+            Provider::Rds => "Amazon RDS / Aurora",
+            Provider::Azure => "Azure Database for PostgreSQL",
+            Provider::CloudSql => "Google Cloud SQL",
+            Provider::Other => "Other",
+        }
+    }
+
+    /// The provider a host name points to, otherwise plain Postgres:
+    /// `*.neon.tech`; `*.supabase.co`, `*.supabase.com`;
+    /// `*.rds.amazonaws.com(.cn)`; `*.postgres.database.azure.com` (and
+    /// the older `*.postgres.database.windows.net`); `*.sql.goog` (Cloud
+    /// SQL's DNS names; its public addresses are plain IPs).
+    pub fn guess(host: Option<&str>) -> Provider {
+        let host = host.unwrap_or("").to_ascii_lowercase();
+        let first = host.split(',').next().unwrap_or("").trim().trim_end_matches('.');
+        let under = |suffix: &str| first == suffix || first.ends_with(&format!(".{suffix}"));
+        if under("neon.tech") {
+            Provider::Neon
+        } else if under("supabase.co") || under("supabase.com") {
+            Provider::Supabase
+        } else if under("rds.amazonaws.com") || under("rds.amazonaws.com.cn") {
+            Provider::Rds
+        } else if under("postgres.database.azure.com") || under("postgres.database.windows.net") {
+            Provider::Azure
+        } else if under("sql.goog") {
+            Provider::CloudSql
+        } else {
+            Provider::Postgres
+        }
+    }
+
+    /// Settings the provider requires, which the form and the import add
+    /// when a URL lacks them: Neon and Supabase refuse plain connections.
+    pub fn required(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Provider::Neon | Provider::Supabase => &[("sslmode", "require")],
+            _ => &[],
+        }
+    }
+
+    /// Adds what the provider requires and `params` lacks; returns what was added.
+    pub fn add_required(self, params: &mut crate::conninfo::ConnInfo) -> Vec<(String, String)> {
+        let mut added = Vec::new();
+        for (k, v) in self.required() {
+            if !params.is_set(k) && params.set(k, *v).is_ok() {
+                added.push(((*k).to_owned(), (*v).to_owned()));
+            }
+        }
+        added
+    }
+
+    /// Where verify-full gets the provider's CA, for the form's note
+    /// before a test (None: a public CA in the system store will do).
+    pub fn ca_bundle(self) -> Option<&'static str> {
+        match self {
+            Provider::Rds => Some("RDS certificates are signed by Amazon's RDS CAs, not a public one: download the bundle for your region (https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem) and give it as the root certificate."),
+            Provider::Azure => Some("Azure Database for PostgreSQL uses DigiCert Global Root G2 and Microsoft RSA Root CA 2017 (see Azure's \"SSL/TLS connectivity\" page): give both as the root certificate, or sslrootcert=system where the system store has them."),
+            Provider::CloudSql => Some("Cloud SQL signs with a per-instance CA: download server-ca.pem from the instance's Connections > Security page and give it as the root certificate."),
+            Provider::Supabase => Some("For verify-full, download the CA certificate from the project's database settings and give it as the root certificate."),
+            _ => None,
+        }
+    }
+}
+
+/// What the form says about a provider's settings before a test: that
+/// verify-ca or verify-full needs the provider's CA when it is not a public
+/// one, and where to get it.
+pub fn provider_issues(provider: Provider, params: &crate::conninfo::ConnInfo, pem: &InlinePem) -> Vec<crate::conninfo::FieldIssue> {
+    use crate::conninfo::{FieldIssue, Severity, SslMode};
+    let verifies = matches!(params.effective_sslmode(), SslMode::VerifyCa | SslMode::VerifyFull);
+    let root = params.get("sslrootcert").is_some_and(|v| !v.is_empty()) || pem.sslrootcert.is_some();
+    match provider.ca_bundle() {
+        Some(note) if verifies && !root => {
+            vec![FieldIssue { field: "sslrootcert".into(), severity: Severity::Warning, message: format!("{} needs its CA to verify the server. {note}", provider.label()) }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Provider::ALL.into_iter().find(|p| p.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+            format!("unknown provider \"{s}\" (expected {})", all.join(", "))
+        })
+    }
+}
 
 /// TLS material given inline (pasted PEM) instead of as file paths. Inline
 /// values win over the corresponding `sslrootcert`/`sslcert`/`sslkey` paths.
@@ -138,6 +284,26 @@ pub fn fill(template: &[&str], info: &crate::conninfo::ConnInfo) -> Vec<String> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn providers_by_host() {
+        for (host, p) in [
+            ("ep-x-123.us-east-2.aws.neon.tech", Provider::Neon),
+            ("aws-0-us-east-1.pooler.supabase.com", Provider::Supabase),
+            ("db.abc.supabase.co", Provider::Supabase),
+            ("prod.cluster-abc.eu-west-1.rds.amazonaws.com", Provider::Rds),
+            ("mydb.postgres.database.azure.com", Provider::Azure),
+            ("abc.us-central1.sql.goog", Provider::CloudSql),
+            ("neon.tech.example.com", Provider::Postgres),
+            ("db.example.com", Provider::Postgres),
+        ] {
+            assert_eq!(Provider::guess(Some(host)), p, "{host}");
+        }
+        for p in Provider::ALL {
+            assert_eq!(p.as_str().parse::<Provider>(), Ok(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+    }
 
     #[test]
     fn rds_regions_and_presets() {

@@ -5,7 +5,7 @@
 mod pg_client;
 
 use sluice_core::access::{analyze, verdict, Privilege, Scope, SessionFacts};
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::{JobOptions, Job};
 use sluice_harness::Cluster;
 use std::time::Instant;
 use tokio_postgres::{Client, SimpleQueryMessage};
@@ -71,7 +71,7 @@ async fn run(tables: u32) {
     let wide: Vec<_> = access.relations.iter().filter(|r| r.schema == "wide").collect();
     assert_eq!(wide.len(), tables as usize);
     assert!(wide.iter().all(|r| r.privileges == [Privilege::Select]), "SELECT through readers on every table");
-    let v = verdict(&access, &SessionFacts::default(), Job::Source, &DestinationOptions::default());
+    let v = verdict(&access, &SessionFacts::default(), Job::Source, &JobOptions::default());
     assert!(v.ready, "{:?}", v.problems.iter().take(3).collect::<Vec<_>>());
 
     // One statement in the server log for the whole analysis.

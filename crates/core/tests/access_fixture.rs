@@ -11,7 +11,7 @@
 mod pg_client;
 
 use sluice_core::access::{analyze, verdict, Access, ObjectType, Privilege, RelationKind, Scope, SessionFacts, Severity, Verdict};
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::{JobOptions, Job};
 use sluice_harness::Cluster;
 use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::{Client, NoTls};
@@ -535,7 +535,7 @@ fn assert_only_named_privileges_changed(before: &Access, after: &Access, v: &Ver
     }
 }
 
-async fn fix_and_recheck(pg: &Cluster, role: &str, job: Job, options: DestinationOptions) -> bool {
+async fn fix_and_recheck(pg: &Cluster, role: &str, job: Job, options: JobOptions) -> bool {
     let client = connect(pg, role).await;
     let session = facts(&client).await;
     let before = analyze(&client, &Scope::all()).await.unwrap();
@@ -561,13 +561,13 @@ async fn fix_and_recheck(pg: &Cluster, role: &str, job: Job, options: Destinatio
 #[tokio::test]
 async fn fix_sql_makes_every_role_ready_and_grants_nothing_else() {
     let pg = fixture();
-    let truncate = DestinationOptions { truncate: true, init_tables: false };
+    let truncate = JobOptions { truncate: true, init_tables: false, ..JobOptions::default() };
     let mut ready_from_the_start = Vec::new();
     for role in ROLES {
-        if !fix_and_recheck(&pg, role, Job::Source, DestinationOptions::default()).await {
+        if !fix_and_recheck(&pg, role, Job::Source, JobOptions::default()).await {
             ready_from_the_start.push(format!("{role} source"));
         }
-        if !fix_and_recheck(&pg, role, Job::Destination, truncate).await {
+        if !fix_and_recheck(&pg, role, Job::Destination, truncate.clone()).await {
             ready_from_the_start.push(format!("{role} destination"));
         }
     }
@@ -575,7 +575,7 @@ async fn fix_sql_makes_every_role_ready_and_grants_nothing_else() {
     assert_eq!(ready_from_the_start, ["predef source", "super_role source", "super_role destination"]);
     // And a destination that creates tables needs CREATE on every schema.
     let pg = fixture();
-    let init = DestinationOptions { truncate: false, init_tables: true };
+    let init = JobOptions { truncate: false, init_tables: true, ..JobOptions::default() };
     assert!(fix_and_recheck(&pg, "nothing", Job::Destination, init).await);
 }
 
@@ -587,7 +587,7 @@ async fn verdicts_on_the_fixture() {
     assert_eq!(session, SessionFacts::default());
     let access = analyze(&client, &Scope::all()).await.unwrap();
 
-    let source = verdict(&access, &session, Job::Source, &DestinationOptions::default());
+    let source = verdict(&access, &session, Job::Source, &JobOptions::default());
     assert!(!source.ready);
     let json = serde_json::to_value(&source).unwrap();
     assert_eq!(json["role"], "nothing");
@@ -612,7 +612,7 @@ async fn verdicts_on_the_fixture() {
     assert!(!source.fix_sql.contains("ON ALL TABLES IN SCHEMA app "), "{}", source.fix_sql);
     assert!(source.fix_sql.contains("-- schema \"We\"\"ird.Schema ü\"\n"));
 
-    let dest = verdict(&access, &session, Job::Destination, &DestinationOptions { truncate: true, init_tables: false });
+    let dest = verdict(&access, &session, Job::Destination, &JobOptions { truncate: true, init_tables: false, ..JobOptions::default() });
     let f = dest.problems.iter().find(|p| p.name.as_deref() == Some("make_code")).unwrap();
     assert_eq!((f.severity, f.object_type, f.missing.as_slice()), (Severity::Error, ObjectType::Function, &[Privilege::Execute][..]));
     assert!(dest.problems.iter().any(|p| p.name.as_deref() == Some("positive") && p.severity == Severity::Error));
@@ -636,21 +636,21 @@ async fn verdicts_on_the_fixture() {
     // RLS and column-only warnings for a source.
     let client = connect(&pg, "Mixed Case Role").await;
     let mixed = analyze(&client, &Scope::all()).await.unwrap();
-    let v = verdict(&mixed, &session, Job::Source, &DestinationOptions::default());
+    let v = verdict(&mixed, &session, Job::Source, &JobOptions::default());
     let colonly = v.problems.iter().find(|p| p.name.as_deref() == Some("colonly")).unwrap();
     assert_eq!(colonly.severity, Severity::Warning, "{colonly:?}");
     assert!(v.fix_sql.contains(" TO \"Mixed Case Role\";"), "{}", v.fix_sql);
     assert!(v.fix_sql.contains("-- Sluice: GRANTs that make role \"Mixed Case Role\" ready as a source"));
     let client = connect(&pg, "nested").await;
     let nested = analyze(&client, &Scope::all()).await.unwrap();
-    let v = verdict(&nested, &session, Job::Source, &DestinationOptions::default());
+    let v = verdict(&nested, &session, Job::Source, &JobOptions::default());
     let secrets = v.problems.iter().find(|p| p.name.as_deref() == Some("secrets")).unwrap();
     assert_eq!(secrets.severity, Severity::Warning);
     assert!(secrets.reason.contains("row level security"));
 
     // The superuser is ready for anything.
     let sup = access_of(&pg, "super_role").await;
-    let v = verdict(&sup, &session, Job::Destination, &DestinationOptions { truncate: true, init_tables: true });
+    let v = verdict(&sup, &session, Job::Destination, &JobOptions { truncate: true, init_tables: true, ..JobOptions::default() });
     assert!(v.ready, "{:#?}", v.problems);
     assert!(v.fix_sql.starts_with("-- ") && v.fix_sql.contains("nothing to grant"));
 }
@@ -682,7 +682,7 @@ async fn scope_limits_the_analysis_and_reports_unknown_names() {
         access.not_found.iter().map(|n| (n.schema.as_str(), n.name.as_deref())).collect();
     assert_eq!(not_found, [("app", Some("nope")), ("no_such_schema", None)]);
 
-    let v = verdict(&access, &SessionFacts::default(), Job::Source, &DestinationOptions::default());
+    let v = verdict(&access, &SessionFacts::default(), Job::Source, &JobOptions::default());
     assert!(!v.ready);
     assert!(v.errors().any(|p| p.object_type == ObjectType::Relation && p.name.as_deref() == Some("nope")));
     // app is only partly in scope: its tables are listed, never ON ALL.
@@ -728,12 +728,12 @@ async fn read_only_sessions_are_not_ready_destinations() {
     let session = facts(&client).await;
     assert!(session.default_transaction_read_only && !session.in_recovery);
     let access = analyze(&client, &Scope::all()).await.unwrap();
-    let dest = verdict(&access, &session, Job::Destination, &DestinationOptions::default());
+    let dest = verdict(&access, &session, Job::Destination, &JobOptions::default());
     assert!(!dest.ready);
     let p = dest.problems.iter().find(|p| p.object_type == ObjectType::Server).unwrap();
     assert_eq!(p.severity, Severity::Warning);
     assert!(dest.fix_sql.contains("ALTER ROLE super_role IN DATABASE fixture SET default_transaction_read_only = off"), "{}", dest.fix_sql);
-    assert!(verdict(&access, &session, Job::Source, &DestinationOptions::default()).ready);
+    assert!(verdict(&access, &session, Job::Source, &JobOptions::default()).ready);
     pg.psql("ALTER ROLE super_role RESET default_transaction_read_only");
 
     // The base backup waits for a checkpoint; make it one with nothing to write.
@@ -764,12 +764,12 @@ async fn read_only_sessions_are_not_ready_destinations() {
     let session = facts(&client).await;
     assert!(session.in_recovery);
     let access = analyze(&client, &Scope::all()).await.unwrap();
-    let dest = verdict(&access, &session, Job::Destination, &DestinationOptions::default());
+    let dest = verdict(&access, &session, Job::Destination, &JobOptions::default());
     assert!(!dest.ready);
     let p = dest.problems.iter().find(|p| p.object_type == ObjectType::Server).unwrap();
     assert_eq!(p.severity, Severity::Error);
     assert!(p.reason.contains("standby"));
-    assert!(verdict(&access, &session, Job::Source, &DestinationOptions::default()).ready);
+    assert!(verdict(&access, &session, Job::Source, &JobOptions::default()).ready);
 }
 
 /// The verdict predicts what the server does: an identity column needs no
@@ -780,7 +780,7 @@ async fn destination_verdict_matches_what_inserts_do() {
     let pg = fixture();
     let client = connect(&pg, "nested").await;
     let access = analyze(&client, &Scope::all()).await.unwrap();
-    let v = verdict(&access, &SessionFacts::default(), Job::Destination, &DestinationOptions::default());
+    let v = verdict(&access, &SessionFacts::default(), Job::Destination, &JobOptions::default());
     let named = |name: &str| v.errors().any(|p| p.name.as_deref() == Some(name));
     assert!(named("users_id_seq"), "serial default: USAGE needed");
     assert!(!named("orders_id_seq"), "identity column: nothing needed");
@@ -793,7 +793,7 @@ async fn destination_verdict_matches_what_inserts_do() {
 
     let client = connect(&pg, "predef").await;
     let access = analyze(&client, &Scope::all()).await.unwrap();
-    let v = verdict(&access, &SessionFacts::default(), Job::Destination, &DestinationOptions::default());
+    let v = verdict(&access, &SessionFacts::default(), Job::Destination, &JobOptions::default());
     let named = |name: &str| v.errors().any(|p| p.name.as_deref() == Some(name));
     assert!(!named("free_seq"), "UPDATE (from pg_write_all_data) is enough for nextval()");
     assert!(named("make_code") && named("uuid_generate_v4"));

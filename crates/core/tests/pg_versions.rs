@@ -8,7 +8,7 @@ mod probe_support;
 
 use probe_support::*;
 use sluice_core::access::{ObjectType, Privilege, Scope};
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::{JobOptions, Job};
 use sluice_core::probe::{AnalysisRequest, ErrorCode, ProbeRequest, Report};
 use sluice_harness::Cluster;
 
@@ -16,7 +16,7 @@ fn major() -> u32 {
     sluice_harness::pg_bin::major()
 }
 
-async fn analyse(pg: &Cluster, user: &str, job: Job, options: DestinationOptions) -> Report {
+async fn analyse(pg: &Cluster, user: &str, job: Job, options: JobOptions) -> Report {
     let conn = format!("host=127.0.0.1 port={} user={user} password=pw dbname=app sslmode=disable", pg.port());
     let mut req = ProbeRequest::new(info(&conn));
     req.analysis = Some(AnalysisRequest { job, options, scope: Scope::all() });
@@ -51,14 +51,14 @@ async fn predefined_data_roles_exist_from_14() {
     if major() >= 14 {
         granted.expect("pg_read_all_data exists from 14");
         assert!(oracle(&pg, "reader", "data.t", "SELECT"));
-        let r = analyse(&pg, "reader", Job::Source, DestinationOptions::default()).await;
+        let r = analyse(&pg, "reader", Job::Source, JobOptions::default()).await;
         assert!(table_problem(&r, "data", "t").is_none(), "pg_read_all_data gives SELECT: {:#?}", r.verdict);
         assert!(r.verdict.as_ref().unwrap().ready, "{:#?}", r.verdict);
     } else {
         let e = granted.expect_err("no pg_read_all_data before 14");
         assert!(e.contains("does not exist"), "{e}");
         assert!(!oracle(&pg, "reader", "data.t", "SELECT"));
-        let r = analyse(&pg, "reader", Job::Source, DestinationOptions::default()).await;
+        let r = analyse(&pg, "reader", Job::Source, JobOptions::default()).await;
         let p = table_problem(&r, "data", "t").expect("no SELECT on data.t");
         assert_eq!(p.missing, vec![Privilege::Select]);
         assert!(!r.verdict.as_ref().unwrap().fix_sql.contains("pg_read_all_data"), "no fix names a role that does not exist");
@@ -70,7 +70,7 @@ async fn public_lost_create_on_schema_public_in_15() {
     let pg = cluster("CREATE ROLE fresh LOGIN PASSWORD 'pw'; GRANT USAGE ON SCHEMA data TO fresh; GRANT ALL ON ALL TABLES IN SCHEMA data, public TO fresh");
     let can_create = pg.psql_in("app", "SELECT has_schema_privilege('fresh', 'public', 'CREATE')").trim() == "t";
     assert_eq!(can_create, major() < 15, "PUBLIC has CREATE on public before 15 only");
-    let r = analyse(&pg, "fresh", Job::Destination, DestinationOptions { truncate: false, init_tables: true }).await;
+    let r = analyse(&pg, "fresh", Job::Destination, JobOptions { truncate: false, init_tables: true, ..JobOptions::default() }).await;
     let v = r.verdict.as_ref().unwrap();
     let public = v.problems.iter().find(|p| p.object_type == ObjectType::Schema && p.schema.as_deref() == Some("public"));
     assert_eq!(public.is_some_and(|p| p.missing.contains(&Privilege::Create)), !can_create, "{v:#?}");
@@ -91,7 +91,7 @@ async fn membership_without_inherit_from_16() {
         pg.psql_in("app", "ALTER ROLE member NOINHERIT; GRANT readers TO member");
     }
     assert!(!oracle(&pg, "member", "data.t", "SELECT"), "the membership does not pass SELECT on");
-    let r = analyse(&pg, "member", Job::Source, DestinationOptions::default()).await;
+    let r = analyse(&pg, "member", Job::Source, JobOptions::default()).await;
     let p = table_problem(&r, "data", "t").expect("SELECT through a non-inherited membership is not usable");
     assert!(p.missing.contains(&Privilege::Select), "{p:#?}");
     assert!(!r.verdict.as_ref().unwrap().ready);
@@ -103,7 +103,7 @@ async fn membership_without_inherit_from_16() {
         pg.psql_in("app", "ALTER ROLE member INHERIT");
     }
     assert!(oracle(&pg, "member", "data.t", "SELECT"));
-    let r = analyse(&pg, "member", Job::Source, DestinationOptions::default()).await;
+    let r = analyse(&pg, "member", Job::Source, JobOptions::default()).await;
     assert!(table_problem(&r, "data", "t").is_none(), "{:#?}", r.verdict);
 }
 
@@ -119,12 +119,12 @@ async fn maintain_privilege_from_17_gives_no_data_access() {
     }
     // Neither is a data privilege: a source still lacks SELECT, exactly as the server says.
     assert!(!oracle(&pg, "upkeep", "data.t", "SELECT"));
-    let r = analyse(&pg, "upkeep", Job::Source, DestinationOptions::default()).await;
+    let r = analyse(&pg, "upkeep", Job::Source, JobOptions::default()).await;
     let p = table_problem(&r, "data", "t").expect("MAINTAIN is not SELECT");
     assert_eq!(p.missing, vec![Privilege::Select]);
     // And adding SELECT next to MAINTAIN makes it ready: the extra ACL letter is read, not misread.
     pg.psql_in("app", "GRANT SELECT ON data.t, public.p TO upkeep");
-    let r = analyse(&pg, "upkeep", Job::Source, DestinationOptions::default()).await;
+    let r = analyse(&pg, "upkeep", Job::Source, JobOptions::default()).await;
     assert!(r.verdict.as_ref().unwrap().ready, "{:#?}", r.verdict);
 }
 

@@ -137,13 +137,13 @@ async fn through_pgbouncer_in_transaction_mode() {
 #[tokio::test]
 async fn analysis_rides_in_the_same_single_batch() {
     use sluice_core::access::Scope;
-    use sluice_core::job::{DestinationOptions, Job};
+    use sluice_core::job::{JobOptions, Job};
     use sluice_core::probe::{AnalysisRequest, ProbeRequest};
     let pg = Cluster::start_default();
     pg.create_role("analyst", "pw");
     pg.psql("CREATE TABLE public.facts (id int); GRANT SELECT ON public.facts TO analyst;");
     let mut req = ProbeRequest::new(info(&pg.url("analyst", "pw", "postgres")));
-    req.analysis = Some(AnalysisRequest { job: Job::Source, options: DestinationOptions::default(), scope: Scope::all() });
+    req.analysis = Some(AnalysisRequest { job: Job::Source, options: JobOptions::default(), scope: Scope::all() });
     let r = probe_request(req).await;
     expect_ok(&r);
     assert_eq!(step_status(&r, Stage::Access), StepStatus::Ok);

@@ -261,9 +261,9 @@ async fn a_service_that_closes_at_once_is_connection_closed() {
 /// A source analysis request for `conn`, so refusals get their verdict.
 fn with_analysis(conn: &str) -> sluice_core::probe::ProbeRequest {
     use sluice_core::access::Scope;
-    use sluice_core::job::{DestinationOptions, Job};
+    use sluice_core::job::{JobOptions, Job};
     let mut req = sluice_core::probe::ProbeRequest::new(info(conn));
-    req.analysis = Some(sluice_core::probe::AnalysisRequest { job: Job::Source, options: DestinationOptions::default(), scope: Scope::all() });
+    req.analysis = Some(sluice_core::probe::AnalysisRequest { job: Job::Source, options: JobOptions::default(), scope: Scope::all() });
     req
 }
 

@@ -11,7 +11,7 @@ mod probe_support;
 
 use probe_support::*;
 use sluice_core::access::Scope;
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::{JobOptions, Job};
 use sluice_core::probe::{AnalysisRequest, ProbeRequest};
 use sluice_harness::{hostile, Cluster};
 
@@ -22,7 +22,7 @@ fn hostile_cluster() -> Cluster {
 fn request(pg: &Cluster, user: &str, analysis: bool) -> ProbeRequest {
     let mut req = ProbeRequest::new(info(&pg.url(user, &format!("{user}-pw"), "shop")));
     if analysis {
-        req.analysis = Some(AnalysisRequest { job: Job::Source, options: DestinationOptions::default(), scope: Scope::all() });
+        req.analysis = Some(AnalysisRequest { job: Job::Source, options: JobOptions::default(), scope: Scope::all() });
     }
     req
 }

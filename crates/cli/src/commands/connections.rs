@@ -20,7 +20,6 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use sluice_core::job::Job;
 use sluice_core::secret::Secret;
 use sluice_core::store::{Store, ConnectionRecord, NewConnection, Provider, SaveMode, SecretChange, SecretChanges, Secrets, StoreError};
 
@@ -78,6 +77,10 @@ pub struct ImportArgs {
     /// Print {"connections": [...], "skipped": [...]} as JSON.
     #[arg(long)]
     json: bool,
+    /// Also import entries a saved connection already reaches (the same
+    /// server, database and user); by default they are skipped.
+    #[arg(long)]
+    include_duplicates: bool,
 }
 
 #[derive(Args)]
@@ -128,18 +131,12 @@ pub struct EditArgs {
 /// clears the keyword.
 #[derive(Args)]
 struct FieldArgs {
-    /// source or destination.
-    #[arg(long, alias = "job", value_name = "JOB")]
-    role: Option<Job>,
+    /// The job and its options (a flag option turns off with =false).
+    #[command(flatten)]
+    job: crate::job_args::JobArgs,
     /// postgres, neon, supabase, rds or other (default for add: guessed from the host).
     #[arg(long, value_parser = parse_provider)]
     provider: Option<Provider>,
-    /// Destinations: truncate tables before loading (--truncate=false to turn off).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
-    truncate: Option<bool>,
-    /// Destinations: create missing tables (--init-tables=false to turn off).
-    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", value_name = "BOOL")]
-    init_tables: Option<bool>,
     /// A connection string (postgresql://... or key=value); a password in it goes to the keyring.
     /// Keyword flags given alongside override it; on edit it replaces every keyword.
     #[arg(long, allow_hyphen_values = true)]
@@ -394,9 +391,13 @@ fn show(store: &Store, name: &str, json: bool, reveal: bool) -> CmdResult {
             }
         }
     }
-    if record.job == Job::Destination {
-        lines.push(("truncate", record.destination_options.truncate.to_string()));
-        lines.push(("init_tables", record.destination_options.init_tables.to_string()));
+    let options = serde_json::to_value(record.job_options.for_job(record.job)).unwrap_or_default();
+    for o in sluice_core::job::OPTIONS.iter().filter(|o| o.job == record.job) {
+        match &options[o.name] {
+            serde_json::Value::Null => {}
+            serde_json::Value::String(v) => lines.push((o.name, v.clone())),
+            v => lines.push((o.name, v.to_string())),
+        }
     }
     if !record.scope_schemas.is_empty() {
         lines.push(("schemas", record.scope_schemas.join(", ")));
@@ -450,17 +451,12 @@ fn apply_fields(new: &mut NewConnection, f: FieldArgs) -> Result<Option<Secrets>
         url_secrets = Some(secrets);
     }
     f.params.apply(&mut new.params)?;
-    if let Some(job) = f.role {
+    if let Some(job) = f.job.job {
         new.job = job;
     }
+    f.job.apply(&mut new.job_options).map_err(|e| CliError::new(format!("--{e}")))?;
     if let Some(provider) = f.provider {
         new.provider = provider;
-    }
-    if let Some(t) = f.truncate {
-        new.destination_options.truncate = t;
-    }
-    if let Some(i) = f.init_tables {
-        new.destination_options.init_tables = i;
     }
     if !f.schemas.is_empty() {
         new.scope_schemas = f.schemas;
@@ -601,12 +597,12 @@ fn import(store: &Store, args: ImportArgs) -> CmdResult {
     use sluice_core::import;
     let env = sluice_core::conninfo::Environment::from_process();
     let plan = import::read(args.from, args.file.as_deref(), &env).map_err(|e| CliError::new(e.to_string()))?;
+    let duplicates = if args.include_duplicates { import::Duplicates::Include } else { import::Duplicates::Skip };
     let outcome = if args.dry_run {
-        let taken: Vec<String> = store.list().map_err(with_save_hint)?.into_iter().map(|r| r.name).collect();
-        import::preview(plan, &taken, None, args.on_conflict)
+        let saved = store.list().map_err(with_save_hint)?;
+        import::preview(plan, &saved, None, args.on_conflict, duplicates)
     } else {
-        let on_conflict = args.on_conflict;
-        sluice_core::import::apply(store, plan, None, on_conflict, SaveMode::WithSecrets).map_err(with_save_hint)?
+        import::apply(store, plan, None, args.on_conflict, duplicates, SaveMode::WithSecrets).map_err(with_save_hint)?
     };
     if args.json {
         println!("{}", to_json(&outcome)?);

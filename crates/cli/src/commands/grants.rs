@@ -17,7 +17,7 @@ pub struct GrantsArgs {
 }
 
 pub fn run(args: GrantsArgs) -> Result<ExitCode, CliError> {
-    let job = args.target.role.unwrap_or(Job::Source);
+    let job = args.target.job.job.unwrap_or(Job::Source);
     let (report, _) = run_probe(&args.target, Some(job))?;
     match (&report.error, &report.verdict) {
         (error, Some(v)) => {

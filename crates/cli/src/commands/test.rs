@@ -9,7 +9,7 @@ use crate::term::{self, errln, outln};
 use crate::{exit, target, CliError};
 use clap::Args;
 use sluice_core::access::{Scope, Severity};
-use sluice_core::job::{DestinationOptions, Job};
+use sluice_core::job::Job;
 use sluice_core::probe::{self, AnalysisRequest, Cancel, Report, StepStatus};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -23,15 +23,9 @@ pub struct TargetArgs {
     /// A saved connection (password from the OS keyring).
     #[arg(long)]
     pub name: Option<String>,
-    /// Check the role's privileges for this job: source or destination.
-    #[arg(long, alias = "job", value_name = "JOB")]
-    pub role: Option<Job>,
-    /// Destination: the job truncates tables first (TRUNCATE required).
-    #[arg(long)]
-    pub truncate: bool,
-    /// Destination: the job creates tables (CREATE on the schema required).
-    #[arg(long)]
-    pub init_tables: bool,
+    /// The job to check the login's privileges for (`--job`, also `--role`), and its options.
+    #[command(flatten)]
+    pub job: crate::job_args::JobArgs,
     /// Limit the analysis to these schemas (repeatable).
     #[arg(long = "schema")]
     pub schemas: Vec<String>,
@@ -77,15 +71,13 @@ pub fn run_probe(args: &TargetArgs, job: Option<Job>) -> Result<(Report, target:
         target.request.timeout = Some(Duration::from_secs_f64(t));
     }
     if let Some(job) = job {
-        // A saved destination's own options apply unless flags say more.
-        let saved_options = target.saved.as_ref().map(|(_, r, _)| r.destination_options).unwrap_or_default();
+        // A saved connection's own options apply unless flags say otherwise.
+        let mut options = target.saved.as_ref().map(|(_, r, _)| r.job_options.clone()).unwrap_or_default();
+        args.job.apply(&mut options).map_err(|e| CliError::new(format!("--{e}")))?;
         let saved_schemas = target.saved.as_ref().map(|(_, r, _)| r.scope_schemas.clone()).unwrap_or_default();
         target.request.analysis = Some(AnalysisRequest {
             job,
-            options: DestinationOptions {
-                truncate: args.truncate || saved_options.truncate,
-                init_tables: args.init_tables || saved_options.init_tables,
-            },
+            options: options.for_job(job),
             scope: Scope { schemas: if args.schemas.is_empty() { saved_schemas } else { args.schemas.clone() }, tables: Vec::new() },
         });
     }
@@ -127,7 +119,7 @@ pub fn exit_code(report: &Report) -> u8 {
 }
 
 pub fn run(args: TestArgs) -> Result<ExitCode, CliError> {
-    let (report, _) = run_probe(&args.target, args.target.role)?;
+    let (report, _) = run_probe(&args.target, args.target.job.job)?;
     let code = exit_code(&report);
     let printed = if args.json && args.compact_access {
         print_json(&sluice_core::probe::CompactReport::from(report))

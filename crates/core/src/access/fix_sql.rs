@@ -219,15 +219,15 @@ mod tests {
     use crate::access::verdict::{
         verdict, ObjectType, Problem, SessionFacts, Severity, Verdict,
     };
-    use crate::job::{DestinationOptions, Job};
+    use crate::job::{JobOptions, Job};
     use crate::access::{fix_sql, Access};
 
     fn source(a: &Access) -> Verdict {
-        verdict(a, &SessionFacts::default(), Job::Source, &DestinationOptions::default())
+        verdict(a, &SessionFacts::default(), Job::Source, &JobOptions::default())
     }
 
     fn destination(a: &Access) -> Verdict {
-        verdict(a, &SessionFacts::default(), Job::Destination, &DestinationOptions::default())
+        verdict(a, &SessionFacts::default(), Job::Destination, &JobOptions::default())
     }
 
     fn statements(sql: &str) -> Vec<&str> {
@@ -277,7 +277,7 @@ mod tests {
         let mut a = access("r");
         a.schemas = vec![schema("app", true, false)];
         a.relations = vec![table("app", "a", &[]), table("app", "b", &[Insert]), table("app", "c", &[Update])];
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &DestinationOptions { truncate: true, init_tables: false });
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &JobOptions { truncate: true, init_tables: false, ..JobOptions::default() });
         assert_eq!(
             statements(&v.fix_sql),
             [

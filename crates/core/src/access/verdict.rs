@@ -4,7 +4,7 @@
 use super::fix_sql::fix_sql;
 use super::quote::{qualified, quote_ident};
 use super::model::{Access, Privilege, RelationAccess, RelationKind, SchemaAccess, UseVia, UsedObject};
-use crate::job::{DestinationOptions, Job};
+use crate::job::{JobOptions, Job};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -122,7 +122,7 @@ pub fn refused(role: &str, database: &str, job: Job, problem: Problem, statement
 /// and for a destination also requires `default_transaction_read_only` off
 /// (a warning, since the job's session could turn it off, but as the
 /// session stands writes fail).
-pub fn verdict(access: &Access, facts: &SessionFacts, role: Job, options: &DestinationOptions) -> Verdict {
+pub fn verdict(access: &Access, facts: &SessionFacts, role: Job, options: &JobOptions) -> Verdict {
     let mut problems = Vec::new();
     let covered = covered_partitions(access);
     match role {
@@ -293,7 +293,7 @@ fn source_rules(access: &Access, covered: &HashSet<(&str, &str)>, problems: &mut
 fn destination_rules(
     access: &Access,
     facts: &SessionFacts,
-    options: &DestinationOptions,
+    options: &JobOptions,
     covered: &HashSet<(&str, &str)>,
     problems: &mut Vec<Problem>,
 ) {
@@ -541,7 +541,9 @@ mod tests {
     use Privilege::*;
 
     const RW: &[Privilege] = &[Select, Insert, Update];
-    const NO_OPTIONS: DestinationOptions = DestinationOptions { truncate: false, init_tables: false };
+    fn no_options() -> JobOptions {
+        JobOptions::default()
+    }
 
     fn find<'a>(v: &'a Verdict, name: &str) -> Vec<&'a Problem> {
         v.problems.iter().filter(|p| p.name.as_deref() == Some(name)).collect()
@@ -559,7 +561,7 @@ mod tests {
         let mut a = access("r");
         a.schemas = vec![schema("app", false, false), schema("empty", false, false), schema("ok", true, false)];
         a.relations = vec![table("app", "t", &[]), table("ok", "u", &[Select]), relation("ok", "v", RelationKind::View, &[])];
-        let v = verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Source, &no_options());
         assert!(!v.ready);
         assert_eq!(schema_errors(&v), [("app", &[Usage][..])]);
         assert_eq!(find(&v, "t")[0].missing, [Select]);
@@ -575,7 +577,7 @@ mod tests {
         let mut a = access("r");
         a.schemas = vec![schema("app", true, false)];
         a.relations = vec![table("app", "t", &[Select])];
-        let v = verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Source, &no_options());
         assert!(v.ready, "{:?}", v.problems);
         assert!(v.problems.is_empty());
         assert_eq!(v.fix_sql, "-- Sluice: role \"r\" is ready as a source; nothing to grant.\n");
@@ -594,7 +596,7 @@ mod tests {
         let mut rls = table("app", "rls", &[Select]);
         rls.rls = true;
         a.relations = vec![all, some, rls];
-        let v = verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Source, &no_options());
         let p = find(&v, "all_cols");
         assert_eq!((p.len(), p[0].severity), (1, Severity::Warning));
         let p = find(&v, "some_cols");
@@ -615,10 +617,10 @@ mod tests {
         let mut orphan = table("app", "other_1", &[]);
         orphan.partition_of = Some(ObjectName { schema: "app".into(), name: "not_in_scope".into() });
         a.relations = vec![parent, covered, orphan];
-        let v = verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Source, &no_options());
         assert_eq!(find(&v, "ev_1")[0].severity, Severity::Info);
         assert_eq!(find(&v, "other_1")[0].severity, Severity::Error);
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &DestinationOptions { truncate: true, init_tables: false });
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &JobOptions { truncate: true, init_tables: false, ..JobOptions::default() });
         let p = find(&v, "ev_1");
         assert_eq!((p.len(), p[0].severity), (1, Severity::Info));
         assert!(p[0].reason.contains("INSERT, UPDATE, TRUNCATE"));
@@ -637,7 +639,7 @@ mod tests {
             relation("views_only", "m", RelationKind::MaterializedView, &[]),
             relation("app", "f", RelationKind::ForeignTable, &[]),
         ];
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
         // No USAGE needed where nothing is written.
         assert!(schema_errors(&v).is_empty());
         let t = find(&v, "t");
@@ -650,7 +652,7 @@ mod tests {
         assert_eq!((find(&v, "f")[0].severity, find(&v, "f")[0].missing.as_slice()), (Severity::Warning, &[Insert, Update][..]));
         assert!(!v.ready);
 
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &DestinationOptions { truncate: true, init_tables: false });
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &JobOptions { truncate: true, init_tables: false, ..JobOptions::default() });
         assert_eq!(find(&v, "t")[0].missing, [Insert, Update, Truncate]);
         assert!(find(&v, "t").iter().all(|p| p.severity == Severity::Error));
     }
@@ -666,7 +668,7 @@ mod tests {
         ];
         t.column_only = true;
         a.relations = vec![t];
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
         let p = find(&v, "t");
         assert_eq!(p[0].severity, Severity::Error);
         assert_eq!(p[0].missing, [Update]);
@@ -679,7 +681,7 @@ mod tests {
     fn init_tables_needs_create_and_usage_on_every_schema() {
         let mut a = access("r");
         a.schemas = vec![schema("app", true, true), schema("empty", false, false), schema("half", true, false)];
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &DestinationOptions { truncate: false, init_tables: true });
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &JobOptions { truncate: false, init_tables: true, ..JobOptions::default() });
         assert_eq!(schema_errors(&v), [("empty", &[Usage, Create][..]), ("half", &[Create][..])]);
         assert!(v.fix_sql.contains("GRANT USAGE, CREATE ON SCHEMA empty TO r;"), "{}", v.fix_sql);
         assert!(v.fix_sql.contains("GRANT CREATE ON SCHEMA half TO r;"));
@@ -705,7 +707,7 @@ mod tests {
         let mut view = relation("app", "v", RelationKind::View, &[Select]);
         view.uses = vec![uses_sequence("id", "app", "view_seq", false)];
         a.relations = vec![t1, t2, view];
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
         let seq = find(&v, "shared_seq");
         assert_eq!(seq.len(), 1, "one problem per sequence");
         assert_eq!((seq[0].object_type, seq[0].missing.as_slice()), (ObjectType::Sequence, &[Usage][..]));
@@ -718,7 +720,7 @@ mod tests {
         assert!(v.fix_sql.contains("GRANT EXECUTE ON FUNCTION util.mk(integer) TO r;"), "{}", v.fix_sql);
         assert!(v.fix_sql.contains("GRANT USAGE ON SEQUENCE app.shared_seq TO r;"), "{}", v.fix_sql);
         // A source does not care.
-        assert!(verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS).ready);
+        assert!(verdict(&a, &SessionFacts::default(), Job::Source, &no_options()).ready);
     }
 
     #[test]
@@ -727,36 +729,36 @@ mod tests {
         a.schemas = vec![schema("app", true, false)];
         a.relations = vec![table("app", "t", &[Select, Insert, Update, Truncate])];
         let standby = SessionFacts { in_recovery: true, default_transaction_read_only: false };
-        let v = verdict(&a, &standby, Job::Destination, &NO_OPTIONS);
+        let v = verdict(&a, &standby, Job::Destination, &no_options());
         assert!(!v.ready);
         assert_eq!((v.problems[0].severity, v.problems[0].object_type), (Severity::Error, ObjectType::Server));
         assert!(v.fix_sql.contains("no GRANT fixes that"), "{}", v.fix_sql);
         assert!(v.fix_sql.contains("-- the server is a hot standby"), "{}", v.fix_sql);
-        assert!(verdict(&a, &standby, Job::Source, &NO_OPTIONS).ready);
+        assert!(verdict(&a, &standby, Job::Source, &no_options()).ready);
 
         let fenced = SessionFacts { in_recovery: false, default_transaction_read_only: true };
-        let v = verdict(&a, &fenced, Job::Destination, &NO_OPTIONS);
+        let v = verdict(&a, &fenced, Job::Destination, &no_options());
         assert!(!v.ready, "read-only by default: not ready");
         assert_eq!(v.problems.len(), 1);
         assert_eq!(v.problems[0].severity, Severity::Warning);
         assert!(v.problems[0].reason.contains("default_transaction_read_only"));
         assert!(v.fix_sql.contains("-- default_transaction_read_only is on"), "{}", v.fix_sql);
         assert!(v.fix_sql.lines().all(|l| l.starts_with("-- ")), "{}", v.fix_sql);
-        assert!(verdict(&a, &fenced, Job::Source, &NO_OPTIONS).ready);
+        assert!(verdict(&a, &fenced, Job::Source, &no_options()).ready);
     }
 
     #[test]
     fn not_found_and_empty_scopes() {
         let mut a = access("r");
         a.not_found = vec![NotFound { schema: "nope".into(), name: None }, NotFound { schema: "app".into(), name: Some("gone".into()) }];
-        let v = verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Source, &no_options());
         assert!(!v.ready);
         assert_eq!(v.errors().count(), 2);
         assert_eq!(find(&v, "gone")[0].object_type, ObjectType::Relation);
         assert!(v.fix_sql.contains("-- \"nope\": the scope names this schema"), "{}", v.fix_sql);
 
         let a = access("r");
-        let v = verdict(&a, &SessionFacts::default(), Job::Source, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Source, &no_options());
         assert!(v.ready);
         assert_eq!(v.problems[0].severity, Severity::Warning);
         assert_eq!(v.problems[0].object_type, ObjectType::Database);
@@ -769,7 +771,7 @@ mod tests {
         let mut t = table("app", "t", &[Insert]);
         t.uses = vec![uses_function(UseVia::Default, "app", "f", "text", false)];
         a.relations = vec![t];
-        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &NO_OPTIONS);
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
         let json = serde_json::to_value(&v).unwrap();
         let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(keys.len(), 5);

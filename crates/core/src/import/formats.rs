@@ -57,20 +57,29 @@ fn name_of(s: &str) -> String {
     let clean: String = s.chars().filter(|c| !c.is_control()).collect();
     let clean = clean.trim();
     let clean = if clean.is_empty() { "Imported" } else { clean };
-    clean.chars().take(64).collect()
+    super::fit(clean, 64)
 }
 
+/// A candidate, with what its provider requires added (Neon and Supabase
+/// refuse plain connections: a `.pgpass` line has no sslmode) and said.
 fn candidate(name: &str, info: ConnInfo, password: Option<Secret>, source: String) -> Candidate {
-    let new = NewConnection { name: name_of(name), provider: Provider::guess(info.get("host")), params: info.without_secrets(), ..NewConnection::default() };
+    let provider = Provider::guess(info.get("host"));
+    let mut params = info.without_secrets();
+    let mut notes = Vec::new();
+    for (k, v) in provider.add_required(&mut params) {
+        notes.push(format!("{k}={v} added: {} requires it", provider.label()));
+    }
+    let new = NewConnection { name: name_of(name), provider, params, ..NewConnection::default() };
     let password = password.or_else(|| info.password().cloned()).filter(|p| !p.is_empty());
-    Candidate { new, secrets: Secrets { password, ..Secrets::default() }, source, notes: Vec::new() }
+    Candidate { new, secrets: Secrets { password, ..Secrets::default() }, source, notes, duplicate_of: None }
 }
 
+/// `user@host/db`, with the port when it is not 5432.
 fn label(info: &ConnInfo) -> String {
     let user = info.get("user").unwrap_or("");
     let host = info.get("host").or(info.get("hostaddr")).unwrap_or("localhost");
     let db = info.get("dbname").unwrap_or(user);
-    let port = info.get("port").map(|p| format!(":{p}")).unwrap_or_default();
+    let port = info.get("port").filter(|p| *p != "5432").map(|p| format!(":{p}")).unwrap_or_default();
     format!("{user}@{host}{port}/{db}")
 }
 
@@ -296,7 +305,7 @@ fn pgadmin_server(s: &Value) -> Result<Candidate, String> {
         Some(Err((cmd, e))) => notes.push(format!("PasswordExecCommand \"{cmd}\" is not taken: {e}")),
         _ => notes.push("pgAdmin exports no passwords: enter it, or use the password file".into()),
     }
-    c.notes = notes;
+    c.notes.extend(notes);
     Ok(c)
 }
 
@@ -386,7 +395,7 @@ fn dbeaver_connection(c: &Value) -> Result<Candidate, String> {
             }
         }
     }
-    cand.notes = notes;
+    cand.notes.extend(notes);
     Ok(cand)
 }
 
@@ -422,7 +431,7 @@ fn from_sluice_json(doc: &Value) -> Result<Plan, ImportError> {
                         notes.push(format!("it names {} as its known_hosts file: used only after you confirm it", f.display()));
                     }
                 }
-                plan.candidates.push(Candidate { new, secrets: Secrets::default(), source, notes })
+                plan.candidates.push(Candidate { new, secrets: Secrets::default(), source, notes, duplicate_of: None })
             }
             Err(e) => plan.skipped.push(Skipped { source, reason: e.to_string() }),
         }

@@ -103,6 +103,8 @@ pub struct Candidate {
     pub source: String,
     /// What the user should know (a password to enter, a field not taken…).
     pub notes: Vec<String>,
+    /// A saved connection to the same server, database and user, by name.
+    pub duplicate_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -131,12 +133,30 @@ pub struct Listed {
     /// Set after an import: the name it was saved under (a clash adds " (2)").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub saved_as: Option<String>,
+    /// A saved connection reaches the same server, database and user: this
+    /// entry is skipped unless asked for (re-importing the same file adds nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
 }
 
 impl Plan {
     pub fn listed(&self) -> Vec<Listed> {
         self.candidates.iter().map(Candidate::listed).collect()
     }
+
+    /// Marks the candidates that a saved connection already reaches: the
+    /// same server (host, hostaddr, port, user, service) and database.
+    pub fn mark_duplicates(&mut self, saved: &[crate::store::ConnectionRecord]) {
+        for c in &mut self.candidates {
+            c.duplicate_of = saved.iter().find(|r| same_place(&r.params, &c.new.params)).map(|r| r.name.clone());
+        }
+    }
+}
+
+/// Same server, user and database (the database defaults to the user, as in libpq).
+fn same_place(a: &crate::conninfo::ConnInfo, b: &crate::conninfo::ConnInfo) -> bool {
+    let db = |i: &crate::conninfo::ConnInfo| i.get("dbname").filter(|d| !d.is_empty()).or(i.get("user")).unwrap_or("").to_owned();
+    a.same_server(b) && db(a) == db(b)
 }
 
 impl Candidate {
@@ -148,6 +168,7 @@ impl Candidate {
             source: self.source.clone(),
             notes: self.notes.clone(),
             saved_as: None,
+            duplicate_of: self.duplicate_of.clone(),
         }
     }
 }
@@ -183,6 +204,16 @@ impl std::str::FromStr for OnConflict {
     }
 }
 
+/// What an import does with entries a saved connection already reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Duplicates {
+    /// Leave them out (they are listed as skipped, with the saved name).
+    #[default]
+    Skip,
+    /// Import them too (the user chose them).
+    Include,
+}
+
 /// The outcome of an import.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Outcome {
@@ -194,17 +225,28 @@ pub struct Outcome {
 /// each candidate chosen (its `source` in `only`, when given) with the name
 /// it gets (`saved_as`: " (2)" on a clash) or skipped with the reason
 /// (`--on-conflict skip`). `--dry-run` prints this; [`apply`] saves it.
-pub fn preview(plan: Plan, taken: &[String], only: Option<&[String]>, on_conflict: OnConflict) -> Outcome {
-    let (planned, skipped) = plan_names(plan, taken, only, on_conflict);
+pub fn preview(plan: Plan, saved: &[crate::store::ConnectionRecord], only: Option<&[String]>, on_conflict: OnConflict, duplicates: Duplicates) -> Outcome {
+    let (planned, skipped) = plan_names(plan, saved, only, on_conflict, duplicates);
     Outcome { connections: planned.into_iter().map(|(_, listed)| listed).collect(), skipped }
 }
 
-fn plan_names(plan: Plan, taken: &[String], only: Option<&[String]>, on_conflict: OnConflict) -> (Vec<(Candidate, Listed)>, Vec<Skipped>) {
-    let mut taken: Vec<String> = taken.iter().map(|n| n.to_lowercase()).collect();
+fn plan_names(
+    mut plan: Plan,
+    saved: &[crate::store::ConnectionRecord],
+    only: Option<&[String]>,
+    on_conflict: OnConflict,
+    duplicates: Duplicates,
+) -> (Vec<(Candidate, Listed)>, Vec<Skipped>) {
+    plan.mark_duplicates(saved);
+    let mut taken: Vec<String> = saved.iter().map(|r| r.name.to_lowercase()).collect();
     let mut skipped = plan.skipped;
     let mut planned = Vec::new();
     for mut c in plan.candidates {
         if only.is_some_and(|o| !o.iter().any(|s| *s == c.source)) {
+            continue;
+        }
+        if let (Some(name), Duplicates::Skip) = (&c.duplicate_of, duplicates) {
+            skipped.push(Skipped { source: c.source, reason: format!("already saved as \"{name}\" (the same server, database and user)") });
             continue;
         }
         let base = c.new.name.trim().to_owned();
@@ -229,9 +271,9 @@ fn plan_names(plan: Plan, taken: &[String], only: Option<&[String]>, on_conflict
 /// Saves the plan's candidates (those whose `source` is in `only`, when
 /// given), named as [`preview`] says. Each is added on its own: one that
 /// fails is reported as skipped and the others are still saved.
-pub fn apply(store: &Store, plan: Plan, only: Option<&[String]>, on_conflict: OnConflict, mode: SaveMode) -> Result<Outcome, StoreError> {
-    let taken: Vec<String> = store.list()?.into_iter().map(|r| r.name).collect();
-    let (planned, skipped) = plan_names(plan, &taken, only, on_conflict);
+pub fn apply(store: &Store, plan: Plan, only: Option<&[String]>, on_conflict: OnConflict, duplicates: Duplicates, mode: SaveMode) -> Result<Outcome, StoreError> {
+    let saved = store.list()?;
+    let (planned, skipped) = plan_names(plan, &saved, only, on_conflict, duplicates);
     let mut out = Outcome { connections: Vec::new(), skipped };
     for (c, mut listed) in planned {
         match store.add(c.new, c.secrets, mode) {
@@ -253,15 +295,36 @@ fn free_name(base: &str, taken: &[String]) -> String {
         .map(|n| {
             let suffix = format!(" ({n})");
             let room = 64usize.saturating_sub(suffix.chars().count());
-            format!("{}{suffix}", base.chars().take(room).collect::<String>())
+            format!("{}{suffix}", fit(base, room))
         })
         .find(|c| !taken.contains(&c.to_lowercase()))
         .unwrap_or_else(|| base.to_owned())
 }
 
+/// `name` in at most `room` characters: cut after a separator (`.`, `/`,
+/// `@`, `:`, a space) near the end rather than mid-word, with an ellipsis.
+pub(crate) fn fit(name: &str, room: usize) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    if chars.len() <= room {
+        return name.to_owned();
+    }
+    let keep = room.saturating_sub(1);
+    let cut = (keep.saturating_sub(16)..keep).rev().find(|&i| matches!(chars[i], '.' | '/' | '@' | ':' | ' ')).map_or(keep, |i| i + 1);
+    let head: String = chars[..cut].iter().collect();
+    format!("{}…", head.trim_end())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_are_cut_at_a_separator() {
+        let name = "neondb_owner@ep-cool-darkness-123456.us-east-2.aws.neon.tech/neondb";
+        let cut = fit(name, 60);
+        assert!(cut.chars().count() <= 60 && cut.ends_with('…') && cut.contains("aws.neon.") && !cut.contains("neon.tech/ne"), "{cut}");
+        assert_eq!(fit("short", 60), "short");
+    }
 
     #[test]
     fn free_names() {

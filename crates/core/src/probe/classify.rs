@@ -98,6 +98,14 @@ pub(crate) enum Failure {
     Misbehaved(String),
 }
 
+/// getaddrinfo's EAI_AGAIN ("Temporary failure in name resolution") and
+/// its kin: the resolver could not be asked, which says nothing about the
+/// name. NXDOMAIN is "Name or service not known" / "No address associated".
+pub(crate) fn resolver_unreachable(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    t.contains("temporary failure") || t.contains("try again") || t.contains("network is unreachable") || t.contains("no route to host") || t.contains("system error")
+}
+
 /// pg_hba refused a connection for being unencrypted: "no encryption" from
 /// PostgreSQL 14, "SSL off" before.
 pub(crate) fn says_no_encryption(msg: &str) -> bool {
@@ -172,13 +180,23 @@ fn classify_failure(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeE
             "Fix the setting named above and test again.",
         ),
         Failure::Dns(e) => {
-            let mut pe = ProbeError::new(
-                ErrorCode::Dns,
-                Stage::Resolve,
-                format!("The host name \"{host}\" could not be resolved."),
-                "Check the host for typos; for a cloud database copy the endpoint from the provider's console. If it resolves on other machines, check this machine's DNS, VPN or /etc/hosts.",
-            );
-            pe.detail = Some(e.to_string());
+            let text = e.to_string();
+            let mut pe = if resolver_unreachable(&text) {
+                ProbeError::new(
+                    ErrorCode::Dns,
+                    Stage::Resolve,
+                    format!("The host name \"{host}\" could not be looked up: this machine's resolver could not answer (no network, or no DNS server reachable)."),
+                    "Check that this machine is online (Wi-Fi, VPN, a proxy) and that its DNS server answers, then test again. The name itself was not found to be wrong.",
+                )
+            } else {
+                ProbeError::new(
+                    ErrorCode::Dns,
+                    Stage::Resolve,
+                    format!("The host name \"{host}\" does not exist (the resolver answered that it has no address)."),
+                    "Check the host for typos; for a cloud database copy the endpoint from the provider's console. If it resolves on other machines, check this machine's DNS, VPN or /etc/hosts.",
+                )
+            };
+            pe.detail = Some(text);
             pe
         }
         Failure::Connect { addr, error } => classify_connect(&addr, error, host),
@@ -538,6 +556,13 @@ fn startup_error(db: &tokio_postgres::error::DbError, ctx: &Context<'_>) -> (Err
         "28000" => {
             if msg.contains("no pg_hba.conf entry") {
                 no_hba_entry(msg, ctx)
+            } else if msg.starts_with("pg_hba.conf rejects") && !ctx.used_tls && says_no_encryption(msg) {
+                // A hostnossl ... reject line: the server wants TLS, not another rule.
+                (
+                    ErrorCode::TlsRequired,
+                    format!("The server refuses unencrypted connections from this address (a pg_hba.conf rule rejects \"{user}\" without TLS), and SSL mode is {}.", ctx.sslmode),
+                    own("Set SSL mode to require or stronger (verify-full is best): the server accepts this login over TLS."),
+                )
             } else if msg.starts_with("pg_hba.conf rejects") {
                 (
                     ErrorCode::NoHbaEntry,

@@ -14,7 +14,7 @@ const MIN_DEADLINE: Duration = Duration::from_secs(2);
 #[derive(Debug, Clone)]
 pub struct AnalysisRequest {
     pub job: crate::job::Job,
-    pub options: crate::job::DestinationOptions,
+    pub options: crate::job::JobOptions,
     pub scope: crate::access::Scope,
 }
 

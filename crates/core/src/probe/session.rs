@@ -91,7 +91,7 @@ pub(crate) fn parse_row(row: &SimpleQueryRow, client: &ClientSide) -> Result<Ser
 fn detect_pooler(client: &ClientSide, backend_addr: Option<&str>, backend_port: Option<u16>) -> PoolerInfo {
     let evidence = match (client.tcp_port, backend_addr, backend_port) {
         (Some(_), None, _) => Some(
-            "you connected over TCP, but the backend session is on a Unix socket: a pooler or proxy on the server host relays it".to_owned(),
+            "you connected over TCP, but the backend session is on a Unix socket: a pooler, a proxy or an embedded server (PGlite's socket server, say) on the server host relays it".to_owned(),
         ),
         (Some(ours), Some(_), Some(theirs)) if ours != theirs => Some(format!(
             "you connected to port {ours}, but the backend listens on port {theirs}: a pooler, proxy or port mapping is in between"

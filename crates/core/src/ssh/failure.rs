@@ -103,7 +103,11 @@ impl SshFailure {
     pub fn into_probe_error(self) -> ProbeError {
         use ErrorCode as C;
         use SshFailure as F;
-        match self {
+        let this = match self.host_key_error() {
+            Ok(e) => return e,
+            Err(other) => other,
+        };
+        match this {
             F::Settings(msg) => ProbeError::new(C::InvalidSettings, Stage::SshConnect, format!("The SSH tunnel settings are invalid: {msg}."), "Fix the SSH tunnel settings and test again."),
             F::Dns { at, host, error } => {
                 let mut e = ProbeError::new(
@@ -134,6 +138,84 @@ impl SshFailure {
                 e.detail = Some(error.to_string());
                 e
             }
+            F::AuthFailed { at, user, tried, offered } => {
+                let tried_s = if tried.is_empty() { "nothing it accepts".to_owned() } else { tried.join(", ") };
+                let offered_s = if offered.is_empty() { "none".to_owned() } else { offered.join(", ") };
+                let mut e = ProbeError::new(
+                    C::SshAuthFailed,
+                    Stage::SshAuth,
+                    format!(
+                        "The SSH server {} (hop {}) refused {user}: Sluice tried {tried_s}; the server accepts {offered_s}.",
+                        at.server,
+                        at.hop + 1
+                    ),
+                    "Check the SSH user, and give a credential the server accepts: a key whose public half is in the user's ~/.ssh/authorized_keys on the bastion, the agent holding it (ssh-add), or the password.",
+                );
+                e.detail = Some(format!("methods the server offered: {offered_s}"));
+                e
+            }
+            F::KeyPassphrase { at, key, missing } => ProbeError::new(
+                C::SshKeyPassphrase,
+                Stage::SshAuth,
+                if missing {
+                    format!("The SSH key {key} (hop {}) is encrypted and no passphrase was given.", at.hop + 1)
+                } else {
+                    format!("The passphrase does not open the SSH key {key} (hop {}).", at.hop + 1)
+                },
+                "Enter the key's passphrase (SSH key passphrase in the form, --ssh-passphrase-stdin on the CLI); Sluice keeps it in the keyring. Or load the key into ssh-agent and use the agent.",
+            ),
+            F::KeyInvalid { at, key, why } => {
+                let mut e = ProbeError::new(
+                    C::SshKeyInvalid,
+                    Stage::SshAuth,
+                    format!("The SSH key {key} (hop {}) cannot be used: {why}.", at.hop + 1),
+                    "Give an OpenSSH or PEM private key (ed25519, ecdsa or rsa), as ssh-keygen writes it.",
+                );
+                e.detail = Some(why);
+                e
+            }
+            F::Agent { at, why } => ProbeError::new(
+                C::SshAuthFailed,
+                Stage::SshAuth,
+                format!("The SSH agent cannot be used for {} (hop {}): {why}.", at.server, at.hop + 1),
+                "Start ssh-agent and add the key (ssh-add), and make sure SSH_AUTH_SOCK is set where Sluice starts; or use a key file or the password.",
+            ),
+            F::ChannelRefused { at, target, reason, description } => {
+                let why = if description.is_empty() { reason.clone() } else { format!("{reason}: {description}") };
+                let mut e = ProbeError::new(
+                    C::SshChannelRefused,
+                    Stage::SshChannel,
+                    format!("The SSH server {} (hop {}) would not open a channel to {target} ({why}).", at.server, at.hop + 1),
+                    "Check that the bastion allows TCP forwarding (AllowTcpForwarding, PermitOpen in its sshd_config) and that it can reach the target host and port itself (its DNS, routes and firewall).",
+                );
+                e.detail = Some(why);
+                e
+            }
+            F::HostKeyUnknown { .. } | F::HostKeyChanged { .. } | F::HostKeyPinnedMismatch { .. } | F::HostKeyRevoked { .. } | F::HostKeyOtherType { .. } | F::KnownHostsWrite { .. } => {
+                // Handled by host_key_error above; kept so the match stays exhaustive.
+                ProbeError::new(C::SshHostKeyMismatch, Stage::SshConnect, "The SSH host key could not be checked.".into(), "Test again.")
+            }
+            F::Protocol { at, stage, detail } => {
+                let mut e = ProbeError::new(
+                    C::SshProtocol,
+                    stage,
+                    format!("The SSH conversation with {} (hop {}) failed: {detail}.", at.server, at.hop + 1),
+                    "Check that the port is an SSH server's (not another service), and that it supports modern algorithms (curve25519 or ECDH, AES-GCM or ChaCha20).",
+                );
+                e.detail = Some(detail);
+                e
+            }
+        }
+    }
+}
+
+impl SshFailure {
+    /// The host key failures (what the server showed, against what is
+    /// recorded or pinned), or the failure back when it is another kind.
+    fn host_key_error(self) -> Result<ProbeError, SshFailure> {
+        use ErrorCode as C;
+        use SshFailure as F;
+        Ok(match self {
             F::HostKeyUnknown { at, host, port, key, record_in } => {
                 let mut e = ProbeError::new(
                     C::SshHostKeyUnknown,
@@ -234,69 +316,8 @@ impl SshFailure {
                 format!("The host key of {} could not be recorded in {}: {error}.", at.server, file.display()),
                 "Check that the known_hosts file and its folder are writable, or choose another known_hosts file.",
             ),
-            F::AuthFailed { at, user, tried, offered } => {
-                let tried_s = if tried.is_empty() { "nothing it accepts".to_owned() } else { tried.join(", ") };
-                let offered_s = if offered.is_empty() { "none".to_owned() } else { offered.join(", ") };
-                let mut e = ProbeError::new(
-                    C::SshAuthFailed,
-                    Stage::SshAuth,
-                    format!(
-                        "The SSH server {} (hop {}) refused {user}: Sluice tried {tried_s}; the server accepts {offered_s}.",
-                        at.server,
-                        at.hop + 1
-                    ),
-                    "Check the SSH user, and give a credential the server accepts: a key whose public half is in the user's ~/.ssh/authorized_keys on the bastion, the agent holding it (ssh-add), or the password.",
-                );
-                e.detail = Some(format!("methods the server offered: {offered_s}"));
-                e
-            }
-            F::KeyPassphrase { at, key, missing } => ProbeError::new(
-                C::SshKeyPassphrase,
-                Stage::SshAuth,
-                if missing {
-                    format!("The SSH key {key} (hop {}) is encrypted and no passphrase was given.", at.hop + 1)
-                } else {
-                    format!("The passphrase does not open the SSH key {key} (hop {}).", at.hop + 1)
-                },
-                "Enter the key's passphrase (SSH key passphrase in the form, --ssh-passphrase-stdin on the CLI); Sluice keeps it in the keyring. Or load the key into ssh-agent and use the agent.",
-            ),
-            F::KeyInvalid { at, key, why } => {
-                let mut e = ProbeError::new(
-                    C::SshKeyInvalid,
-                    Stage::SshAuth,
-                    format!("The SSH key {key} (hop {}) cannot be used: {why}.", at.hop + 1),
-                    "Give an OpenSSH or PEM private key (ed25519, ecdsa or rsa), as ssh-keygen writes it.",
-                );
-                e.detail = Some(why);
-                e
-            }
-            F::Agent { at, why } => ProbeError::new(
-                C::SshAuthFailed,
-                Stage::SshAuth,
-                format!("The SSH agent cannot be used for {} (hop {}): {why}.", at.server, at.hop + 1),
-                "Start ssh-agent and add the key (ssh-add), and make sure SSH_AUTH_SOCK is set where Sluice starts; or use a key file or the password.",
-            ),
-            F::ChannelRefused { at, target, reason, description } => {
-                let why = if description.is_empty() { reason.clone() } else { format!("{reason}: {description}") };
-                let mut e = ProbeError::new(
-                    C::SshChannelRefused,
-                    Stage::SshChannel,
-                    format!("The SSH server {} (hop {}) would not open a channel to {target} ({why}).", at.server, at.hop + 1),
-                    "Check that the bastion allows TCP forwarding (AllowTcpForwarding, PermitOpen in its sshd_config) and that it can reach the target host and port itself (its DNS, routes and firewall).",
-                );
-                e.detail = Some(why);
-                e
-            }
-            F::Protocol { at, stage, detail } => {
-                let mut e = ProbeError::new(
-                    C::SshProtocol,
-                    stage,
-                    format!("The SSH conversation with {} (hop {}) failed: {detail}.", at.server, at.hop + 1),
-                    "Check that the port is an SSH server's (not another service), and that it supports modern algorithms (curve25519 or ECDH, AES-GCM or ChaCha20).",
-                );
-                e.detail = Some(detail);
-                e
-            }
-        }
+            other => return Err(other),
+        })
     }
 }
+

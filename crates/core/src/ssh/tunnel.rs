@@ -359,7 +359,8 @@ fn offered(r: &russh::client::AuthResult) -> Vec<String> {
     }
 }
 
-/// Logs in with the hop's method(s); returns how ("publickey (agent)", …).
+/// Logs in with the hop's method(s), in ssh's order (the agent, the key,
+/// the password); returns how ("publickey (agent)", …).
 async fn login(
     session: &mut Handle<HopHandler>,
     hop: &Resolved,
@@ -367,152 +368,136 @@ async fn login(
     at: &At,
 ) -> Result<String, SshFailure> {
     use super::model::Auth;
-    let user = hop.user.clone();
-    let mut tried: Vec<String> = Vec::new();
-    let mut offered_methods: Vec<String> = Vec::new();
-    // A key problem met on the way, reported if nothing else works.
-    let mut key_problem: Option<SshFailure> = None;
-
-    let use_agent = matches!(hop.auth, Auth::Auto | Auth::Agent);
-    let use_key = matches!(hop.auth, Auth::Auto | Auth::Key);
-    let use_password = matches!(hop.auth, Auth::Auto | Auth::Password);
-
-    if use_agent {
-        match hop.agent.as_deref() {
-            Some(path) => match agent_login(session, &user, path).await {
-                Ok(Some(comment)) => return Ok(format!("publickey (agent: {comment})")),
-                Ok(None) => tried.push("the agent's keys".into()),
-                Err(why) if hop.auth == Auth::Agent => {
-                    return Err(SshFailure::Agent {
-                        at: at.clone(),
-                        why,
-                    })
-                }
-                Err(_) => {}
-            },
-            None if hop.auth == Auth::Agent => {
-                return Err(SshFailure::Agent {
-                    at: at.clone(),
-                    why: "no agent: SSH_AUTH_SOCK is not set".into(),
-                });
-            }
-            None => {}
+    let mut l = Login { hop, at, tried: Vec::new(), offered: Vec::new(), key_problem: None };
+    if matches!(hop.auth, Auth::Auto | Auth::Agent) {
+        if let Some(how) = l.agent(session).await? {
+            return Ok(how);
         }
     }
+    if matches!(hop.auth, Auth::Auto | Auth::Key) {
+        if let Some(how) = l.keys(session, secrets).await? {
+            return Ok(how);
+        }
+    }
+    if matches!(hop.auth, Auth::Auto | Auth::Password) {
+        if let Some(how) = l.password(session, secrets).await? {
+            return Ok(how);
+        }
+    }
+    l.failed(session).await
+}
 
-    if use_key {
-        // Candidate keys: the key files, else (or also, for Key) the pasted key.
+/// What a login tried so far.
+struct Login<'a> {
+    hop: &'a Resolved,
+    at: &'a At,
+    tried: Vec<String>,
+    /// The methods the server said it takes.
+    offered: Vec<String>,
+    /// A key problem met on the way, reported if nothing else works.
+    key_problem: Option<SshFailure>,
+}
+
+impl Login<'_> {
+    async fn agent(&mut self, session: &mut Handle<HopHandler>) -> Result<Option<String>, SshFailure> {
+        use super::model::Auth;
+        let only = self.hop.auth == Auth::Agent;
+        match self.hop.agent.as_deref() {
+            Some(path) => match agent_login(session, &self.hop.user, path).await {
+                Ok(Some(comment)) => return Ok(Some(format!("publickey (agent: {comment})"))),
+                Ok(None) => self.tried.push("the agent's keys".into()),
+                Err(why) if only => return Err(SshFailure::Agent { at: self.at.clone(), why }),
+                Err(_) => {}
+            },
+            None if only => return Err(SshFailure::Agent { at: self.at.clone(), why: "no agent: SSH_AUTH_SOCK is not set".into() }),
+            None => {}
+        }
+        Ok(None)
+    }
+
+    /// The key files, else (or also, for Key) the pasted key.
+    async fn keys(&mut self, session: &mut Handle<HopHandler>, secrets: &SshSecrets) -> Result<Option<String>, SshFailure> {
+        let hop = self.hop;
         let mut candidates: Vec<(String, Result<PrivateKey, KeyError>)> = Vec::new();
         for (n, path) in hop.identities.iter().enumerate() {
             let explicit = n == 0 && hop.explicit_identity;
-            if !explicit && !path.exists() {
-                continue;
+            if explicit || path.exists() {
+                candidates.push((path.display().to_string(), keys::load(path, secrets.passphrase.as_ref())));
             }
-            candidates.push((
-                path.display().to_string(),
-                keys::load(path, secrets.passphrase.as_ref()),
-            ));
         }
         if let Some(pasted) = &secrets.private_key {
-            candidates.push((
-                "(pasted key)".into(),
-                keys::decode(pasted.expose(), secrets.passphrase.as_ref()),
-            ));
+            candidates.push(("(pasted key)".into(), keys::decode(pasted.expose(), secrets.passphrase.as_ref())));
         }
-        if candidates.is_empty() && hop.auth == Auth::Key {
-            return Err(SshFailure::KeyInvalid {
-                at: at.clone(),
-                key: "(none)".into(),
-                why: "no key file and no pasted key".into(),
-            });
+        if candidates.is_empty() && hop.auth == super::model::Auth::Key {
+            return Err(SshFailure::KeyInvalid { at: self.at.clone(), key: "(none)".into(), why: "no key file and no pasted key".into() });
         }
         for (name, key) in candidates {
-            match key {
-                Ok(key) => {
-                    let hash = session_rsa_hash(session).await;
-                    let r = session
-                        .authenticate_publickey(
-                            user.clone(),
-                            PrivateKeyWithHashAlg::new(Arc::new(key), hash),
-                        )
-                        .await
-                        .map_err(|e| protocol(at.clone(), Stage::SshAuth, &e))?;
-                    if r.success() {
-                        return Ok(format!("publickey ({name})"));
-                    }
-                    offered_methods = offered(&r);
-                    tried.push(format!("the key {name}"));
-                }
-                Err(KeyError::PassphraseMissing) => {
-                    key_problem.get_or_insert(SshFailure::KeyPassphrase {
-                        at: at.clone(),
-                        key: name,
-                        missing: true,
+            let key = match key {
+                Ok(key) => key,
+                Err(e) => {
+                    let at = self.at.clone();
+                    self.key_problem.get_or_insert(match e {
+                        KeyError::PassphraseMissing => SshFailure::KeyPassphrase { at, key: name, missing: true },
+                        KeyError::WrongPassphrase => SshFailure::KeyPassphrase { at, key: name, missing: false },
+                        KeyError::Invalid(why) | KeyError::Unreadable(why) => SshFailure::KeyInvalid { at, key: name, why },
                     });
+                    continue;
                 }
-                Err(KeyError::WrongPassphrase) => {
-                    key_problem.get_or_insert(SshFailure::KeyPassphrase {
-                        at: at.clone(),
-                        key: name,
-                        missing: false,
-                    });
-                }
-                Err(KeyError::Invalid(why) | KeyError::Unreadable(why)) => {
-                    key_problem.get_or_insert(SshFailure::KeyInvalid {
-                        at: at.clone(),
-                        key: name,
-                        why,
-                    });
-                }
-            }
-        }
-    }
-
-    if use_password {
-        match &secrets.password {
-            Some(password) => {
-                let r = session
-                    .authenticate_password(user.clone(), password.expose())
-                    .await
-                    .map_err(|e| protocol(at.clone(), Stage::SshAuth, &e))?;
-                if r.success() {
-                    return Ok("password".into());
-                }
-                let offers = offered(&r);
-                // Bastions that take passwords through PAM's prompt only.
-                if offers.iter().any(|m| m == "keyboard-interactive")
-                    && keyboard_interactive(session, &user, password).await
-                {
-                    return Ok("keyboard-interactive".into());
-                }
-                offered_methods = offers;
-                tried.push("the password".into());
-            }
-            None if hop.auth == Auth::Password => tried.push("no password (none was given)".into()),
-            None => {}
-        }
-    }
-
-    if let Some(problem) = key_problem {
-        if tried.is_empty() || hop.auth == Auth::Key {
-            return Err(problem);
-        }
-    }
-    if offered_methods.is_empty() {
-        // Ask, so the error can say what the server takes.
-        if let Ok(r) = session.authenticate_none(user.clone()).await {
+            };
+            let hash = session_rsa_hash(session).await;
+            let r = session
+                .authenticate_publickey(hop.user.clone(), PrivateKeyWithHashAlg::new(Arc::new(key), hash))
+                .await
+                .map_err(|e| protocol(self.at.clone(), Stage::SshAuth, &e))?;
             if r.success() {
-                return Ok("none".into());
+                return Ok(Some(format!("publickey ({name})")));
             }
-            offered_methods = offered(&r);
+            self.offered = offered(&r);
+            self.tried.push(format!("the key {name}"));
         }
+        Ok(None)
     }
-    Err(SshFailure::AuthFailed {
-        at: at.clone(),
-        user,
-        tried,
-        offered: offered_methods,
-    })
+
+    async fn password(&mut self, session: &mut Handle<HopHandler>, secrets: &SshSecrets) -> Result<Option<String>, SshFailure> {
+        let user = self.hop.user.clone();
+        let Some(password) = &secrets.password else {
+            if self.hop.auth == super::model::Auth::Password {
+                self.tried.push("no password (none was given)".into());
+            }
+            return Ok(None);
+        };
+        let r = session.authenticate_password(user.clone(), password.expose()).await.map_err(|e| protocol(self.at.clone(), Stage::SshAuth, &e))?;
+        if r.success() {
+            return Ok(Some("password".into()));
+        }
+        let offers = offered(&r);
+        // Bastions that take passwords through PAM's prompt only.
+        if offers.iter().any(|m| m == "keyboard-interactive") && keyboard_interactive(session, &user, password).await {
+            return Ok(Some("keyboard-interactive".into()));
+        }
+        self.offered = offers;
+        self.tried.push("the password".into());
+        Ok(None)
+    }
+
+    /// Nothing worked: a key problem met on the way, or what the server takes.
+    async fn failed(mut self, session: &mut Handle<HopHandler>) -> Result<String, SshFailure> {
+        if let Some(problem) = self.key_problem.take() {
+            if self.tried.is_empty() || self.hop.auth == super::model::Auth::Key {
+                return Err(problem);
+            }
+        }
+        if self.offered.is_empty() {
+            // Ask, so the error can say what the server takes.
+            if let Ok(r) = session.authenticate_none(self.hop.user.clone()).await {
+                if r.success() {
+                    return Ok("none".into());
+                }
+                self.offered = offered(&r);
+            }
+        }
+        Err(SshFailure::AuthFailed { at: self.at.clone(), user: self.hop.user.clone(), tried: self.tried, offered: self.offered })
+    }
 }
 
 async fn session_rsa_hash(session: &Handle<HopHandler>) -> Option<HashAlg> {

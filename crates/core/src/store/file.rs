@@ -98,7 +98,7 @@ const MIGRATIONS: &[(u64, Step)] = &[(1, v1_to_v2)];
 /// Version 1 named the job `role`, its options `options`, and kept the
 /// libpq keywords in a `connection` object with a field per keyword,
 /// certificates as `{"path"}`/`{"pem"}` and the rest as `extra` pairs.
-/// Version 2 has `job`, `destination_options`, `params` (every keyword) and
+/// Version 2 has `job`, `job_options`, `params` (every keyword) and
 /// `pem` (certificates given as text).
 fn v1_to_v2(mut doc: Value) -> std::result::Result<Value, String> {
     let Some(connections) = doc.get_mut("connections").and_then(Value::as_array_mut) else {
@@ -110,7 +110,7 @@ fn v1_to_v2(mut doc: Value) -> std::result::Result<Value, String> {
             r.insert("job".into(), role);
         }
         if let Some(options) = r.remove("options") {
-            r.insert("destination_options".into(), options);
+            r.insert("job_options".into(), options);
         }
         let mut params = serde_json::Map::new();
         let mut pem = serde_json::Map::new();
@@ -410,7 +410,7 @@ mod tests {
         assert_eq!(doc.version, VERSION);
         let r = &doc.connections[0];
         assert_eq!(r.job, crate::job::Job::Destination);
-        assert!(r.destination_options.truncate && !r.destination_options.init_tables);
+        assert!(r.job_options.truncate && !r.job_options.init_tables);
         let params: Vec<(String, String)> = r.params.to_params();
         let want = [("host", "db.example.com"), ("port", "5432"), ("dbname", "app"), ("user", "loader"), ("sslmode", "verify-full"),
             ("sslcert", "/c.crt"), ("sslkey", "/c.key"), ("keepalives", "1")];

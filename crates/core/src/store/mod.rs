@@ -53,7 +53,8 @@ use uuid::Uuid;
 pub use error::{Result, StoreError, StoreWarning};
 pub use file::VERSION as FILE_VERSION;
 pub use paths::{config_dir, StorePaths, APP_ID, CONFIG_DIR_ENV, FILE_NAME, LOCK_NAME};
-pub use record::{ConnectionRecord, NewConnection, Provider, SecretChange, SecretChanges, Secrets, TestSummary, Withheld};
+pub use crate::connection::Provider;
+pub use record::{ConnectionRecord, NewConnection, SecretChange, SecretChanges, Secrets, TestSummary, Withheld};
 pub use route::Route;
 pub use secrets::{account, keyring_available, platform_hint, platform_store_name, select_platform_store, SecretKind, SERVICE};
 
@@ -295,6 +296,16 @@ impl Store {
             *out.slot(kind) = value;
         }
         Ok(out)
+    }
+
+    /// The secrets `record` lists that the keyring does not have (an
+    /// unavailable keyring counts as none missing: it is reported apart).
+    pub fn missing_secrets(&self, record: &ConnectionRecord) -> Vec<SecretKind> {
+        record
+            .secret_kinds()
+            .into_iter()
+            .filter(|k| matches!(self.inner.backend.get(&account(record.id, *k)), Ok(None)))
+            .collect()
     }
 
     /// Save a new connection. Secrets go to the keyring (unless `mode` says

@@ -6,8 +6,6 @@
 //! whether each one is there (`has_password`, `has_sslpassword`,
 //! `has_inline_key`).
 
-use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -15,10 +13,10 @@ use uuid::Uuid;
 
 use super::error::{Result, StoreError};
 use crate::conninfo::{self, ConnInfo, FieldIssue, InlinePem, Severity};
-use crate::job::{DestinationOptions, Job};
+use crate::job::{JobOptions, Job};
 use super::route::Route;
 use super::secrets::SecretKind;
-use crate::connection::InlineTls;
+use crate::connection::{Entry, InlineTls, Provider};
 use crate::secret::Secret;
 
 /// A saved secret held back from a connection, and why (for the form's
@@ -119,66 +117,6 @@ impl From<Option<Secrets>> for SecretChanges {
     }
 }
 
-/// Who hosts the database; the UI uses it for hints and defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Provider {
-    #[default]
-    Postgres,
-    Neon,
-    Supabase,
-    Rds,
-    Other,
-}
-
-impl Provider {
-    pub const ALL: [Provider; 5] =
-        [Provider::Postgres, Provider::Neon, Provider::Supabase, Provider::Rds, Provider::Other];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Postgres => "postgres",
-            Provider::Neon => "neon",
-            Provider::Supabase => "supabase",
-            Provider::Rds => "rds",
-            Provider::Other => "other",
-        }
-    }
-
-    /// The provider a host name points to (`*.neon.tech`, `*.supabase.co`,
-    /// `*.supabase.com`, `*.rds.amazonaws.com`), otherwise plain Postgres.
-    pub fn guess(host: Option<&str>) -> Provider {
-        let host = host.unwrap_or("").to_ascii_lowercase();
-        let first = host.split(',').next().unwrap_or("").trim_end_matches('.');
-        let under = |suffix: &str| first == suffix || first.ends_with(&format!(".{suffix}"));
-        if under("neon.tech") {
-            Provider::Neon
-        } else if under("supabase.co") || under("supabase.com") {
-            Provider::Supabase
-        } else if under("rds.amazonaws.com") || under("rds.amazonaws.com.cn") {
-            Provider::Rds
-        } else {
-            Provider::Postgres
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Provider {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Provider::ALL
-            .into_iter()
-            .find(|p| p.as_str() == s)
-            .ok_or_else(|| format!("unknown provider \"{s}\" (expected postgres, neon, supabase, rds or other)"))
-    }
-}
-
 /// The secrets of one connection. Never serialized; `Debug` shows `<redacted>`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Secrets {
@@ -256,8 +194,12 @@ pub struct TestSummary {
 pub struct NewConnection {
     pub name: String,
     pub provider: Provider,
+    /// How the form took it (fields or a URL): an edit reopens it so.
+    pub entry: Entry,
     pub job: Job,
-    pub destination_options: DestinationOptions,
+    /// What the job does beyond reading or writing rows (`destination_options` in files before it held source options too).
+    #[serde(alias = "destination_options")]
+    pub job_options: JobOptions,
     /// Every libpq keyword set, never a secret one (`params` in the file).
     pub params: ConnInfo,
     /// Certificates given as PEM text instead of files.
@@ -374,9 +316,11 @@ pub struct ConnectionRecord {
     pub name: String,
     pub provider: Provider,
     #[serde(default)]
-    pub job: Job,
+    pub entry: Entry,
     #[serde(default)]
-    pub destination_options: DestinationOptions,
+    pub job: Job,
+    #[serde(default, alias = "destination_options")]
+    pub job_options: JobOptions,
     #[serde(default)]
     pub params: ConnInfo,
     #[serde(default, skip_serializing_if = "InlinePem::is_empty")]
@@ -428,8 +372,9 @@ impl ConnectionRecord {
             id: Uuid::new_v4(),
             name: String::new(),
             provider: Provider::default(),
+            entry: Entry::default(),
             job: Job::default(),
-            destination_options: DestinationOptions::default(),
+            job_options: JobOptions::default(),
             params: ConnInfo::default(),
             pem: InlinePem::default(),
             scope_schemas: Vec::new(),
@@ -454,8 +399,9 @@ impl ConnectionRecord {
     pub(crate) fn apply(&mut self, new: NewConnection) {
         self.name = new.name.trim().to_owned();
         self.provider = new.provider;
+        self.entry = new.entry;
         self.job = new.job;
-        self.destination_options = new.destination_options;
+        self.job_options = new.job_options;
         self.params = new.params.without_secrets();
         self.pem = new.pem.normalized();
         self.scope_schemas = new.scope_schemas;
@@ -468,8 +414,9 @@ impl ConnectionRecord {
         NewConnection {
             name: self.name.clone(),
             provider: self.provider,
+            entry: self.entry,
             job: self.job,
-            destination_options: self.destination_options,
+            job_options: self.job_options.clone(),
             params: self.params.clone(),
             pem: self.pem.clone(),
             scope_schemas: self.scope_schemas.clone(),

@@ -198,7 +198,7 @@ fn update_keeps_replaces_or_removes_secrets() {
     let mut changes = r.to_new();
     changes.params.set("dbname", "other_db").unwrap();
     changes.job = crate::job::Job::Destination;
-    changes.destination_options.truncate = true;
+    changes.job_options.truncate = true;
     let u = store.update(r.id, changes.clone(), None, SaveMode::WithSecrets).unwrap();
     assert_eq!(u.params.get("dbname"), Some("other_db"));
     assert!(u.has_password && u.updated_at >= r.updated_at && u.created_at == r.created_at);
