@@ -9,14 +9,21 @@
 //! - [`keyring_env`]: a guard that the real Secret Service is reachable.
 //! - [`hostile`]: a hostile database owner's traps, and whether any ran.
 //! - [`sshd`]: a real OpenSSH server (and client keys) for tunnel tests.
+//! - [`hostile_ssh`]: a hostile SSH bastion that takes any password and redirects channels.
+//! - [`hostile_pg`]: hostile Postgres servers (floods, huge messages, escapes) and a recording proxy.
+//! - [`rusage`]: a child process's peak memory.
 
 pub mod cluster;
 pub mod hostile;
+pub mod hostile_pg;
+pub mod hostile_ssh;
 pub mod keyring_env;
 pub mod listeners;
 pub mod oauth;
 pub mod pg_bin;
 pub mod pgbouncer;
+#[cfg(target_os = "linux")]
+pub mod rusage;
 pub mod sshd;
 pub mod tls;
 mod os_user;
