@@ -68,3 +68,29 @@ if [ "$what" = test ] && ! cargo fuzz --version >/dev/null 2>&1; then
   echo "setup: cargo install cargo-fuzz"
   cargo install cargo-fuzz --locked --quiet
 fi
+
+# PostgreSQL's own client SSL test suite (src/test/ssl of PostgreSQL 15):
+# its certificates, keys, CRLs and configs, which the TLS agreement tests
+# (crates/cli/tests/ssl_suite_cli.rs) serve and connect with. The source
+# package comes from Debian's deb-src with an apt config of our own, so the
+# system's sources stay as they are; only the data files are kept.
+suite="$HOME/.cache/sluice/pg-ssl-suite/15"
+if [ "$what" = test ] && [ ! -f "$suite/ssl/root_ca.crt" ]; then
+  echo "setup: PostgreSQL 15's SSL test suite (apt-get source postgresql-15, data files only)"
+  work=$(mktemp -d)
+  mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/apt/parts"
+  # Debian 12's postgresql-15, whatever this machine's release (its keyring: debian-archive-keyring).
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" > "$work/apt/sources.list"
+  apt_opts=(-o "Dir::Etc::SourceList=$work/apt/sources.list" -o "Dir::Etc::SourceParts=$work/apt/parts"
+    -o "Dir::State::Lists=$work/apt/lists" -o "Dir::Cache=$work/apt/cache")
+  (cd "$work" && apt-get "${apt_opts[@]}" update -qq && apt-get "${apt_opts[@]}" source --download-only -qq postgresql-15) >/dev/null 2>&1 \
+    || { echo "setup: could not fetch the postgresql-15 source package" >&2; exit 1; }
+  tarball=$(ls "$work"/postgresql-15_*.orig.tar.bz2 | head -1)
+  version=$(basename "$tarball" .orig.tar.bz2)
+  top="postgresql-${version#postgresql-15_}"
+  tar -xjf "$tarball" -C "$work" "$top/src/test/ssl/ssl" "$top/src/test/ssl/conf"
+  mkdir -p "$suite"
+  cp -r "$work/$top/src/test/ssl/ssl" "$work/$top/src/test/ssl/conf" "$suite/"
+  echo "$top" > "$suite/VERSION"
+  rm -rf "$work"
+fi

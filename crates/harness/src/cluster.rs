@@ -72,11 +72,17 @@ impl ClusterBuilder {
 
     /// Starts the cluster and waits until it accepts connections.
     pub fn start(self) -> Cluster {
+        self.start_with(|_| {})
+    }
+
+    /// Starts the cluster, calling `prepare` with its data directory first
+    /// (to put files the configuration names there).
+    pub fn start_with(self, prepare: impl Fn(&Path)) -> Cluster {
         let mut last_error = String::new();
         // A free port can be taken between our probe and the server's bind;
         // a new port fixes that race.
         for _ in 0..3 {
-            match self.try_start() {
+            match self.try_start(&prepare) {
                 Ok(cluster) => return cluster,
                 Err(e) => last_error = e,
             }
@@ -84,7 +90,7 @@ impl ClusterBuilder {
         panic!("Postgres test cluster did not start: {last_error}");
     }
 
-    fn try_start(&self) -> Result<Cluster, String> {
+    fn try_start(&self, prepare: &dyn Fn(&Path)) -> Result<Cluster, String> {
         let root = tempfile::Builder::new().prefix("sluice-pg-").tempdir().map_err(|e| e.to_string())?;
         let data = root.path().join("data");
         let socket_dir = root.path().join("sock");
@@ -114,6 +120,7 @@ impl ClusterBuilder {
             self.hba.iter().map(String::as_str).collect()
         };
         write_hba(&data, &rules)?;
+        prepare(&data);
         hand_over(root.path());
         let cluster = Cluster { root, data, socket_dir, port, pki, running: false };
         cluster.pg_ctl_start()
@@ -336,6 +343,26 @@ impl Cluster {
         hand_over(root.path());
         let cluster = Cluster { root, data, socket_dir, port, pki: None, running: false };
         cluster.pg_ctl_start().unwrap_or_else(|e| panic!("replica did not start: {e}"))
+    }
+
+    /// Writes a file the server reads (owned by the server's OS user).
+    pub fn write_data_file(&self, path: &Path, text: &str) {
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        hand_over(path);
+    }
+
+    /// Stops and starts the server again (what a changed ssl file needs).
+    pub fn restart(&mut self) {
+        let out = server_command(&bin("pg_ctl"))
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-l")
+            .arg(self.log_path())
+            .args(["-w", "-t", "60", "-m", "fast", "restart"])
+            .stdout(Stdio::null())
+            .output()
+            .expect("pg_ctl restart");
+        assert!(out.status.success(), "pg_ctl restart failed:\n{}", self.log());
     }
 
     /// Stops the server (fast shutdown). Dropping the cluster does this too.

@@ -8,6 +8,7 @@
 //! - [`pg_bin`]: where the machine's Postgres binaries are.
 //! - [`keyring_env`]: a guard that the real Secret Service is reachable.
 //! - [`hostile`]: a hostile database owner's traps, and whether any ran.
+//! - [`ssl_suite`]: PostgreSQL 15's client SSL test suite as a server (its certificates, pg_hba, ident maps).
 //! - [`sshd`]: a real OpenSSH server (and client keys) for tunnel tests.
 //! - [`hostile_ssh`]: a hostile SSH bastion that takes any password and redirects channels.
 //! - [`hostile_pg`]: hostile Postgres servers (floods, huge messages, escapes) and a recording proxy.
@@ -24,6 +25,7 @@ pub mod pg_bin;
 pub mod pgbouncer;
 #[cfg(target_os = "linux")]
 pub mod rusage;
+pub mod ssl_suite;
 pub mod sshd;
 pub mod tls;
 mod os_user;
