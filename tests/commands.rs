@@ -398,3 +398,87 @@ fn an_imported_password_command_runs_from_the_form_only_once_saving_confirms_it(
     assert!(ran.exists(), "the confirmed command ran");
     h.ok("delete_connection", json!({"id": id}));
 }
+
+/// Issue 22: a saved password goes to no other server, whatever the save
+/// says besides: an edited draft that moves the server and types another
+/// secret (the SSH password), or is saved without secrets while a password
+/// is typed, then tested by id; and a JSON import over a saved name. Before
+/// 2163de1 the first kept the saved password (any typed secret made the
+/// store keep them all), the second returned before the rule
+/// (`has_password` stayed true), and the catcher got the password.
+#[test]
+fn saves_and_imports_that_move_a_connection_send_it_no_saved_password() {
+    sluice_harness::keyring_env::require_secret_service();
+    sluice_core::store::select_platform_store();
+    let pg = sluice_harness::Cluster::start_default();
+    pg.create_role("app", "ipc-saved-pw-22");
+    let catcher = sluice_harness::listeners::FakeServer::cleartext_catcher();
+    let h = harness();
+    let at = |port: u16| json!({"host": "127.0.0.1", "port": port.to_string(), "dbname": "postgres", "user": "app", "sslmode": "disable"});
+    let save = |draft: Value, without: bool| h.ok("save_connection", json!({"draft": draft, "withoutSecrets": without}));
+    let since = |n: usize| catcher.passwords()[n..].to_vec();
+
+    // Control: an edit that keeps the server, with a typed SSH password,
+    // keeps the saved password, and a test by id sends it to the catcher.
+    let ctl = save(json!({"name": "Ctl", "params": at(catcher.port()), "password": "ctl-ipc-pw"}), false);
+    let ctl_id = ctl["id"].as_str().unwrap().to_owned();
+    let kept = save(json!({"id": ctl_id, "name": "Ctl renamed", "params": at(catcher.port()), "ssh_password": "typed-ssh-pw"}), false);
+    assert_eq!(kept["has_password"], true, "{kept}");
+    let n = catcher.passwords().len();
+    run_test(&h, json!({"id": ctl_id}));
+    assert_eq!(since(n), ["ctl-ipc-pw"], "the unchanged server gets its saved password");
+
+    for (label, typed, without) in [
+        ("moved, with a typed SSH password", json!({"ssh_password": "typed-ssh-pw"}), false),
+        ("moved, saved without secrets while a password is typed", json!({"password": "typed-not-saved"}), true),
+    ] {
+        let saved = save(json!({"name": label, "params": at(pg.port()), "password": "ipc-saved-pw-22"}), false);
+        let id = saved["id"].as_str().unwrap().to_owned();
+        assert_eq!(run_test(&h, json!({"id": id}))["connected"], true, "{label}: control, the saved password logs in");
+        let mut draft = json!({"id": id, "name": label, "params": at(catcher.port())});
+        for (k, v) in typed.as_object().unwrap() {
+            draft[k] = v.clone();
+        }
+        let edited = save(draft, without);
+        assert_eq!(edited["has_password"], false, "{label}: {edited}");
+        if !without {
+            // (Saved without secrets, the keyring is not touched: the old
+            // entry is no longer the record's and goes at the next open.)
+            let entry = keyring::Entry::new(sluice_core::store::SERVICE, &format!("{id}/password")).unwrap();
+            assert!(matches!(entry.get_password(), Err(keyring::Error::NoEntry)), "{label}: the old password is still in the keyring");
+        }
+        let (n, c) = (catcher.passwords().len(), catcher.connections());
+        let report = run_test(&h, json!({"id": id}));
+        assert!(catcher.connections() > c, "{label}: the catcher was reached: {report}");
+        assert_eq!(since(n), Vec::<String>::new(), "{label}: {report}");
+        assert_eq!(report["connected"], false, "{label}: {report}");
+    }
+
+    // A Sluice JSON export whose entry has the name of a saved connection
+    // and points at the catcher: the import is another connection, with no secret.
+    let prod = save(json!({"name": "Prod", "params": at(pg.port()), "password": "ipc-saved-pw-22"}), false);
+    let prod_id = prod["id"].as_str().unwrap().to_owned();
+    let file = h.dir.path().join("shared.json");
+    // (Another database than the connections above point at: an entry a
+    // saved connection already reaches is skipped as a duplicate.)
+    let mut params = at(catcher.port());
+    params["dbname"] = json!("shop");
+    let doc = json!({"sluice_export": 1, "connections": [{"entry": "fields", "name": "Prod", "params": params}]});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    h.choose(sluice_app::state::Dialog::Open, &file);
+    let done = h.ok("import_connections", json!({"format": "json", "path": file.to_str().unwrap(), "onConflict": "rename"}));
+    let saved_as = done["connections"][0]["saved_as"].as_str().unwrap_or_default().to_owned();
+    assert!(!saved_as.is_empty() && saved_as != "Prod", "the import does not replace the saved one: {done}");
+    let list = h.ok("list_connections", json!({}));
+    let imported = list["connections"].as_array().unwrap().iter().find(|c| c["name"] == saved_as.as_str()).expect("imported").clone();
+    assert_eq!(imported["has_password"], false, "{imported}");
+    let (n, c) = (catcher.passwords().len(), catcher.connections());
+    let report = run_test(&h, json!({"id": imported["id"]}));
+    assert!(catcher.connections() > c, "{report}");
+    assert_eq!(since(n), Vec::<String>::new(), "the imported connection got a saved password: {report}");
+    // The saved one is as it was.
+    assert_eq!(run_test(&h, json!({"id": prod_id}))["connected"], true);
+    for c in h.ok("list_connections", json!({}))["connections"].as_array().unwrap() {
+        h.ok("delete_connection", json!({"id": c["id"]}));
+    }
+}
