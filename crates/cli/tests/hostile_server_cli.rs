@@ -100,16 +100,18 @@ fn real_cluster() -> Cluster {
 fn misbehaved(env: &Env, label: &str, args: &[&str], names: &[&str], base: f64) -> Measured {
     let m = env.measured(args);
     let v = json(&m);
-    assert_eq!(m.code, Some(2), "{label}: {v}");
-    assert_eq!(v["error"]["code"], "server_misbehaved", "{label}: {v}");
     let message = v["error"]["message"].as_str().unwrap_or_default();
-    assert!(names.iter().any(|n| message.contains(n)), "{label}: the message names the limit ({names:?}): {message}");
     let growth = m.max_rss_mib() - base;
     eprintln!(
-        "RSS {label}: peak {:.1} MiB, baseline {base:.1} MiB, growth {growth:.1} MiB, {:.2} s; {message}",
+        "RSS {label}: peak {:.1} MiB, baseline {base:.1} MiB, growth {growth:.1} MiB, {:.2} s; {}: {}",
         m.max_rss_mib(),
-        m.elapsed.as_secs_f64()
+        m.elapsed.as_secs_f64(),
+        v["error"]["code"],
+        message.chars().take(200).collect::<String>()
     );
+    assert_eq!(m.code, Some(2), "{label}: {v}");
+    assert_eq!(v["error"]["code"], "server_misbehaved", "{label}: {v}");
+    assert!(names.iter().any(|n| message.contains(n)), "{label}: the message names the limit ({names:?}): {message}");
     assert!(growth < GROWTH_BOUND_MIB, "{label}: peak {:.1} MiB is {growth:.1} MiB over the baseline {base:.1} MiB", m.max_rss_mib());
     m
 }
