@@ -192,8 +192,9 @@ fn tunnel_flags_on_a_saved_connection_send_no_saved_secret_to_a_hostile_bastion(
             // Nothing typed: the hostile bastion asks for a password and gets none.
             let out = if grants { env.grants(&args, None) } else { env.test(&args, None).to_string() };
             assert!(hostile.connections() > conns, "{what}: the hostile bastion was reached: {out}");
-            assert!(out.contains("ssh_auth_failed") || out.contains("refused"), "{what}: no password to log in with: {out}");
             assert_no_saved_ssh(&hostile, &what);
+            assert_no_saved_db(&catcher, control, &what);
+            assert!(out.contains("ssh_auth_failed") || out.contains("refused"), "{what}: no password to log in with: {out}");
             // A password typed now does go there (the bastion records what it
             // is sent), and then the channel: the jump's to the real sshd,
             // the bastion's to the catcher, which gets no saved password.
@@ -249,8 +250,9 @@ fn tunnel_flags_on_a_saved_connection_send_no_saved_secret_to_a_hostile_bastion(
             let conns = impostor.connections();
             let out = if grants { env.grants(&args, None) } else { env.test(&args, None).to_string() };
             assert!(impostor.connections() > conns, "{what}: reached: {out}");
-            assert!(!out.contains("ssh_host_key"), "{what}: the flag made the impostor's key trusted: {out}");
             assert_no_saved_ssh(&impostor, &what);
+            assert_no_saved_db(&catcher, control, &what);
+            assert!(!out.contains("ssh_host_key"), "{what}: the flag made the impostor's key trusted: {out}");
             let (forwarded, caught) = (impostor.forwarded(), catcher.connections());
             let mut typed = args.clone();
             typed.push("--ssh-password-stdin");

@@ -78,7 +78,8 @@ fn everything_under(dir: &Path) -> String {
 fn a_dotenv_file_is_read_literally_never_from_sluices_environment() {
     let env = Env::new();
     const PG_SECRET: &str = "pg-secret-from-the-environment-71";
-    const AWS_SECRET: &str = "AKIAFAKE/aws-secret-from-the-environment-72";
+    // Nothing a URL would percent-encode: found as written wherever it went.
+    const AWS_SECRET: &str = "AKIAFAKEawsSecretFromTheEnvironment72";
     let dotenv = env.file(".env", "# shared by the team\nDATABASE_URL=postgresql://app:${PGPASSWORD}@127.0.0.1/${AWS_SECRET_ACCESS_KEY}\n");
     let vars = [("PGPASSWORD", PG_SECRET), ("AWS_SECRET_ACCESS_KEY", AWS_SECRET)];
     let file = dotenv.to_str().unwrap();
@@ -102,7 +103,7 @@ fn a_dotenv_file_is_read_literally_never_from_sluices_environment() {
     assert!(on_disk.contains("127.0.0.1"), "control: connections.json holds the connection");
     for (what, text) in [("connections.json", &on_disk), ("show --json", &show), ("show --reveal (the keyring)", &reveal)] {
         assert!(!text.contains(PG_SECRET), "{what} holds $PGPASSWORD: {text}");
-        assert!(!text.contains(AWS_SECRET) && !text.contains("aws-secret"), "{what} holds $AWS_SECRET_ACCESS_KEY: {text}");
+        assert!(!text.contains(AWS_SECRET), "{what} holds $AWS_SECRET_ACCESS_KEY: {text}");
     }
     // What the file says is what was saved.
     let v: Value = serde_json::from_str(&reveal).unwrap();

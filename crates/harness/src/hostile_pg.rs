@@ -5,7 +5,7 @@
 //!
 //! - [`HostilePg::parameter_flood`]: AuthenticationOk, then ParameterStatus
 //!   messages with unique names, without end;
-//! - [`HostilePg::huge_message`]: a header claiming a 2 GiB ErrorResponse,
+//! - [`HostilePg::huge_message`]: a header claiming a 2 GiB ErrorResponse (2^31 - 1 bytes),
 //!   then bytes, without end;
 //! - [`HostilePg::big_error`]: an ErrorResponse with real fields (S, C, M)
 //!   whose M is 100 MB of text, sent in full;
@@ -219,7 +219,9 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, stop: &AtomicBool, sent: &
         }
         Behaviour::HugeMessage => {
             let mut header = vec![b'E'];
-            header.extend_from_slice(&(2u32 << 30).to_be_bytes());
+            // 2 GiB less one byte: the longest a length can say (i32::MAX), so
+            // a client that trusts it does not refuse it as negative first.
+            header.extend_from_slice(&(i32::MAX as u32).to_be_bytes());
             if !write(&header) {
                 return;
             }
