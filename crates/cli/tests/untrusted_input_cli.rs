@@ -170,6 +170,7 @@ fn a_pgadmin_password_exec_command_is_shown_as_it_will_be_split() {
     env.cleanup();
 }
 
+#[cfg(unix)]
 /// Processes whose command line holds `marker`.
 fn processes_with(marker: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -187,6 +188,7 @@ fn processes_with(marker: &str) -> Vec<String> {
     out
 }
 
+#[cfg(unix)]
 fn gone_within(marker: &str, d: Duration) -> Vec<String> {
     let until = Instant::now() + d;
     loop {
@@ -198,6 +200,7 @@ fn gone_within(marker: &str, d: Duration) -> Vec<String> {
     }
 }
 
+#[cfg(unix)]
 /// Runs `cmd` as the password command of a test of a real cluster (30 s
 /// deadline): the line must be taken and the test done in far less.
 fn run_lingering(env: &Env, pg: &Cluster, label: &str, cmd: &str) {
@@ -211,6 +214,7 @@ fn run_lingering(env: &Env, pg: &Cluster, label: &str, cmd: &str) {
     assert!(took < Duration::from_secs(10), "{label}: the test took {took:?} of its 30 s deadline");
 }
 
+#[cfg(unix)]
 /// Kills what is left of `marker` (so a failing test leaves nothing), and returns it.
 fn left_running(marker: &str) -> Vec<String> {
     let left = gone_within(marker, Duration::from_secs(3));
