@@ -167,6 +167,31 @@ fn a_100_mb_error_ends_in_server_misbehaved_and_the_store_stays_small() {
 }
 
 #[test]
+fn a_long_error_under_the_message_limit_is_stored_clipped() {
+    // 900 KB: under the 1 MiB a message may take, so the error is the
+    // server's own and reaches the report; the store keeps a short line.
+    sluice_harness::keyring_env::require_secret_service();
+    let env = Env::new();
+    let long = HostilePg::long_error(900_000);
+    let saved_url = format!("postgresql://app@127.0.0.1:{}/appdb?sslmode=disable", long.port());
+    let out = env.cmd(&["connections", "add", "--name", "long", "--url", &saved_url, "--no-password"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let m = env.measured(&["test", "--name", "long", "--json"]);
+    let v = json(&m);
+    let message = v["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.len() > 800_000, "control: the server's whole message is in the report ({} bytes)", message.len());
+    let store = env.config().join("connections.json");
+    let size = std::fs::metadata(&store).unwrap().len();
+    let shown: Value = serde_json::from_slice(&env.cmd(&["connections", "show", "long", "--json"]).output().unwrap().stdout).unwrap();
+    let kept = shown["last_test"]["message"].as_str().unwrap_or_default();
+    eprintln!("connections.json after a 900 KB error: {size} B; the stored message is {} characters", kept.chars().count());
+    assert!(kept.starts_with("The server refused the connection: A hostile server"), "the outcome was recorded: {shown}");
+    assert!(kept.chars().count() <= 501, "the stored message is clipped: {} characters", kept.chars().count());
+    assert!(size < 20_000, "connections.json grew to {size} bytes");
+    env.cmd(&["connections", "remove", "long"]).output().unwrap();
+}
+
+#[test]
 fn endless_analysis_rows_end_in_server_misbehaved_within_the_memory_bound() {
     let env = Env::new();
     let pg = real_cluster();

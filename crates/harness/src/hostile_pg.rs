@@ -9,6 +9,8 @@
 //!   then bytes, without end;
 //! - [`HostilePg::big_error`]: an ErrorResponse with real fields (S, C, M)
 //!   whose M is 100 MB of text, sent in full;
+//! - [`HostilePg::long_error`]: the same with a message of a chosen length
+//!   (under the client's limit, so that it is shown and stored);
 //! - [`HostilePg::escape_error`]: an ErrorResponse whose message carries
 //!   terminal control sequences ([`ESCAPE_MESSAGE`]).
 //!
@@ -38,6 +40,7 @@ enum Behaviour {
     ParameterFlood,
     HugeMessage,
     BigError,
+    LongError(usize),
     EscapeError,
 }
 
@@ -64,6 +67,12 @@ impl HostilePg {
     /// A real ErrorResponse (FATAL, XX000) whose message is [`BIG_ERROR_LEN`] bytes of text.
     pub fn big_error() -> HostilePg {
         HostilePg::start(Behaviour::BigError)
+    }
+
+    /// A real ErrorResponse (FATAL, XX000) whose message is `len` bytes of
+    /// text: below the client's message limit, it is shown and stored.
+    pub fn long_error(len: usize) -> HostilePg {
+        HostilePg::start(Behaviour::LongError(len))
     }
 
     /// A FATAL ErrorResponse whose message is [`ESCAPE_MESSAGE`].
@@ -171,18 +180,21 @@ fn read_startup(stream: &mut TcpStream) -> Option<Vec<u8>> {
     Some(body)
 }
 
+/// A FATAL ErrorResponse whose message is `len` bytes of text.
+fn long_error_message(len: usize) -> Vec<u8> {
+    let unit = b"A hostile server's error message goes on and on. ";
+    let mut text = Vec::with_capacity(len + unit.len());
+    while text.len() < len {
+        text.extend_from_slice(unit);
+    }
+    text.truncate(len);
+    message(b'E', &error_body(&[(b'S', b"FATAL"), (b'V', b"FATAL"), (b'C', b"XX000"), (b'M', &text)]))
+}
+
 /// The 100 MB message, made once (it takes seconds unoptimised).
 fn big_error_message() -> &'static [u8] {
     static MSG: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-    MSG.get_or_init(|| {
-        let unit = b"A hostile server's error message goes on and on. ";
-        let mut text = Vec::with_capacity(BIG_ERROR_LEN + unit.len());
-        while text.len() < BIG_ERROR_LEN {
-            text.extend_from_slice(unit);
-        }
-        text.truncate(BIG_ERROR_LEN);
-        message(b'E', &error_body(&[(b'S', b"FATAL"), (b'V', b"FATAL"), (b'C', b"XX000"), (b'M', &text)]))
-    })
+    MSG.get_or_init(|| long_error_message(BIG_ERROR_LEN))
 }
 
 fn serve(mut stream: TcpStream, behaviour: Behaviour, stop: &AtomicBool, sent: &AtomicU64) {
@@ -234,6 +246,9 @@ fn serve(mut stream: TcpStream, behaviour: Behaviour, stop: &AtomicBool, sent: &
                     return;
                 }
             }
+        }
+        Behaviour::LongError(len) => {
+            write(&long_error_message(len));
         }
         Behaviour::EscapeError => {
             let body = error_body(&[(b'S', b"FATAL"), (b'V', b"FATAL"), (b'C', b"XX000"), (b'M', ESCAPE_MESSAGE.as_bytes())]);
