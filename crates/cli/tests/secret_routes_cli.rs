@@ -328,6 +328,7 @@ fn edits_that_move_a_connection_drop_its_saved_password() {
     }
     let e = env.ok(&["connections", "edit", "tun", "--no-ssh", "--json"], None);
     assert_eq!((e["has_password"].as_bool(), e["has_ssh_password"].as_bool()), (Some(false), Some(false)), "edit tun --no-ssh: {e}");
+    assert_eq!(has_password("tun"), Some(false));
     let (n, c) = (catcher.passwords().len(), catcher.connections());
     let v = env.test(&["--name", "tun"], None);
     assert!(catcher.connections() > c && sent("tun --no-ssh", n).is_empty(), "{v}");
@@ -339,6 +340,7 @@ fn edits_that_move_a_connection_drop_its_saved_password() {
     let other_pw = "other-bastion-pw\n";
     let e = env.ok(&["connections", "edit", "tun3", "--ssh", &other.spec(), "--ssh-password-stdin", "--json"], Some(other_pw));
     assert_eq!((e["has_password"].as_bool(), e["has_ssh_password"].as_bool()), (Some(false), Some(true)), "edit tun3 --ssh other: {e}");
+    assert_eq!(has_password("tun3"), Some(false));
     let (n, c) = (catcher.passwords().len(), catcher.connections());
     let v = env.test(&["--name", "tun3"], None);
     assert_eq!(other.passwords(), [(sshd::USER.to_owned(), "other-bastion-pw".to_owned())], "the new SSH password goes to the new bastion: {v}");
@@ -348,6 +350,7 @@ fn edits_that_move_a_connection_drop_its_saved_password() {
     env.ok(&["connections", "add", "--name", "prod2", "--url", &at_pg("prod-pw-1")], None);
     let e = env.ok(&["connections", "edit", "prod2", "--port", &catcher.port().to_string(), "--json"], None);
     assert_eq!(e["has_password"], false, "{e}");
+    assert_eq!(has_password("prod2"), Some(false));
     let n = catcher.passwords().len();
     let v = env.test(&["--name", "prod2"], None);
     assert!(sent("prod2 --port", n).is_empty(), "{v}");
@@ -360,6 +363,7 @@ fn edits_that_move_a_connection_drop_its_saved_password() {
         Some("typed-but-not-saved\n"),
     );
     assert_eq!(e["has_password"], false, "edit w --without-secrets --password-stdin --port: {e}");
+    assert_eq!(has_password("w"), Some(false));
     let (n, c) = (catcher.passwords().len(), catcher.connections());
     let v = env.test(&["--name", "w"], None);
     assert!(catcher.connections() > c, "{v}");
@@ -409,6 +413,7 @@ fn edits_that_weaken_the_transport_drop_the_saved_password() {
     std::fs::copy(&ca, &copy).unwrap();
     let e = env.ok(&["connections", "edit", "strong2", "--sslrootcert", copy.to_str().unwrap(), "--json"], None);
     assert_eq!(e["has_password"], false, "edit strong2 --sslrootcert other: {e}");
+    assert_eq!(env.show("strong2")["has_password"], false);
     let v = env.test(&["--name", "strong2"], None);
     assert_eq!(step(&v, "tls").as_deref(), Some("ok"), "{v}");
     assert_eq!(v["connected"], false, "{v}");
