@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
 source scripts/env.sh
-# Tests write only to ignored folders: the tree must look the same after.
+# Tests write only to ignored folders: the tree must look the same after
+# (the README's screenshots are refreshed by `npm run screenshots` only).
+unset SLUICE_REFRESH_SCREENSHOTS
 tree_before=$(git status --porcelain 2>/dev/null || true)
 
 # One build serves the Rust tests and the E2E app: `cargo test` also builds
@@ -23,6 +25,9 @@ status=0
 echo "== workflow lint"
 scripts/lint-workflows.sh || status=1
 
+echo "== long functions (none over 150 lines in crates, src-tauri, ui, bench/src; tests exempt)"
+python3 scripts/long-functions.py crates src-tauri ui bench/src || status=1
+
 echo "== fuzz (the connection-string parser, ${SLUICE_FUZZ_SECONDS:-60} s)"
 scripts/fuzz.sh "${SLUICE_FUZZ_SECONDS:-60}" || status=1
 
@@ -33,9 +38,10 @@ scripts/with-keyring.sh cargo test --no-fail-fast $features || status=1
 echo "== the psql agreement suites again, with libpq 18 as the ground truth"
 # The system's psql on PostgreSQL 18's libpq (pg_bin::psql): multi-host and
 # target_session_attrs, service and password files, PG* variables, the
-# service file Sluice exports, channel binding.
+# service file Sluice exports, channel binding, PostgreSQL's SSL suite and
+# the security keywords.
 SLUICE_GROUND_TRUTH_LIBPQ=18 scripts/with-keyring.sh cargo test --no-fail-fast $features \
-  -p sluice-cli --test multihost_cli --test libpq_files_cli --test import_cli \
+  -p sluice-cli --test multihost_cli --test libpq_files_cli --test import_cli --test ssl_suite_cli --test security_keywords_cli \
   -p sluice-core --test probe_ssl_modes || status=1
 
 echo "== rust tests on the oldest and the newest PostgreSQL (13, 18)"

@@ -174,7 +174,7 @@ fn saved_and_imported_commands() {
         format!(r#"{{"Servers": {{"1": {{"Name": "From pgAdmin", "Group": "Servers", "Host": "127.0.0.1", "Port": {}, "MaintenanceDB": "postgres", "Username": "iam", "SSLMode": "disable", "PasswordExecCommand": "{exec}"}}}}}}"#, c.port()),
     )
     .unwrap();
-    let done = env.json(&["connections", "import", "--from", "pgadmin", servers.to_str().unwrap(), "--json"]);
+    let done = env.json(&["connections", "import", "--from", "pgadmin", servers.to_str().unwrap(), "--include-duplicates", "--json"]);
     assert_eq!(done["connections"].as_array().map(Vec::len), Some(1), "{done}");
     let shown = env.run_env(&["connections", "show", "From pgAdmin"], &[]);
     let shown = String::from_utf8_lossy(&shown.stdout);

@@ -31,3 +31,18 @@ pub fn root_cert() -> Option<String> {
     let path = user_dir()?.join("root.crt");
     path.is_file().then(|| path.to_string_lossy().into_owned())
 }
+
+/// The path libpq looks at for the root certificate, whether or not it exists.
+pub fn root_cert_path() -> Option<String> {
+    user_dir().map(|d| d.join("root.crt").to_string_lossy().into_owned())
+}
+
+/// The path libpq looks at for the client certificate, whether or not it exists.
+pub fn client_cert_path() -> Option<String> {
+    user_dir().map(|d| d.join("postgresql.crt").to_string_lossy().into_owned())
+}
+
+/// The path libpq looks at for the client key ([`client_key`]).
+pub fn client_key_path() -> Option<String> {
+    client_key()
+}

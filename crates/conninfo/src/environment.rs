@@ -86,11 +86,22 @@ fn default_sysconfdir() -> PathBuf {
 
 #[cfg(unix)]
 fn passwd_entry() -> Option<(String, PathBuf)> {
+    // SAFETY: geteuid has no preconditions.
+    passwd_entry_of(unsafe { libc::geteuid() })
+}
+
+/// The name of the user with id `uid` (libpq's `requirepeer` compares it).
+#[cfg(unix)]
+pub fn user_name(uid: u32) -> Option<String> {
+    passwd_entry_of(uid).map(|(name, _)| name)
+}
+
+#[cfg(unix)]
+fn passwd_entry_of(uid: u32) -> Option<(String, PathBuf)> {
     use std::ffi::CStr;
     // SAFETY: getpwuid_r writes into our buffers only; the pointers it
     // returns point into `buf`, which outlives their use here.
     unsafe {
-        let uid = libc::geteuid();
         let mut pwd: libc::passwd = std::mem::zeroed();
         let mut buf = vec![0 as libc::c_char; 16 * 1024];
         let mut result: *mut libc::passwd = std::ptr::null_mut();

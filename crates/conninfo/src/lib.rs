@@ -24,6 +24,7 @@ pub mod environment;
 pub mod pgpass;
 pub mod require_auth;
 pub mod resolve;
+pub mod inet;
 pub mod service;
 pub mod secret;
 mod error;

@@ -75,11 +75,14 @@ impl Validation {
 pub fn validate<S: AsRef<str>>(name: &str, info: &ConnInfo, existing_names: &[S]) -> Validation {
     let mut v = Validation::default();
     v.push(validate_name(name, existing_names));
-    v.push(validate_host(info.get("host")));
+    // With hostaddr, host is only the name TLS checks: libpq takes any text there.
+    let host_issue = validate_host(info.get("host"));
+    let has_hostaddr = info.get("hostaddr").is_some_and(|a| !a.is_empty());
+    v.push(host_issue.map(|i| if has_hostaddr { FieldIssue { severity: Severity::Warning, ..i } } else { i }));
     v.push(validate_hostaddr(info.get("hostaddr"), info.get("host")));
     v.push(validate_port(info.get("port"), host_count(info)));
     v.push(validate_connect_timeout(info.get("connect_timeout")));
-    for field in ["sslrootcert", "sslcert", "sslkey"] {
+    for field in ["sslrootcert", "sslcert", "sslkey", "sslcrl"] {
         v.push(validate_file(field, info.get(field)));
     }
     for issue in validate_choices(info) {
@@ -90,7 +93,41 @@ pub fn validate<S: AsRef<str>>(name: &str, info: &ConnInfo, existing_names: &[S]
     v.push(validate_negotiation(info));
     v.push(validate_require_auth(info));
     v.push(validate_protocol_versions(info));
+    v.push(validate_tls_versions(info));
+    v.push(validate_gss(info));
     v
+}
+
+/// GSSAPI, which Sluice does not speak: `gssencmode=require` is refused
+/// by name, as libpq built without GSSAPI refuses it, before anything is sent.
+pub fn validate_gss(info: &ConnInfo) -> Option<FieldIssue> {
+    (info.get("gssencmode") == Some("require")).then(|| {
+        FieldIssue::error("gssencmode", "gssencmode value \"require\" invalid when GSSAPI support is not compiled in")
+    })
+}
+
+/// libpq's TLS versions for `ssl_min_protocol_version` and
+/// `ssl_max_protocol_version`, in order (0 = TLSv1 … 3 = TLSv1.3); None for
+/// a value libpq refuses.
+pub fn tls_version_rank(v: &str) -> Option<usize> {
+    ["tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3"].iter().position(|t| t.eq_ignore_ascii_case(v.trim()))
+}
+
+/// `ssl_min_protocol_version` / `ssl_max_protocol_version` as libpq checks
+/// them before connecting, with its messages.
+pub fn validate_tls_versions(info: &ConnInfo) -> Option<FieldIssue> {
+    let get = |k: &str| info.get(k).map(str::trim).filter(|v| !v.is_empty());
+    for k in ["ssl_min_protocol_version", "ssl_max_protocol_version"] {
+        if let Some(v) = get(k) {
+            if tls_version_rank(v).is_none() {
+                return Some(FieldIssue::error(k, format!("invalid {k} value: \"{v}\"")));
+            }
+        }
+    }
+    match (get("ssl_min_protocol_version").and_then(tls_version_rank), get("ssl_max_protocol_version").and_then(tls_version_rank)) {
+        (Some(min), Some(max)) if min > max => Some(FieldIssue::error("ssl_max_protocol_version", "invalid SSL protocol version range")),
+        _ => None,
+    }
 }
 
 /// The wire protocol Sluice speaks (tokio-postgres): 3.0.
@@ -198,7 +235,8 @@ fn check_one_host(h: &str) -> HostCheck {
             HostCheck::Ok
         };
     }
-    if h.parse::<Ipv4Addr>().is_ok() {
+    // Numeric forms inet_aton reads are addresses to libpq (192.000.002.001 is 192.0.2.1).
+    if h.parse::<Ipv4Addr>().is_ok() || super::inet::inet_aton(h).is_some() {
         return HostCheck::Ok;
     }
     if h.contains(':') {
@@ -318,8 +356,12 @@ pub fn validate_connect_timeout(timeout: Option<&str>) -> Option<FieldIssue> {
     }
 }
 
-/// A certificate or key file that was given must exist. `sslrootcert=system`
-/// names the system trust store, not a file.
+/// A certificate, key or CRL file that was given should exist. A warning,
+/// not an error: libpq does not refuse a connection string for it. A
+/// missing `sslcert` sends no certificate, a missing `sslcrl` checks no
+/// CRL, a missing `sslrootcert` verifies nothing (and fails verify-ca and
+/// verify-full when connecting). `sslrootcert=system` names the system
+/// trust store, not a file.
 pub fn validate_file(field: &str, path: Option<&str>) -> Option<FieldIssue> {
     let path = path.filter(|p| !p.is_empty())?;
     if field == "sslrootcert" && path == "system" {
@@ -336,19 +378,28 @@ pub fn validate_file(field: &str, path: Option<&str>) -> Option<FieldIssue> {
     } else {
         format!("File \"{path}\" not found.")
     };
-    Some(FieldIssue::error(field, message))
+    let consequence = match field {
+        "sslcert" => " libpq then sends no client certificate.",
+        "sslkey" => " With a client certificate, the connection fails.",
+        "sslcrl" => " libpq then checks no revocation list.",
+        _ => " libpq then verifies nothing, and verify-ca and verify-full fail.",
+    };
+    Some(FieldIssue::warning(field, format!("{message}{consequence}")))
 }
 
-/// A client certificate and its key come together.
+/// A client certificate and its key come together. A warning: libpq looks
+/// for the key in ~/.postgresql/postgresql.key, and ignores a key without
+/// a certificate.
 pub fn validate_client_cert_pair(info: &ConnInfo) -> Option<FieldIssue> {
     let given = |k: &str| info.get(k).is_some_and(|s| !s.is_empty());
     match (given("sslcert"), given("sslkey")) {
-        (true, false) => {
-            Some(FieldIssue::error("sslkey", "A client certificate needs its private key: set the key file too."))
-        }
-        (false, true) => Some(FieldIssue::error(
+        (true, false) => Some(FieldIssue::warning(
+            "sslkey",
+            "A client certificate needs its private key: without sslkey, libpq looks for ~/.postgresql/postgresql.key.",
+        )),
+        (false, true) => Some(FieldIssue::warning(
             "sslcert",
-            "A private key needs its client certificate: set the certificate file too.",
+            "A private key needs its client certificate: without one, libpq sends none and ignores the key.",
         )),
         _ => None,
     }
@@ -392,13 +443,9 @@ pub fn validate_root_cert_for_mode(info: &ConnInfo) -> Option<FieldIssue> {
             format!("The system trust store (sslrootcert=system) can only be used with SSL mode verify-full, not {mode}: with a weaker mode any publicly trusted certificate would be accepted for any host name."),
         )),
         None if super::defaults::root_cert().is_none() => match mode {
-            SslMode::VerifyCa => Some(FieldIssue::error(
+            SslMode::VerifyCa | SslMode::VerifyFull => Some(FieldIssue::warning(
                 "sslrootcert",
-                "SSL mode verify-ca needs a root certificate (the CA that signed the server's certificate); without one any publicly trusted certificate for any host name would be accepted. Give the CA, or use verify-full.",
-            )),
-            SslMode::VerifyFull => Some(FieldIssue::warning(
-                "sslrootcert",
-                "No root certificate given: the server's certificate will be checked against the system trust store.",
+                format!("SSL mode {mode} needs a root certificate (the CA that signed the server's certificate), and there is none (~/.postgresql/root.crt does not exist either): the connection will fail, as libpq's does. Give the CA's file, or sslrootcert=system for the system's trust store (with verify-full)."),
             )),
             _ => None,
         },
@@ -484,9 +531,10 @@ mod tests {
         let v = validate("n", &info(&[("sslmode", "verify-full")]), NONE);
         assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Warning));
         assert!(!v.is_blocking());
-        // verify-ca against the system store would accept any public certificate, for any name.
+        // Without a root certificate verify-ca fails to connect, as libpq's: a warning, not a refusal.
         let v = validate("n", &info(&[("sslmode", "verify-ca")]), NONE);
-        assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Error));
+        assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Warning));
+        assert!(v.get("sslrootcert").unwrap().message.contains("the connection will fail"));
         for mode in ["verify-ca", "require", "prefer", "disable"] {
             let v = validate("n", &info(&[("sslmode", mode), ("sslrootcert", "system")]), NONE);
             assert_eq!(v.get("sslrootcert").map(|i| i.severity), Some(Severity::Error), "{mode}");
@@ -494,12 +542,15 @@ mod tests {
         // sslrootcert=system alone means verify-full, as in libpq 16.
         assert!(validate("n", &info(&[("sslrootcert", "system")]), NONE).is_empty());
 
+        // Missing files and a certificate without its key are warnings:
+        // libpq sends no certificate, verifies nothing, or looks for its default key.
         let v = validate("n", &info(&[("sslcert", cert)]), NONE);
-        assert_eq!(v.get("sslkey").map(|i| i.severity), Some(Severity::Error));
-        assert!(v.is_blocking());
+        assert_eq!(v.get("sslkey").map(|i| i.severity), Some(Severity::Warning));
+        assert!(!v.is_blocking());
 
         let v = validate("n", &info(&[("sslkey", "/nonexistent/k.key"), ("sslrootcert", "~/root.crt")]), NONE);
-        assert_eq!(v.get("sslkey").unwrap().message, "File \"/nonexistent/k.key\" not found.");
+        assert!(v.get("sslkey").unwrap().message.starts_with("File \"/nonexistent/k.key\" not found."));
+        assert!(!v.is_blocking());
         assert!(v.get("sslcert").is_some());
         assert!(v.get("sslrootcert").unwrap().message.contains("does not expand"));
 

@@ -1,6 +1,6 @@
 //! `sslrootcert=system` (and verify-ca with no root at all) against a CA the
 //! machine trusts. Its own test binary: the "system store" here is the test
-//! CA, through `SSL_CERT_FILE`, which rustls-native-certs honours, so that a
+//! CA, through `SSL_CERT_FILE`, which OpenSSL's default paths honour, so that a
 //! publicly trusted certificate can be played locally.
 
 mod probe_support;
@@ -27,9 +27,15 @@ async fn the_system_store_only_ever_goes_with_verify_full() {
         assert!(e.message.contains("verify-full"), "{mode}: {}", e.message);
         assert!(!r.connected, "{mode}");
     }
-    // verify-ca with no root given at all would have used the system store too.
-    let r = probe(&tls_conn(&pg, "127.0.0.2", "app", "pw", "verify-ca", None)).await;
-    assert!(expect_error(&r, ErrorCode::InvalidSettings).message.contains("root certificate"));
+    // verify-ca and verify-full with no root given at all fail, as libpq's
+    // do (with its message in detail): the system store is never taken
+    // without sslrootcert=system.
+    for mode in ["verify-ca", "verify-full"] {
+        let r = probe(&tls_conn(&pg, "localhost", "app", "pw", mode, None)).await;
+        let e = expect_error(&r, ErrorCode::InvalidSettings);
+        assert!(e.message.contains("root certificate"), "{mode}: {}", e.message);
+        assert!(e.detail.as_deref().unwrap_or("").contains("sslrootcert=system"), "{mode}: {:?}", e.detail);
+    }
 
     // verify-full with the system store checks the name, and passes where it matches.
     let conn = format!("{} sslrootcert=system", tls_conn(&pg, "127.0.0.2", "app", "pw", "verify-full", None));

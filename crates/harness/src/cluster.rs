@@ -383,6 +383,15 @@ impl Cluster {
     pub fn is_running(&self) -> bool {
         self.running
     }
+
+    /// The OS user the server process runs as (`postgres` when the tests run as root).
+    pub fn server_os_user() -> String {
+        if crate::os_user::is_root() {
+            "postgres".into()
+        } else {
+            std::env::var("USER").unwrap_or_default()
+        }
+    }
 }
 
 impl Drop for Cluster {

@@ -8,6 +8,7 @@
 //! - [`pg_bin`]: where the machine's Postgres binaries are.
 //! - [`keyring_env`]: a guard that the real Secret Service is reachable.
 //! - [`hostile`]: a hostile database owner's traps, and whether any ran.
+//! - [`sni`]: a TLS server that records the server name each client sends.
 //! - [`ssl_suite`]: PostgreSQL 15's client SSL test suite as a server (its certificates, pg_hba, ident maps).
 //! - [`sshd`]: a real OpenSSH server (and client keys) for tunnel tests.
 //! - [`hostile_ssh`]: a hostile SSH bastion that takes any password and redirects channels.
@@ -25,6 +26,7 @@ pub mod pg_bin;
 pub mod pgbouncer;
 #[cfg(target_os = "linux")]
 pub mod rusage;
+pub mod sni;
 pub mod ssl_suite;
 pub mod sshd;
 pub mod tls;
@@ -56,4 +58,14 @@ pub fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// The name of the OS user the tests run as.
+pub fn os_user_name() -> String {
+    std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
 }

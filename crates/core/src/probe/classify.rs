@@ -78,7 +78,7 @@ pub(crate) enum Failure {
     Connect { addr: String, error: std::io::Error },
     TlsSetup(SetupError),
     /// The TLS handshake itself failed.
-    Handshake { tls: Option<rustls::Error>, other: Option<String> },
+    Handshake { tls: Option<super::tls::TlsFailure>, other: Option<String> },
     Postgres(tokio_postgres::Error),
     /// Our own SSLRequest saw the server answer 'N' in a mode that needs TLS.
     TlsNotOffered,
@@ -212,6 +212,16 @@ fn classify_failure(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeE
             format!("The server cannot be verified: {msg}."),
             "Give the CA certificate that signed the server's certificate as the root certificate (a PEM file), or choose SSL mode require to encrypt without verifying.",
         ),
+        Failure::TlsSetup(SetupError::MissingRoot(libpq)) => {
+            let mut e = ProbeError::new(
+                ErrorCode::InvalidSettings,
+                Stage::Tls,
+                format!("SSL mode {} verifies the server, and there is no root certificate to verify it with (the file does not exist).", ctx.sslmode),
+                "Give the file of the CA that signed the server's certificate as the root certificate, use sslrootcert=system for the system's trust store (with verify-full), or choose SSL mode require to encrypt without verifying.",
+            );
+            e.detail = Some(libpq);
+            e
+        }
         Failure::TlsSetup(SetupError::ClientCert(msg)) => ProbeError::new(
             ErrorCode::ClientCertificate,
             Stage::Tls,
@@ -329,56 +339,61 @@ fn classify_connect(addr: &str, error: std::io::Error, host: &str) -> ProbeError
     e
 }
 
-fn classify_handshake(tls: Option<rustls::Error>, other: Option<String>, ctx: &Context<'_>) -> ProbeError {
-    use rustls::{AlertDescription, CertificateError};
+/// The peer went away mid-handshake (OpenSSL's "unexpected EOF", a reset).
+fn sounds_closed(text: &str) -> bool {
+    let t = text.to_lowercase();
+    ["end of file", "eof", "reset", "closed", "broken pipe"].iter().any(|w| t.contains(w))
+}
+
+fn classify_handshake(tls: Option<super::tls::TlsFailure>, other: Option<String>, ctx: &Context<'_>) -> ProbeError {
+    use super::tls::TlsFailure;
     let host = ctx.host;
     let detail = tls.as_ref().map(|e| e.to_string()).or(other.clone());
     let mut e = match &tls {
-        Some(rustls::Error::InvalidCertificate(CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. })) => ProbeError::new(
+        Some(TlsFailure::Name(_)) => ProbeError::new(
             ErrorCode::CertificateHostnameMismatch,
             Stage::Tls,
             format!("The server's certificate is not valid for the host name \"{host}\"."),
-            "Connect with a host name the certificate names (see the detail), or choose SSL mode verify-ca to check the CA but not the name.",
+            "Connect with a host name the certificate names (the detail says which it names), or choose SSL mode verify-ca to check the CA but not the name.",
         ),
-        Some(rustls::Error::InvalidCertificate(cert)) => {
-            let why = match cert {
-                CertificateError::UnknownIssuer => "it was not issued by a trusted CA".to_owned(),
-                CertificateError::Expired | CertificateError::ExpiredContext { .. } => "it has expired".to_owned(),
-                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => "it is not valid yet (check this machine's clock)".to_owned(),
-                CertificateError::BadSignature => "its signature is invalid".to_owned(),
-                CertificateError::Revoked => "it has been revoked".to_owned(),
-                other => format!("{other:?}"),
+        Some(TlsFailure::Verify { code, reason }) => {
+            // OpenSSL's X509_V_ERR_* codes.
+            let why = match *code {
+                2 | 19 | 20 | 21 => "it was not issued by a CA in the root certificate (the root file must hold the whole chain up to the root CA)".to_owned(),
+                3 => "a certificate revocation list (sslcrl, sslcrldir) is on, and there is none for a CA of its chain (a CRL is needed for every CA once CRLs are checked)".to_owned(),
+                10 => "it has expired".to_owned(),
+                9 => "it is not valid yet (check this machine's clock)".to_owned(),
+                23 => "it has been revoked (it is in the certificate revocation list)".to_owned(),
+                11 | 12 => "the certificate revocation list is out of date".to_owned(),
+                7 | 8 => "its signature is invalid".to_owned(),
+                _ => reason.clone(),
             };
             ProbeError::new(
                 ErrorCode::CertificateUntrusted,
                 Stage::Tls,
                 format!("The server's certificate is not trusted: {why}."),
-                "Give the CA certificate that signed the server's certificate as the root certificate (for AWS RDS, the RDS CA bundle; for self-signed servers, the server's CA). Or choose SSL mode require to encrypt without verifying.",
+                "Give the CA certificate that signed the server's certificate (and any intermediate) as the root certificate (for AWS RDS, the RDS CA bundle; for self-signed servers, the server's CA). Or choose SSL mode require with no root certificate to encrypt without verifying.",
             )
         }
-        Some(rustls::Error::AlertReceived(
-            AlertDescription::BadCertificate
-            | AlertDescription::UnknownCA
-            | AlertDescription::CertificateRequired
-            | AlertDescription::CertificateUnknown
-            | AlertDescription::CertificateExpired
-            | AlertDescription::UnsupportedCertificate
-            | AlertDescription::AccessDenied
-            | AlertDescription::HandshakeFailure,
-        )) if ctx.sslmode != SslMode::Disable => ProbeError::new(
+        Some(TlsFailure::Alert(a)) if ["certificate", "unknown ca", "access denied", "handshake failure"].iter().any(|w| a.contains(w)) => ProbeError::new(
             ErrorCode::ClientCertificate,
             Stage::Tls,
-            "The server rejected the TLS handshake, most likely the client certificate (missing, expired or signed by a CA it does not trust).".into(),
-            "Give a client certificate signed by the CA in the server's ssl_ca_file, with its key; its common name must be the user name for cert authentication.",
+            if a.contains("revoked") {
+                "The server refused the client certificate: it has been revoked.".into()
+            } else if a.contains("unknown ca") {
+                "The server does not trust the client certificate's CA (give the intermediate CA with the certificate, in the same file).".into()
+            } else {
+                "The server rejected the TLS handshake, most likely the client certificate (missing, expired or signed by a CA it does not trust).".to_owned()
+            },
+            "Give a client certificate signed by the CA in the server's ssl_ca_file, with its key (and its intermediate CAs in the certificate file); its common name must be the user name for cert authentication.",
         ),
-        None if other.as_deref().map(str::to_lowercase).is_some_and(|o| ["end of file", "eof", "reset", "closed", "broken pipe"].iter().any(|w| o.contains(w))) => {
-            closed(Stage::Tls, host, ctx.port, false)
-        }
+        Some(TlsFailure::Other(m)) if sounds_closed(m) => closed(Stage::Tls, host, ctx.port, false),
+        None if other.as_deref().is_some_and(sounds_closed) => closed(Stage::Tls, host, ctx.port, false),
         _ => ProbeError::new(
             ErrorCode::TlsFailed,
             Stage::Tls,
             "The TLS handshake with the server failed.".into(),
-            "The server and Sluice found no TLS version or cipher in common, or the server's TLS setup is broken: check ssl_min_protocol_version (Sluice speaks TLS 1.2 and 1.3) and the server's certificate and key; the detail has the reason.",
+            "The server and Sluice found no TLS version or cipher in common (ssl_min_protocol_version, ssl_max_protocol_version, the server's own bounds), or the server's TLS setup is broken; the detail has OpenSSL's reason.",
         ),
     };
     e.detail = detail;

@@ -87,7 +87,7 @@ pub(crate) fn direct_tls(info: &crate::conninfo::ConnInfo) -> bool {
     info.get("sslnegotiation") == Some("direct")
 }
 
-pub(crate) type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::RustlsStream<Recorded<Socket>>>;
+pub(crate) type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::OpensslStream<Recorded<Socket>>>;
 type Connected = (tokio_postgres::Client, Conn, WireFacts, SharedFacts);
 type HandshakeResult = Result<Connected, (Failure, WireFacts)>;
 
@@ -209,10 +209,9 @@ async fn failed_login(failure: Failure, facts: WireFacts, first: PgSsl, route: &
         // tokio-postgres says "server does not support TLS" when our
         // Require met 'N'; the recorded byte says it exactly.
         Failure::Postgres(_) if facts.first_byte == Some(b'N') && first == PgSsl::Require && facts.tls_done_at.is_none() => Failure::TlsNotOffered,
-        // The handshake itself failed: classify its typed error, not the wrapper.
-        Failure::Postgres(_) if (facts.tls_error.is_some() || facts.tls_io_error.is_some()) && facts.tls_done_at.is_none() => {
-            Failure::Handshake { tls: facts.tls_error.clone(), other: facts.tls_io_error.clone() }
-        }
+        // The handshake failed (or the server's alert came right after it, as
+        // TLS 1.3 sends a refused certificate's): classify its typed failure.
+        Failure::Postgres(e) if facts.tls_error.is_some() => Failure::Handshake { tls: facts.tls_error.clone(), other: Some(e.to_string()) },
         other => other,
     };
     let stage = match failure {
@@ -302,9 +301,8 @@ async fn handshake(
     let stream = Recorded::new(socket, facts.clone(), limiter);
     let config = startup_config(kind, req, out);
     let fallback_tracker = Tracker::new(&|_| {});
-    let connect = tls::RustlsConnect {
-        config: plan.map(|p| p.config.clone()),
-        server_name: plan.map(|p| p.server_name.clone()),
+    let connect = tls::OpensslConnect {
+        plan,
         facts: facts.clone(),
         tracker: tracker.unwrap_or(&fallback_tracker),
         negotiated,

@@ -173,6 +173,13 @@ async fn try_host(
                 continue; // the next address
             }
         };
+        if let Err(m) = socket::check_peer(&socket, req.info.get("requirepeer")) {
+            // libpq checks the peer before anything is sent: no password goes to an impostor.
+            tracker.finish(StepStatus::Failed, Some(endpoint.describe()));
+            let e = out.classify(Staged::new(Failure::Settings(m), Stage::Connect));
+            out.attempts.push(record(AttemptOutcome::Failed, Some(&e)));
+            return Err(e);
+        }
         tracker.finish(StepStatus::Ok, Some(endpoint.describe()));
         match converse(socket, spec, &Route::Direct(endpoint), req, tracker, out, want).await {
             Ok(()) => {

@@ -7,8 +7,8 @@
 //! first, and the last hop's channel to the database replaces resolve and
 //! connect (the bastion resolves the name, as `ssh -W` does).
 //!
-//! We own DNS, the socket and TLS (rustls, with libpq's exact `sslmode`
-//! rules: see `tls.rs`), and let tokio-postgres run startup and SCRAM on our
+//! We own DNS, the socket and TLS (OpenSSL, as libpq, with libpq's exact
+//! `sslmode` rules: see `tls.rs`), and let tokio-postgres run startup and SCRAM on our
 //! stream (`connect_raw`). That gives real per-stage timings on the one
 //! connection, and the session stage is one simple-protocol batch, so the
 //! whole test costs the same round trips as `psql -c 'select 1'`.
@@ -33,7 +33,8 @@
 //! - `wire.rs`: records the server's first byte (tells 'S'/'N'/not Postgres).
 //! - `limits.rs`: what a server may send (message size, counts) before the read ends.
 //! - `auth_guard.rs`: `require_auth`, judged on the wire before tokio-postgres answers.
-//! - `tls.rs`: the sslmode matrix, verifiers, channel binding.
+//! - `tls.rs`: TLS as libpq does it, on OpenSSL: the sslmode matrix, files, CRLs, channel binding;
+//!   `tls_names.rs`: libpq's host name rules.
 //! - `session.rs`: the one read-only batch and pooler detection.
 //! - `classify.rs`: failure → code, message, hint.
 //! - `tracker.rs`: stage clock and live progress; `cancel.rs`: the cancel switch.
@@ -56,6 +57,7 @@ mod socket;
 mod state;
 mod target;
 mod tls;
+mod tls_names;
 mod tracker;
 mod tunneled;
 mod wire;

@@ -18,6 +18,19 @@ pub(crate) fn check_settings(req: &ProbeRequest) -> Result<(), Staged> {
     if let Err(m) = crate::conninfo::RequireAuth::parse(req.info.get("require_auth").unwrap_or("")) {
         return refuse(m, Stage::Auth);
     }
+    if let Some(issue) = crate::conninfo::validate::validate_tls_versions(&req.info) {
+        return refuse(issue.message, Stage::Tls);
+    }
+    if let Some(issue) = crate::conninfo::validate::validate_gss(&req.info) {
+        return refuse(issue.message, Stage::Connect);
+    }
+    if let Some(v) = req.info.get("channel_binding").filter(|v| !["disable", "prefer", "require"].contains(v)) {
+        return refuse(format!("invalid channel_binding value: \"{v}\""), Stage::Auth);
+    }
+    // What Sluice will not do, refused by name rather than ignored.
+    if req.info.get("sslkeylogfile").is_some_and(|f| !f.is_empty()) {
+        return refuse("sslkeylogfile: Sluice does not write TLS session keys to a file (they would let anyone who reads it decrypt the session)".into(), Stage::Tls);
+    }
     if let Some(issue) = crate::conninfo::validate::validate_protocol_versions(&req.info) {
         let message = match issue.severity {
             crate::conninfo::Severity::Error => issue.message.trim_end_matches('.').to_owned(),

@@ -31,6 +31,25 @@ pub(crate) async fn open(endpoint: &Endpoint) -> io::Result<Socket> {
     }
 }
 
+/// libpq's `requirepeer`: over a Unix socket, the server process must run
+/// as this OS user (libpq's messages). Over TCP it does not apply.
+pub(crate) fn check_peer(socket: &Socket, requirepeer: Option<&str>) -> Result<(), String> {
+    let Some(want) = requirepeer.filter(|r| !r.is_empty()) else { return Ok(()) };
+    match socket {
+        #[cfg(unix)]
+        Socket::Unix(s) => {
+            let cred = s.peer_cred().map_err(|e| format!("could not get peer credentials: {e}"))?;
+            let uid = cred.uid();
+            let name = crate::conninfo::environment::user_name(uid).ok_or_else(|| format!("local user with ID {uid} does not exist"))?;
+            if name != want {
+                return Err(format!("requirepeer specifies \"{want}\", but actual peer user name is \"{name}\""));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Sends a bare SSLRequest and reads the one-byte answer: does this server
 /// offer TLS at all? Used only to explain a refusal, never on success.
 pub(crate) async fn offers_tls(endpoint: &Endpoint) -> Option<bool> {

@@ -1,31 +1,39 @@
-//! TLS exactly as libpq documents each `sslmode`, on rustls:
+//! TLS as libpq does it (`fe-secure-openssl.c`), on OpenSSL, as libpq is:
+//! the chain, the CRLs, the key formats and the protocol bounds are
+//! OpenSSL's, and the host name is checked after the handshake by libpq's
+//! own rules (`tls_names.rs`).
 //!
-//! | mode        | TLS            | chain checked                      | host name checked |
-//! |-------------|----------------|------------------------------------|-------------------|
-//! | disable     | never          | –                                  | –                 |
-//! | allow       | if server insists | no                              | no                |
-//! | prefer      | if offered     | no                                 | no                |
-//! | require     | always         | only if a root cert is given (= verify-ca) | no        |
-//! | verify-ca   | always         | yes (root cert, else system store) | no                |
-//! | verify-full | always         | yes (root cert, else system store) | yes               |
+//! | mode        | TLS               | chain checked                           | host name checked |
+//! |-------------|-------------------|-----------------------------------------|-------------------|
+//! | disable     | never             | –                                       | –                 |
+//! | allow       | if server insists | when a root certificate file exists     | no                |
+//! | prefer      | if offered        | when a root certificate file exists     | no                |
+//! | require     | always            | when a root certificate file exists     | no                |
+//! | verify-ca   | always            | yes (the connection fails without root) | no                |
+//! | verify-full | always            | yes (the connection fails without root) | yes               |
 //!
-//! Whatever is checked, the handshake signature is always verified, so the
-//! server at least holds the key of the certificate it shows.
+//! As libpq: the root certificate is `sslrootcert`, else
+//! `~/.postgresql/root.crt`, or the system's store with `sslrootcert=system`;
+//! a file that does not exist is none (and verify-ca or verify-full fail
+//! with libpq's message). CRLs (`sslcrl`, `sslcrldir`) are checked for
+//! every certificate of the chain once one is given. The client certificate
+//! is `sslcert`, else `~/.postgresql/postgresql.crt`, with its chain; a
+//! missing one sends none; its key (`sslkey`, else `postgresql.key`) must
+//! exist, be private to its owner, and match. SNI goes with a host name
+//! (not an address) unless `sslsni=0`; ALPN `postgresql` always.
 
 use super::report::{Stage, TlsInfo};
 use super::request::InlineTls;
 use super::tracker::Tracker;
 use super::wire::{lock, SharedFacts};
 use crate::conninfo::{ConnInfo, SslMode};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::crypto::CryptoProvider;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
-use sha2::Digest;
+use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslFiletype, SslMethod, SslVerifyMode, SslVersion};
+use openssl::x509::store::X509Lookup;
+use openssl::x509::verify::X509VerifyFlags;
+use openssl::x509::X509;
 use std::future::Future;
 use std::io;
+use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -33,21 +41,49 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::tls::{ChannelBinding, TlsConnect, TlsStream};
 
-/// Why TLS could not even be set up (bad files, bad PEM): the user's to fix.
+/// Why TLS could not even be set up: the user's to fix.
 #[derive(Debug)]
 pub(crate) enum SetupError {
     /// The sslmode and the trust anchors do not go together (libpq refuses them too).
     WeakTrust(String),
     RootCert(String),
+    /// verify-ca or verify-full, and no root certificate file (libpq's message).
+    MissingRoot(String),
     ClientCert(String),
     /// The client key is encrypted, and its passphrase is missing or wrong.
     KeyPassphrase(String),
     Internal(String),
 }
 
+/// How a handshake (or what follows it) failed, kept typed for the classifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TlsFailure {
+    /// The chain did not verify: OpenSSL's verify result.
+    Verify { code: i32, reason: String },
+    /// The certificate does not name the host (libpq's sentence).
+    Name(String),
+    /// The server ended the handshake with an alert ("tlsv1 alert unknown ca").
+    Alert(String),
+    /// Anything else OpenSSL said (no shared protocol version or cipher…).
+    Other(String),
+}
+
+impl std::fmt::Display for TlsFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TlsFailure::Verify { reason, .. } => write!(f, "SSL error: certificate verify failed: {reason}"),
+            TlsFailure::Name(m) => f.write_str(m),
+            TlsFailure::Alert(m) | TlsFailure::Other(m) => write!(f, "SSL error: {m}"),
+        }
+    }
+}
+
 pub(crate) struct TlsPlan {
-    pub config: Arc<ClientConfig>,
-    pub server_name: ServerName<'static>,
+    ctx: SslContext,
+    /// verify-full: the name the certificate must carry (`host`, also with `hostaddr`).
+    check_name: Option<String>,
+    /// The name sent as SNI.
+    sni: Option<String>,
     /// What will be checked, filled in further once the handshake is done.
     pub info: TlsInfo,
     /// Whether the server asked for a client certificate, and whether one
@@ -72,295 +108,209 @@ impl CertFlags {
     }
 }
 
-/// Sends the client certificate (if any) when the server asks, and notes
-/// that it asked.
-#[derive(Debug)]
-struct RecordingResolver {
-    key: Option<Arc<rustls::sign::CertifiedKey>>,
-    flags: Arc<CertFlags>,
-}
-
-impl rustls::client::ResolvesClientCert for RecordingResolver {
-    fn resolve(&self, _hints: &[&[u8]], _schemes: &[rustls::SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        self.flags.requested.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.flags.sent.store(self.key.is_some(), std::sync::atomic::Ordering::SeqCst);
-        self.key.clone()
-    }
-    fn has_certs(&self) -> bool {
-        self.key.is_some()
-    }
-}
-
-enum Check {
-    Nothing,
-    ChainOnly,
-    ChainAndName,
-}
-
-/// ring, with P-256 offered first: Postgres up to 17 accepts only its
-/// `ssl_ecdh_curve` (prime256v1 by default) for the TLS 1.3 key share, so
-/// offering X25519 first costs a HelloRetryRequest, one extra round trip
-/// (bench/notes.md). X25519 stays on offer for servers that prefer it.
-fn provider() -> Arc<CryptoProvider> {
-    use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
-    let mut provider = rustls::crypto::ring::default_provider();
-    provider.kx_groups = vec![SECP256R1, X25519, SECP384R1];
-    Arc::new(provider)
-}
-
-/// Builds the client config for `mode` (not `disable`). `tls_host` is the
+/// Builds the TLS settings for `mode` (not `disable`). `tls_host` is the
 /// name the certificate must carry: `host`, even when `hostaddr` is used.
 pub(crate) fn plan(mode: SslMode, tls_host: &str, info: &ConnInfo, inline: &InlineTls) -> Result<TlsPlan, SetupError> {
-    let root = RootSource::of(info, inline);
-    // libpq refuses the system store for anything but verify-full: it would
-    // accept any publicly trusted certificate, issued for any host name.
-    if matches!(root, RootSource::System) && mode != SslMode::VerifyFull {
-        return Err(SetupError::WeakTrust(format!(
-            "sslrootcert=system may only be used with sslmode verify-full (sslmode is {mode}): the system's CAs would vouch for any public server, whatever its name"
-        )));
-    }
-    if matches!(root, RootSource::None) && mode == SslMode::VerifyCa {
-        return Err(SetupError::WeakTrust(
-            "sslmode verify-ca needs a root certificate (the CA that signed the server's certificate): without one, any publicly trusted certificate for any host name would pass".into(),
-        ));
-    }
-    let root_given = !matches!(root, RootSource::None);
-    let check = match mode {
-        SslMode::Disable | SslMode::Allow | SslMode::Prefer => Check::Nothing,
-        // libpq: require with a root certificate behaves as verify-ca.
-        SslMode::Require if root_given => Check::ChainOnly,
-        SslMode::Require => Check::Nothing,
-        SslMode::VerifyCa => Check::ChainOnly,
-        SslMode::VerifyFull => Check::ChainAndName,
-    };
-    let provider = provider();
-    let server_name = ServerName::try_from(tls_host.trim_start_matches('[').trim_end_matches(']').to_owned())
-        .map_err(|_| SetupError::Internal(format!("\"{tls_host}\" is not a valid TLS server name")))?;
+    let internal = |e: openssl::error::ErrorStack| SetupError::Internal(e.to_string());
+    let mut b = SslContext::builder(SslMethod::tls_client()).map_err(internal)?;
+    let (min, max) = protocol_bounds(info).map_err(SetupError::WeakTrust)?;
+    b.set_min_proto_version(min).map_err(internal)?;
+    b.set_max_proto_version(max).map_err(internal)?;
+    // P-256 first: Postgres up to 17 takes only its ssl_ecdh_curve
+    // (prime256v1) for the TLS 1.3 key share, and X25519 first would cost
+    // a HelloRetryRequest, one round trip (bench/notes.md).
+    let _ = b.set_groups_list("P-256:X25519:P-384:P-521");
+    b.set_alpn_protos(b"\x0apostgresql").map_err(internal)?;
     let mut tls_info = TlsInfo { server_name: Some(tls_host.to_owned()), ..TlsInfo::default() };
 
-    let verifier: Arc<dyn ServerCertVerifier> = match check {
-        Check::Nothing => Arc::new(AcceptAnyCertificate(provider.clone())),
-        Check::ChainOnly | Check::ChainAndName => {
-            let (roots, label) = load_roots(info, inline)?;
-            tls_info.root = Some(label);
-            tls_info.chain_verified = true;
-            let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| SetupError::RootCert(format!("the root certificates cannot be used: {e}")))?;
-            if matches!(check, Check::ChainAndName) {
-                tls_info.hostname_verified = true;
-                webpki
-            } else {
-                Arc::new(ChainOnly(webpki))
-            }
-        }
-    };
+    let root = load_roots(&mut b, mode, info, inline)?;
+    if let Some(label) = root {
+        tls_info.chain_verified = true;
+        tls_info.root = Some(label);
+        load_crls(&mut b, info)?;
+        b.set_verify(SslVerifyMode::PEER);
+    } else {
+        b.set_verify(SslVerifyMode::NONE);
+    }
+    let check_name = (mode == SslMode::VerifyFull).then(|| tls_host.to_owned());
+    tls_info.hostname_verified = check_name.is_some();
 
-    let builder = ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| SetupError::Internal(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(verifier);
     // sslcertmode=disable: no client certificate, not even looked for.
-    let identity = if info.get("sslcertmode") == Some("disable") { None } else { load_client_identity(info, inline)? };
-    let key = match identity {
-        Some((chain, key)) => {
-            tls_info.client_certificate = true;
-            let certified = rustls::sign::CertifiedKey::from_der(chain, key, &provider).map_err(|e| match e {
-                rustls::Error::InconsistentKeys(_) => {
-                    SetupError::ClientCert("the client key does not belong to the client certificate".into())
-                }
-                other => SetupError::ClientCert(format!("the client certificate or key cannot be used: {other}")),
-            })?;
-            Some(Arc::new(certified))
-        }
-        None => None,
-    };
+    if info.get("sslcertmode") != Some("disable") {
+        tls_info.client_certificate = load_client_identity(&mut b, info, inline)?;
+    }
     let cert_flags = Arc::new(CertFlags::default());
-    let config = builder.with_client_cert_resolver(Arc::new(RecordingResolver { key, flags: cert_flags.clone() }));
-    // As libpq 17: ALPN "postgresql" on every handshake (direct TLS needs it;
-    // older servers ignore it).
-    let mut config = config;
-    config.alpn_protocols = vec![b"postgresql".to_vec()];
-    Ok(TlsPlan { config: Arc::new(config), server_name, info: tls_info, cert_flags })
+    ffi::record_certificate_requests(&mut b, cert_flags.clone());
+    let bare = tls_host.trim_start_matches('[').trim_end_matches(']');
+    let sni = (info.get("sslsni") != Some("0") && !bare.is_empty() && !super::tls_names::is_ip_address(bare) && !bare.contains(':'))
+        .then(|| bare.to_owned());
+    Ok(TlsPlan { ctx: b.build(), check_name, sni, info: tls_info, cert_flags })
 }
 
-fn read_pem_file(path: &str, what: &str) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("the {what} file \"{path}\" cannot be read: {e}"))
+/// `ssl_min_protocol_version` (default TLSv1.2) and `ssl_max_protocol_version`.
+fn protocol_bounds(info: &ConnInfo) -> Result<(Option<SslVersion>, Option<SslVersion>), String> {
+    let read = |k: &str| -> Result<Option<SslVersion>, String> {
+        match info.get(k).map(str::trim).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => crate::conninfo::validate::tls_version_rank(v)
+                .map(|r| Some([SslVersion::TLS1, SslVersion::TLS1_1, SslVersion::TLS1_2, SslVersion::TLS1_3][r]))
+                .ok_or_else(|| format!("invalid {k} value: \"{v}\"")),
+        }
+    };
+    Ok((read("ssl_min_protocol_version")?.or(Some(SslVersion::TLS1_2)), read("ssl_max_protocol_version")?))
 }
 
-/// Where the trust anchors come from, as libpq decides it.
-enum RootSource {
-    Inline(String),
-    File(String),
-    /// `sslrootcert=system`.
-    System,
-    /// Nothing given and no `~/.postgresql/root.crt`: Sluice uses the system
-    /// store for verify-full (libpq would fail), and verify-ca is refused.
-    None,
+/// Loads the trust anchors as libpq decides them; None when nothing verifies.
+fn load_roots(b: &mut SslContextBuilder, mode: SslMode, info: &ConnInfo, inline: &InlineTls) -> Result<Option<String>, SetupError> {
+    let verifies = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull);
+    if let Some(pem) = &inline.pem.sslrootcert {
+        let certs = X509::stack_from_pem(pem.as_bytes()).map_err(|e| SetupError::RootCert(format!("the root certificate (inline PEM) cannot be read: {e}")))?;
+        if certs.is_empty() {
+            return Err(SetupError::RootCert("the root certificate (inline PEM) holds no certificate".into()));
+        }
+        for c in certs {
+            b.cert_store_mut().add_cert(c).map_err(|e| SetupError::RootCert(e.to_string()))?;
+        }
+        return Ok(Some("inline PEM".into()));
+    }
+    let path = match info.get("sslrootcert").filter(|s| !s.is_empty()) {
+        Some(p) => p.to_owned(),
+        None => crate::conninfo::defaults::root_cert_path().unwrap_or_default(),
+    };
+    if path == "system" {
+        // libpq 16+: only with verify-full (a weaker mode would take any public certificate).
+        if mode != SslMode::VerifyFull {
+            return Err(SetupError::WeakTrust(format!("weak sslmode \"{mode}\" may not be used with sslrootcert=system (use \"verify-full\")")));
+        }
+        b.set_default_verify_paths().map_err(|e| SetupError::RootCert(e.to_string()))?;
+        native_roots(b);
+        return Ok(Some("system store".into()));
+    }
+    if !path.is_empty() && Path::new(&path).exists() {
+        b.set_ca_file(&path).map_err(|e| SetupError::RootCert(format!("could not read root certificate file \"{path}\": {}", reason(&e))))?;
+        return Ok(Some(path));
+    }
+    if verifies {
+        let shown = if path.is_empty() { "~/.postgresql/root.crt".to_owned() } else { path };
+        return Err(SetupError::MissingRoot(format!(
+            "root certificate file \"{shown}\" does not exist\nEither provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification."
+        )));
+    }
+    Ok(None)
 }
 
-impl RootSource {
-    fn of(info: &ConnInfo, inline: &InlineTls) -> RootSource {
-        match (&inline.pem.sslrootcert, info.get("sslrootcert").filter(|s| !s.is_empty())) {
-            (Some(pem), _) => RootSource::Inline(pem.clone()),
-            (None, Some("system")) => RootSource::System,
-            (None, Some(path)) => RootSource::File(path.to_owned()),
-            (None, None) => match crate::conninfo::defaults::root_cert() {
-                Some(path) => RootSource::File(path),
-                None => RootSource::None,
-            },
+/// On Windows and macOS OpenSSL's default paths are not the system's
+/// store: its certificates are added as well.
+fn native_roots(b: &mut SslContextBuilder) {
+    #[cfg(any(windows, target_os = "macos"))]
+    for c in rustls_native_certs::load_native_certs().certs {
+        if let Ok(x) = X509::from_der(c.as_ref()) {
+            let _ = b.cert_store_mut().add_cert(x);
         }
     }
+    let _ = b;
 }
 
-fn load_roots(info: &ConnInfo, inline: &InlineTls) -> Result<(RootCertStore, String), SetupError> {
-    let mut roots = RootCertStore::empty();
-    let (pem, label) = match RootSource::of(info, inline) {
-        RootSource::Inline(pem) => (pem.into_bytes(), "inline PEM".to_owned()),
-        RootSource::System | RootSource::None => {
-            let found = rustls_native_certs::load_native_certs();
-            for cert in found.certs {
-                let _ = roots.add(cert);
+/// `sslcrl` and `sslcrldir`, when they exist; then every certificate of the
+/// chain needs its CA's CRL, as in libpq (`X509_V_FLAG_CRL_CHECK_ALL`).
+fn load_crls(b: &mut SslContextBuilder, info: &ConnInfo) -> Result<(), SetupError> {
+    let file = info.get("sslcrl").filter(|p| !p.is_empty() && Path::new(p).is_file());
+    let dir = info.get("sslcrldir").filter(|p| !p.is_empty() && Path::new(p).is_dir());
+    if file.is_none() && dir.is_none() {
+        return Ok(());
+    }
+    let store = b.cert_store_mut();
+    if let Some(f) = file {
+        let lookup = store.add_lookup(X509Lookup::file()).map_err(|e| SetupError::RootCert(e.to_string()))?;
+        lookup
+            .load_crl_file(f, SslFiletype::PEM)
+            .map_err(|e| SetupError::RootCert(format!("could not load SSL certificate revocation list (file \"{f}\"): {}", reason(&e))))?;
+    }
+    if let Some(d) = dir {
+        let lookup = store.add_lookup(X509Lookup::hash_dir()).map_err(|e| SetupError::RootCert(e.to_string()))?;
+        lookup.add_dir(d, SslFiletype::PEM).map_err(|e| SetupError::RootCert(format!("could not load SSL certificate revocation list (directory \"{d}\"): {}", reason(&e))))?;
+    }
+    store.set_flags(X509VerifyFlags::CRL_CHECK | X509VerifyFlags::CRL_CHECK_ALL).map_err(|e| SetupError::Internal(e.to_string()))
+}
+
+/// The client certificate (with its chain) and key; Ok(false) when there is none.
+fn load_client_identity(b: &mut SslContextBuilder, info: &ConnInfo, inline: &InlineTls) -> Result<bool, SetupError> {
+    let cert_path = info.get("sslcert").filter(|s| !s.is_empty()).map(str::to_owned).or_else(crate::conninfo::defaults::client_cert_path);
+    let from_file = match (&inline.pem.sslcert, &cert_path) {
+        (Some(pem), _) => {
+            let chain = X509::stack_from_pem(pem.as_bytes()).map_err(|e| SetupError::ClientCert(format!("the client certificate (inline PEM) cannot be read: {}", reason(&e))))?;
+            let (leaf, rest) = chain.split_first().ok_or_else(|| SetupError::ClientCert("the client certificate (inline PEM) holds no certificate".into()))?;
+            b.set_certificate(leaf).map_err(|e| SetupError::ClientCert(reason(&e)))?;
+            for c in rest {
+                b.add_extra_chain_cert(c.clone()).map_err(|e| SetupError::ClientCert(reason(&e)))?;
             }
-            if roots.is_empty() {
-                return Err(SetupError::RootCert(
-                    "no root certificate was given and the system trust store is empty or unreadable".into(),
-                ));
+            false
+        }
+        // libpq: a certificate file that does not exist is no certificate.
+        (None, Some(path)) if Path::new(path).exists() => {
+            b.set_certificate_chain_file(path).map_err(|e| SetupError::ClientCert(format!("could not read certificate file \"{path}\": {}", reason(&e))))?;
+            true
+        }
+        (None, _) => return Ok(false),
+    };
+    let key = match (&inline.client_key_pem, from_file) {
+        (Some(pem), _) => super::client_key::load(pem.expose().as_bytes(), info.secret("sslpassword").map(|s| s.expose())).map_err(|e| key_error(e, "inline"))?,
+        (None, _) => {
+            let path = info.get("sslkey").filter(|s| !s.is_empty()).map(str::to_owned).or_else(crate::conninfo::defaults::client_key_path).unwrap_or_default();
+            if is_engine_key(&path) {
+                return Err(SetupError::ClientCert(format!("sslkey \"{path}\" names an OpenSSL engine; Sluice reads keys from files only")));
             }
-            return Ok((roots, "system store".to_owned()));
+            if path.is_empty() || !Path::new(&path).exists() {
+                return Err(SetupError::ClientCert(format!("certificate present, but not private key file \"{path}\"")));
+            }
+            check_key_permissions(&path)?;
+            let bytes = std::fs::read(&path).map_err(|e| SetupError::ClientCert(format!("could not load private key file \"{path}\": {e}")))?;
+            super::client_key::load(&bytes, info.secret("sslpassword").map(|s| s.expose())).map_err(|e| key_error(e, &path))?
         }
-        RootSource::File(path) => (read_pem_file(&path, "root certificate").map_err(SetupError::RootCert)?, path),
     };
-    for cert in CertificateDer::pem_slice_iter(&pem) {
-        let cert = cert.map_err(|e| SetupError::RootCert(format!("the root certificate ({label}) is not valid PEM: {e}")))?;
-        roots
-            .add(cert)
-            .map_err(|e| SetupError::RootCert(format!("the root certificate ({label}) cannot be used: {e}")))?;
-    }
-    if roots.is_empty() {
-        return Err(SetupError::RootCert(format!("the root certificate ({label}) holds no certificate")));
-    }
-    Ok((roots, label))
+    let mismatch = || SetupError::ClientCert("the client key does not belong to the client certificate (certificate does not match private key file)".into());
+    b.set_private_key(&key).map_err(|e| if reason(&e).contains("mismatch") { mismatch() } else { SetupError::ClientCert(reason(&e)) })?;
+    b.check_private_key().map_err(|_| mismatch())?;
+    Ok(true)
 }
 
-type Identity = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
-
-fn load_client_identity(info: &ConnInfo, inline: &InlineTls) -> Result<Option<Identity>, SetupError> {
-    // As libpq: without sslcert, ~/.postgresql/postgresql.crt when it exists;
-    // without sslkey, ~/.postgresql/postgresql.key once there is a certificate.
-    let default_cert = crate::conninfo::defaults::client_cert();
-    let cert_path = info.get("sslcert").filter(|s| !s.is_empty()).or(default_cert.as_deref());
-    let cert_pem = match (&inline.pem.sslcert, cert_path) {
-        (Some(pem), _) => Some(pem.as_bytes().to_vec()),
-        (None, Some(path)) => Some(read_pem_file(path, "client certificate").map_err(SetupError::ClientCert)?),
-        (None, None) => None,
-    };
-    let default_key = crate::conninfo::defaults::client_key().filter(|_| cert_pem.is_some());
-    let key_path = info.get("sslkey").filter(|s| !s.is_empty()).or(default_key.as_deref());
-    let key_pem = match (&inline.client_key_pem, key_path) {
-        (Some(pem), _) => Some(pem.expose().as_bytes().to_vec()),
-        (None, Some(path)) => Some(read_pem_file(path, "client key").map_err(SetupError::ClientCert)?),
-        (None, None) => None,
-    };
-    let (cert_pem, key_pem) = match (cert_pem, key_pem) {
-        (None, None) => return Ok(None),
-        (Some(_), None) => return Err(SetupError::ClientCert("a client certificate was given without its key".into())),
-        (None, Some(_)) => return Err(SetupError::ClientCert("a client key was given without its certificate".into())),
-        (Some(c), Some(k)) => (c, k),
-    };
-    let chain = CertificateDer::pem_slice_iter(&cert_pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| SetupError::ClientCert(format!("the client certificate is not valid PEM: {e}")))?;
-    if chain.is_empty() {
-        return Err(SetupError::ClientCert("the client certificate file holds no certificate".into()));
-    }
-    let key = super::client_key::load(&key_pem, info.secret("sslpassword").map(|s| s.expose())).map_err(|e| match e {
-        super::client_key::KeyError::PassphraseMissing | super::client_key::KeyError::WrongPassphrase => {
-            SetupError::KeyPassphrase(e.to_string())
-        }
-        other => SetupError::ClientCert(other.to_string()),
-    })?;
-    Ok(Some((chain, key)))
-}
-
-/// For modes that encrypt without authenticating the server.
-#[derive(Debug)]
-struct AcceptAnyCertificate(Arc<CryptoProvider>);
-
-impl ServerCertVerifier for AcceptAnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
+fn key_error(e: super::client_key::KeyError, file: &str) -> SetupError {
+    use super::client_key::KeyError;
+    match e {
+        KeyError::PassphraseMissing => SetupError::KeyPassphrase(format!("could not load private key file \"{file}\": {e}")),
+        KeyError::WrongPassphrase(_) => SetupError::KeyPassphrase(format!("could not load private key file \"{file}\": {e}")),
+        KeyError::Malformed(why) => SetupError::ClientCert(format!("could not load private key file \"{file}\": {why}")),
     }
 }
 
-/// verify-ca: the full WebPKI check, except that a name mismatch is
-/// accepted. webpki checks the chain before the name, so a name error
-/// means the chain was good.
-#[derive(Debug)]
-struct ChainOnly(Arc<WebPkiServerVerifier>);
+/// libpq's test for an `ENGINE:KEY` sslkey (a colon, but not a drive letter).
+fn is_engine_key(path: &str) -> bool {
+    let b = path.as_bytes();
+    path.contains(':') && !(b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/'))
+}
 
-impl ServerCertVerifier for ChainOnly {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.0.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-            )) => Ok(ServerCertVerified::assertion()),
-            other => other,
+/// libpq refuses a key others can read: u=rw (0600) when the user owns it,
+/// u=rw,g=r (0640) when root does.
+fn check_key_permissions(path: &str) -> Result<(), SetupError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let m = std::fs::metadata(path).map_err(|e| SetupError::ClientCert(format!("could not stat private key file \"{path}\": {e}")))?;
+        let mode = m.mode();
+        let ok = if m.uid() == 0 { mode & 0o137 == 0 } else { mode & 0o077 == 0 };
+        if !ok && m.is_file() {
+            return Err(SetupError::ClientCert(format!(
+                "private key file \"{path}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root"
+            )));
         }
     }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls12_signature(message, cert, dss)
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.0.verify_tls13_signature(message, cert, dss)
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.0.supported_verify_schemes()
-    }
+    let _ = path;
+    Ok(())
+}
+
+/// OpenSSL's last reason ("bad decrypt", "no certificate or crl found").
+fn reason(e: &openssl::error::ErrorStack) -> String {
+    e.errors().iter().rev().find_map(|x| x.reason()).map_or_else(|| e.to_string(), str::to_owned)
 }
 
 /// What the handshake settled on.
@@ -374,86 +324,121 @@ pub(crate) struct Negotiated {
     pub channel_binding: bool,
 }
 
-/// tokio-postgres calls this after the server answered 'S' to SSLRequest.
-pub(crate) struct RustlsConnect<'a> {
+/// tokio-postgres calls this after the server answered 'S' to SSLRequest
+/// (or at once, with sslnegotiation=direct).
+pub(crate) struct OpensslConnect<'a> {
     /// None when no TLS is planned (sslmode=disable); tokio-postgres then never calls us.
-    pub config: Option<Arc<ClientConfig>>,
-    pub server_name: Option<ServerName<'static>>,
+    pub plan: Option<&'a TlsPlan>,
     pub facts: SharedFacts,
     pub tracker: &'a Tracker<'a>,
     /// Filled once the handshake is done.
     pub negotiated: Arc<std::sync::Mutex<Option<Negotiated>>>,
-    /// TLS at once (sslnegotiation=direct), without an SSLRequest.
     pub direct: bool,
 }
 
-impl<'a, S> TlsConnect<S> for RustlsConnect<'a>
+impl<'a, S> TlsConnect<S> for OpensslConnect<'a>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'a,
 {
-    type Stream = RustlsStream<S>;
+    type Stream = OpensslStream<S>;
     type Error = io::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<RustlsStream<S>, io::Error>> + Send + 'a>>;
+    type Future = Pin<Box<dyn Future<Output = Result<OpensslStream<S>, io::Error>> + Send + 'a>>;
 
     fn connect(self, stream: S) -> Self::Future {
         Box::pin(async move {
-            let (Some(config), Some(server_name)) = (self.config, self.server_name) else {
-                return Err(io::Error::other("TLS was not planned for this connection"));
-            };
+            let plan = self.plan.ok_or_else(|| io::Error::other("TLS was not planned for this connection"))?;
             if let Some(guard) = lock(&self.facts).auth.as_mut() {
                 guard.tls_started();
             }
-            let connector = tokio_rustls::TlsConnector::from(config);
-            match connector.connect(server_name, stream).await {
-                Ok(tls) => {
-                    let (_, conn) = tls.get_ref();
-                    let version = conn.protocol_version().map(|v| version_name(v).to_owned()).unwrap_or_default();
-                    let cipher = conn
-                        .negotiated_cipher_suite()
-                        .map(|c| format!("{:?}", c.suite()))
-                        .unwrap_or_default();
-                    let key_exchange = conn
-                        .negotiated_key_exchange_group()
-                        .map(|g| format!("{:?}", g.name()).to_lowercase())
-                        .unwrap_or_default();
-                    let binding = conn.peer_certificates().and_then(|c| c.first()).and_then(|c| end_point_hash(c));
-                    *self.negotiated.lock().unwrap_or_else(|p| p.into_inner()) = Some(Negotiated {
-                        version: version.clone(),
-                        direct: self.direct,
-                        cipher,
-                        key_exchange,
-                        channel_binding: binding.is_some(),
-                    });
-                    let now = Instant::now();
-                    lock(&self.facts).tls_done_at = Some(now);
-                    let how = if self.direct { "direct" } else { "negotiated" };
-                    self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
-                    self.tracker.start_at(Stage::Auth, now);
-                    Ok(RustlsStream { inner: tls, binding, facts: self.facts.clone(), guarded: true, limiter: super::limits::Limiter::messages() })
-                }
-                Err(e) => {
-                    let mut facts = lock(&self.facts);
-                    match e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) {
-                        Some(tls_error) => facts.tls_error = Some(tls_error.clone()),
-                        None => facts.tls_io_error = Some(e.to_string()),
-                    }
-                    Err(e)
+            let mut ssl = Ssl::new(&plan.ctx).map_err(io::Error::other)?;
+            if let Some(name) = &plan.sni {
+                ssl.set_hostname(name).map_err(io::Error::other)?;
+            }
+            let mut tls = tokio_openssl::SslStream::new(ssl, stream).map_err(io::Error::other)?;
+            if let Err(e) = Pin::new(&mut tls).connect().await {
+                let failure = handshake_failure(&e, tls.ssl().verify_result());
+                let text = failure.to_string();
+                lock(&self.facts).tls_error = Some(failure);
+                return Err(io::Error::other(text));
+            }
+            let peer = tls.ssl().peer_certificate();
+            if let (Some(host), Some(cert)) = (&plan.check_name, &peer) {
+                if let Err(message) = super::tls_names::check(host, &sans(cert), common_name(cert).as_deref()) {
+                    lock(&self.facts).tls_error = Some(TlsFailure::Name(message.clone()));
+                    return Err(io::Error::other(message));
                 }
             }
+            let binding = peer.as_ref().and_then(|c| ffi::end_point_hash(c));
+            let ssl = tls.ssl();
+            let version = match ssl.version_str() {
+                "TLSv1.3" => "TLS 1.3",
+                "TLSv1.2" => "TLS 1.2",
+                "TLSv1.1" => "TLS 1.1",
+                other => other,
+            }
+            .to_owned();
+            *self.negotiated.lock().unwrap_or_else(|p| p.into_inner()) = Some(Negotiated {
+                version: version.clone(),
+                direct: self.direct,
+                cipher: ssl.current_cipher().map(|c| c.name().to_owned()).unwrap_or_default(),
+                key_exchange: group_name(&ffi::negotiated_group(ssl)),
+                channel_binding: binding.is_some(),
+            });
+            let now = Instant::now();
+            lock(&self.facts).tls_done_at = Some(now);
+            let how = if self.direct { "direct" } else { "negotiated" };
+            self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
+            self.tracker.start_at(Stage::Auth, now);
+            Ok(OpensslStream { inner: tls, binding, facts: self.facts.clone(), guarded: true, limiter: super::limits::Limiter::messages() })
         })
     }
 }
 
-fn version_name(v: rustls::ProtocolVersion) -> &'static str {
-    match v {
-        rustls::ProtocolVersion::TLSv1_3 => "TLS 1.3",
-        rustls::ProtocolVersion::TLSv1_2 => "TLS 1.2",
-        _ => "TLS (older)",
+/// The key exchange group by its TLS name (OpenSSL calls P-256 "prime256v1").
+fn group_name(openssl: &str) -> String {
+    match openssl {
+        "prime256v1" => "secp256r1".into(),
+        "X25519" => "x25519".into(),
+        "X448" => "x448".into(),
+        other => other.to_ascii_lowercase(),
     }
 }
 
-pub(crate) struct RustlsStream<S> {
-    inner: tokio_rustls::client::TlsStream<S>,
+/// What a failed handshake says: a chain that did not verify, an alert from
+/// the server, or OpenSSL's reason.
+fn handshake_failure(e: &openssl::ssl::Error, verify: openssl::x509::X509VerifyResult) -> TlsFailure {
+    if verify.as_raw() != 0 {
+        return TlsFailure::Verify { code: verify.as_raw(), reason: verify.error_string().to_owned() };
+    }
+    let reason = e.ssl_error().map(reason).or_else(|| e.io_error().map(|io| io.to_string())).unwrap_or_else(|| e.to_string());
+    if reason.contains("alert") {
+        TlsFailure::Alert(reason)
+    } else {
+        TlsFailure::Other(reason)
+    }
+}
+
+/// The certificate's subjectAltNames of the kinds libpq examines.
+fn sans(cert: &X509) -> Vec<super::tls_names::San> {
+    use super::tls_names::San;
+    let Some(names) = cert.subject_alt_names() else { return Vec::new() };
+    names
+        .iter()
+        .filter_map(|n| match (n.dnsname(), n.ipaddress()) {
+            (Some(d), _) => Some(San::Dns(d.as_bytes().to_vec())),
+            (None, Some(ip)) => Some(San::Ip(ip.to_vec())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first Common Name of the subject.
+fn common_name(cert: &X509) -> Option<Vec<u8>> {
+    cert.subject_name().entries_by_nid(openssl::nid::Nid::COMMONNAME).next().map(|e| e.data().as_slice().to_vec())
+}
+
+pub(crate) struct OpensslStream<S> {
+    inner: tokio_openssl::SslStream<S>,
     binding: Option<Vec<u8>>,
     /// Where `require_auth`'s guard reads the decrypted messages.
     facts: SharedFacts,
@@ -462,15 +447,23 @@ pub(crate) struct RustlsStream<S> {
     limiter: super::limits::Limiter,
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for OpensslStream<S> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &poll {
-            let this = &mut *self;
-            if let Err(e) = this.limiter.feed(&buf.filled()[before..]) {
-                return Poll::Ready(Err(super::wire::over_limit(&this.facts, e)));
+        match &poll {
+            Poll::Ready(Ok(())) => {
+                let this = &mut *self;
+                if let Err(e) = this.limiter.feed(&buf.filled()[before..]) {
+                    return Poll::Ready(Err(super::wire::over_limit(&this.facts, e)));
+                }
             }
+            // TLS 1.3 sends a refused client certificate's alert after the
+            // handshake: it arrives with the first read.
+            Poll::Ready(Err(e)) if e.to_string().contains("alert") => {
+                lock(&self.facts).tls_error.get_or_insert_with(|| TlsFailure::Alert(e.to_string()));
+            }
+            _ => {}
         }
         if let (Poll::Ready(Ok(())), true) = (&poll, self.guarded) {
             self.guarded = super::wire::feed_guard(&self.facts, &buf.filled()[before..], false)?;
@@ -479,7 +472,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for RustlsStream<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for OpensslStream<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
@@ -491,7 +484,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for RustlsStream<S> {
     }
 }
 
-impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
+impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for OpensslStream<S> {
     fn channel_binding(&self) -> ChannelBinding {
         match &self.binding {
             Some(hash) => ChannelBinding::tls_server_end_point(hash.clone()),
@@ -500,55 +493,85 @@ impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
     }
 }
 
-/// RFC 5929 tls-server-end-point: the server certificate hashed with its
-/// signature's hash, where MD5 and SHA-1 become SHA-256 (as Postgres does).
-fn end_point_hash(cert: &CertificateDer<'_>) -> Option<Vec<u8>> {
-    let der = cert.as_ref();
-    let oid = signature_algorithm_oid(der)?;
-    const SHA384: [&[u8]; 2] = [
-        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c], // sha384WithRSAEncryption
-        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],       // ecdsa-with-SHA384
-    ];
-    const SHA512: [&[u8]; 2] = [
-        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], // sha512WithRSAEncryption
-        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],       // ecdsa-with-SHA512
-    ];
-    Some(if SHA384.contains(&oid) {
-        sha2::Sha384::digest(der).to_vec()
-    } else if SHA512.contains(&oid) {
-        sha2::Sha512::digest(der).to_vec()
-    } else {
-        sha2::Sha256::digest(der).to_vec()
-    })
-}
+/// The few OpenSSL calls the `openssl` crate does not wrap (all in
+/// OpenSSL 1.1.1 and later, which libpq needs too).
+mod ffi {
+    use super::CertFlags;
+    use foreign_types::ForeignTypeRef;
+    use openssl::hash::MessageDigest;
+    use openssl::nid::Nid;
+    use openssl::ssl::{SslContextBuilder, SslRef};
+    use openssl::x509::X509Ref;
+    use std::os::raw::{c_int, c_long, c_void};
+    use std::sync::Arc;
 
-/// Reads one DER TLV at the start of `input`: (tag, content, rest).
-fn der_tlv(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (first as usize, rest)
-    } else {
-        let n = (first & 0x7f) as usize;
-        if n == 0 || n > 4 || rest.len() < n {
+    extern "C" {
+        fn X509_get_signature_info(x: *mut openssl_sys::X509, mdnid: *mut c_int, pknid: *mut c_int, secbits: *mut c_int, flags: *mut u32) -> c_int;
+        fn SSL_CTX_set_cert_cb(ctx: *mut openssl_sys::SSL_CTX, cb: Option<unsafe extern "C" fn(*mut openssl_sys::SSL, *mut c_void) -> c_int>, arg: *mut c_void);
+        fn SSL_get_certificate(ssl: *const openssl_sys::SSL) -> *mut openssl_sys::X509;
+        fn SSL_ctrl(ssl: *mut openssl_sys::SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
+        fn OBJ_nid2sn(n: c_int) -> *const std::os::raw::c_char;
+    }
+
+    /// RFC 5929 tls-server-end-point, as libpq computes it: the certificate
+    /// hashed with its signature's digest (for RSA-PSS, the one in its
+    /// parameters), MD5 and SHA-1 becoming SHA-256.
+    pub(super) fn end_point_hash(cert: &X509Ref) -> Option<Vec<u8>> {
+        let (mut md, mut pk, mut bits, mut flags) = (0 as c_int, 0 as c_int, 0 as c_int, 0u32);
+        // SAFETY: `cert` is a live X509; the out-parameters are ours.
+        let ok = unsafe { X509_get_signature_info(cert.as_ptr(), &mut md, &mut pk, &mut bits, &mut flags) };
+        if ok != 1 {
             return None;
         }
-        let len = rest[..n].iter().fold(0usize, |acc, b| (acc << 8) | *b as usize);
-        (len, &rest[n..])
-    };
-    if rest.len() < len {
-        return None;
+        let nid = match Nid::from_raw(md) {
+            n if n == Nid::MD5 || n == Nid::SHA1 => Nid::SHA256,
+            n => n,
+        };
+        let digest = MessageDigest::from_nid(nid)?;
+        cert.digest(digest).ok().map(|d| d.to_vec())
     }
-    Some((tag, &rest[..len], &rest[len..]))
-}
 
-/// Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signature }
-fn signature_algorithm_oid(der: &[u8]) -> Option<&[u8]> {
-    let (_, cert, _) = der_tlv(der)?;
-    let (_, _tbs, rest) = der_tlv(cert)?;
-    let (_, alg, _) = der_tlv(rest)?;
-    let (tag, oid, _) = der_tlv(alg)?;
-    (tag == 0x06).then_some(oid)
+    unsafe extern "C" fn on_cert_request(ssl: *mut openssl_sys::SSL, arg: *mut c_void) -> c_int {
+        // SAFETY: `arg` is the CertFlags the context keeps alive (see below).
+        let flags = unsafe { &*(arg as *const CertFlags) };
+        flags.requested.store(true, std::sync::atomic::Ordering::SeqCst);
+        // SAFETY: `ssl` is the connection OpenSSL is calling us for.
+        let has = unsafe { !SSL_get_certificate(ssl).is_null() };
+        flags.sent.store(has, std::sync::atomic::Ordering::SeqCst);
+        1
+    }
+
+    /// Notes, as libpq 16's cert callback does, that the server asked for a
+    /// client certificate and whether one is sent (for `sslcertmode=require`).
+    pub(super) fn record_certificate_requests(b: &mut SslContextBuilder, flags: Arc<CertFlags>) {
+        // The flags live as long as the context: a reference is kept in its
+        // ex-data slot (one slot for the process), dropped with it.
+        static INDEX: std::sync::OnceLock<Option<openssl::ex_data::Index<openssl::ssl::SslContext, Arc<CertFlags>>>> = std::sync::OnceLock::new();
+        let index = *INDEX.get_or_init(|| openssl::ssl::SslContext::new_ex_index::<Arc<CertFlags>>().ok());
+        let ptr = Arc::as_ptr(&flags) as *mut c_void;
+        if let Some(i) = index {
+            b.set_ex_data(i, flags);
+            // SAFETY: the context owns `flags` (ex-data) for as long as the callback may run.
+            unsafe { SSL_CTX_set_cert_cb(b.as_ptr(), Some(on_cert_request), ptr) };
+        }
+    }
+
+    /// The key exchange group the handshake used ("prime256v1", "X25519").
+    pub(super) fn negotiated_group(ssl: &SslRef) -> String {
+        const SSL_CTRL_GET_NEGOTIATED_GROUP: c_int = 134;
+        // SAFETY: a read-only query of a live connection.
+        let nid = unsafe { SSL_ctrl(ssl.as_ptr(), SSL_CTRL_GET_NEGOTIATED_GROUP, 0, std::ptr::null_mut()) };
+        if nid <= 0 {
+            return String::new();
+        }
+        // SAFETY: OBJ_nid2sn returns a static string or null.
+        let name = unsafe { OBJ_nid2sn(nid as c_int) };
+        if name.is_null() {
+            return String::new();
+        }
+        // SAFETY: a NUL-terminated static string.
+        unsafe { std::ffi::CStr::from_ptr(name) }.to_string_lossy().into_owned()
+    }
 }
 
 #[cfg(test)]
@@ -556,27 +579,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn der_reader_rejects_truncated_input() {
-        assert!(der_tlv(&[0x30]).is_none());
-        assert!(der_tlv(&[0x30, 0x82, 0x01]).is_none());
-        assert!(der_tlv(&[0x30, 0x05, 0x00]).is_none());
-        assert!(signature_algorithm_oid(&[]).is_none());
+    fn protocol_bounds_as_libpq_reads_them() {
+        let b = |pairs: &[(&str, &str)]| protocol_bounds(&ConnInfo::from_params(pairs.iter().copied()).unwrap());
+        assert_eq!(b(&[]).unwrap(), (Some(SslVersion::TLS1_2), None));
+        assert_eq!(b(&[("ssl_min_protocol_version", "tlsv1.3")]).unwrap().0, Some(SslVersion::TLS1_3));
+        assert_eq!(b(&[("ssl_max_protocol_version", "incorrect_tls")]).unwrap_err(), "invalid ssl_max_protocol_version value: \"incorrect_tls\"");
     }
 
     #[test]
-    fn encrypted_keys_without_a_passphrase_say_so() {
-        let info = ConnInfo::from_params([("sslcert", "/nonexistent")]).unwrap();
-        let inline = InlineTls {
-            pem: crate::conninfo::InlinePem {
-                sslcert: Some("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into()),
-                sslrootcert: None,
-            },
-            client_key_pem: Some("-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n".into()),
-        };
-        match load_client_identity(&info, &inline) {
-            Err(SetupError::KeyPassphrase(m)) => assert!(m.contains("no passphrase"), "{m}"),
-            Err(other) => panic!("unexpected {other:?}"),
-            Ok(_) => panic!("an encrypted key without its passphrase cannot load"),
-        }
+    fn engine_keys() {
+        assert!(is_engine_key("pkcs11:token=x"));
+        assert!(!is_engine_key("C:\\keys\\client.key") && !is_engine_key("/home/u/client.key"));
     }
 }

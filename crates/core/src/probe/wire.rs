@@ -16,9 +16,8 @@ pub(crate) struct WireFacts {
     pub first_byte_at: Option<Instant>,
     /// When the TLS handshake completed, if it did.
     pub tls_done_at: Option<Instant>,
-    /// The handshake's own error, kept typed for classification.
-    pub tls_error: Option<rustls::Error>,
-    pub tls_io_error: Option<String>,
+    /// The handshake's own failure, kept typed for classification.
+    pub tls_error: Option<super::tls::TlsFailure>,
     /// `require_auth`, when set: judges the server's authentication requests.
     pub auth: Option<super::auth_guard::AuthGuard>,
     /// The server went over one of the limits of `limits.rs` (which one).

@@ -270,9 +270,11 @@ impl NewConnection {
         let has_key_file = file("sslkey");
         if inline_key && has_key_file {
             push("sslkey", "Give the client key either as a file or inline, not both.");
-        } else if has_cert && !(inline_key || has_key_file) {
+        } else if self.pem.sslcert.is_some() && !(inline_key || has_key_file) {
+            // A pasted certificate has no default key file to fall back on (a
+            // certificate file does: libpq looks for ~/.postgresql/postgresql.key).
             push("sslkey", "A client certificate needs its private key: set the key too.");
-        } else if !has_cert && (inline_key || has_key_file) {
+        } else if !has_cert && inline_key {
             push("sslcert", "A private key needs its client certificate: set the certificate too.");
         }
         for (field, pem) in [("sslrootcert", &self.pem.sslrootcert), ("sslcert", &self.pem.sslcert)] {

@@ -85,14 +85,8 @@ fn channel_binding_rank(v: Option<&str>) -> u8 {
 }
 
 /// TLS versions in order; libpq's default minimum is TLSv1.2.
-fn tls_version_rank(v: Option<&str>) -> u8 {
-    match v.map(str::to_ascii_lowercase).as_deref() {
-        Some("tlsv1") => 0,
-        Some("tlsv1.1") => 1,
-        None | Some("tlsv1.2") => 2,
-        Some("tlsv1.3") => 3,
-        Some(_) => 0,
-    }
+fn tls_version_rank(v: Option<&str>) -> usize {
+    v.map_or(2, |v| crate::conninfo::validate::tls_version_rank(v).unwrap_or(0))
 }
 
 /// Whether the old settings verified the server's certificate, so that the
