@@ -248,7 +248,6 @@ fn a_password_command_that_keeps_running_after_its_line_does_not_hold_the_test()
 
 #[cfg(unix)]
 #[test]
-#[ignore = "product bug: password_command.rs ends only the command's own process (start_kill), not its children: `sh -c 'echo pw; sleep 60'` leaves the sleep running"]
 fn a_password_command_that_keeps_running_after_its_line_is_ended_with_its_children() {
     let env = Env::new();
     let pg = Cluster::start_default();

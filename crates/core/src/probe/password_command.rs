@@ -49,14 +49,18 @@ impl StderrSink {
 /// [`run`], with its stderr kept in `sink` as it arrives.
 pub async fn run_into(argv: &[String], sink: &StderrSink) -> Result<Secret, CommandFailure> {
     let (program, args) = argv.split_first().ok_or_else(|| CommandFailure { message: "the password command is empty".into(), stderr: String::new() })?;
-    let mut child = tokio::process::Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
+    let mut command = tokio::process::Command::new(program);
+    command.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).kill_on_drop(true);
+    // A process group of its own, so that ending the command ends what it
+    // started too (`sh -c 'echo pw; sleep 60'` leaves a sleep otherwise).
+    #[cfg(unix)]
+    command.process_group(0);
+    let mut child = command
         .spawn()
         .map_err(|e| CommandFailure { message: format!("\"{program}\" could not be started: {e}"), stderr: String::new() })?;
+    // Ends the whole group when this function returns or is dropped (a
+    // deadline, a cancel): the command has answered, or lost its chance.
+    let _group = Group(child.id());
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
     // Owns stdout, so that it is closed as soon as the line is read: a
@@ -141,6 +145,23 @@ pub async fn run_into(argv: &[String], sink: &StderrSink) -> Result<Secret, Comm
         return Err(fail(format!("\"{program}\" printed no password (its first line is empty)")));
     }
     Ok(Secret::new(password))
+}
+
+/// The command's process group, ended on drop (Unix). On Windows the
+/// command itself is ended (`kill_on_drop`); what it started is not.
+struct Group(Option<u32>);
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(pid) = self.0.and_then(|p| i32::try_from(p).ok()).filter(|p| *p > 0) {
+            // SAFETY: signals the group we created for the command; a group
+            // that is gone already makes this fail harmlessly (ESRCH).
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+    }
 }
 
 /// How long a command that printed its line may take to exit before it is ended.
