@@ -1,8 +1,11 @@
 // The permissions dialog: the verdict for the job ("Ready as source" / "Not
-// ready as destination: 3 problems") with its problems, then what the role
-// can reach, tab by tab (Tables, Schemas, Sequences, Functions), in a
-// virtualized table with a filter, sortable columns, "only problems", the
-// fix SQL (preview + copy) and CSV export. Every database string is text.
+// ready as destination: 3 problems") with its problems (folded when many,
+// or on a short window), then what the role can reach, tab by tab (Tables,
+// Schemas, Sequences, Functions), in a virtualized table with a filter,
+// sortable columns, "only problems", the fix SQL (preview + copy) and CSV
+// export. A cell is ✓ granted, ✕ missing for the job (the verdict says which:
+// the rules live in Rust only), or a neutral – not granted and not needed.
+// Every database string is text.
 import * as api from '../api.js';
 import { h, setText, replace, uniqueId } from '../lib/dom.js';
 import { verdictHeadline, successBanner, plural } from '../lib/format.js';
@@ -19,22 +22,15 @@ import { toast, announce } from './live.js';
 const SEVERITY_ICON = { error: '\u2715', warning: '\u26A0', info: '\u2139' };
 const PROBLEMS_SHOWN = 200;
 
-function privCell(row, p) {
-  const granted = hasPriv(row, p);
-  const missing = row.missing.has(p);
-  return {
-    text: granted ? '\u2713' : '\u2715',
-    cls: `priv ${granted ? 'yes' : 'no'}${missing ? ' required-missing' : ''}`,
-    label: `${p} ${granted ? 'granted' : 'not granted'}${missing ? ', needed for this job' : ''}`,
-  };
+/** ✓ granted; ✕ not granted and the job needs it (the verdict's problem); – not granted, not needed. */
+function boolCell(granted, missing, word) {
+  if (granted) return { text: '\u2713', cls: 'priv yes', label: `${word} granted` };
+  if (missing) return { text: '\u2715', cls: 'priv no required-missing', label: `${word} not granted, needed for this job` };
+  return { text: '\u2013', cls: 'priv none', label: `${word} not granted, not needed for this job` };
 }
 
-function boolCell(value, missing, word) {
-  return {
-    text: value ? '\u2713' : '\u2715',
-    cls: `priv ${value ? 'yes' : 'no'}${missing ? ' required-missing' : ''}`,
-    label: `${word} ${value ? 'granted' : 'not granted'}${missing ? ', needed for this job' : ''}`,
-  };
+function privCell(row, p) {
+  return boolCell(hasPriv(row, p), row.missing.has(p), p);
 }
 
 function tableColumns(showMore) {
@@ -44,7 +40,7 @@ function tableColumns(showMore) {
     { key: 'name', label: 'Name', width: 'minmax(160px, 2.2fr)', cell: (r) => ({ text: r.name, cls: 'obj-name', title: r.reasons.length ? `${r.name}\n${r.reasons.join('\n')}` : r.name }) },
     { key: 'kind', label: 'Kind', width: '96px', cell: (r) => KIND_LABELS[r.kind] || r.kind },
     ...privs.map((p) => ({ key: p, label: p[0] + p.slice(1).toLowerCase(), title: p, width: p === 'REFERENCES' || p === 'TRUNCATE' ? '92px' : '78px', align: 'center', cell: (r) => privCell(r, p) })),
-    { key: 'flags', label: 'Flags', width: '150px', sortable: false, cell: (r) => ({ text: [r.rls ? 'RLS' : '', r.column_only ? 'column-only' : ''].filter(Boolean).join(' \u00B7 '), cls: 'flags', title: [r.rls ? 'Row level security applies to this role: it sees only rows its policies allow.' : '', r.column_only ? 'Some privileges are granted on some columns only.' : ''].filter(Boolean).join('\n') }) },
+    { key: 'flags', label: 'Flags', width: '120px', sortable: false, cell: (r) => ({ text: [r.rls ? 'RLS' : '', r.column_only ? 'column-only' : ''].filter(Boolean).join(' \u00B7 '), cls: 'flags', title: [r.rls ? 'Row level security applies to this role: it sees only rows its policies allow.' : '', r.column_only ? 'Some privileges are granted on some columns only.' : ''].filter(Boolean).join('\n') }) },
   ];
 }
 
@@ -133,9 +129,74 @@ function problemItem(p) {
   );
 }
 
+/** The verdict's headline, and what the test connected to. */
+function verdictHeader(report, access, verdict, host) {
+  const ready = verdict ? verdict.ready : true;
+  const headline = verdict ? verdictHeadline(verdict) : `Access of ${access.role || 'this role'}`;
+  return h('div', { class: ['verdict', ready ? 'ready' : 'not-ready'], 'data-testid': 'verdict' },
+    h('p', { class: 'verdict-headline' }, h('span', { class: 'verdict-icon', 'aria-hidden': 'true', text: ready ? '\u2713' : '\u26A0' }), h('span', { 'data-testid': 'verdict-headline', text: headline })),
+    h('p', { class: 'verdict-sub', text: `${report.server ? successBanner(report, host) : ''}${access.role ? ` \u00B7 role ${access.role}` : ''}${access.superuser ? ' (superuser)' : ''}` }));
+}
+
+/**
+ * The problems, errors first, then warnings, then info notes (stable within
+ * each), in a fold: open when they are few and the window is tall enough to
+ * leave the table room.
+ */
+function problemPanel(verdict) {
+  const order = { error: 0, warning: 1, info: 2 };
+  const problems = ((verdict && verdict.problems) || []).map((p, i) => [p, i]).sort((a, b) => ((order[a[0].severity] ?? 3) - (order[b[0].severity] ?? 3)) || a[1] - b[1]).map(([p]) => p);
+  if (!problems.length) return null;
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const open = problems.length <= 6 && window.innerHeight >= 720;
+  return h('details', { class: 'problems-panel', open, 'data-testid': 'problems-panel' },
+    h('summary', { text: `${plural(problems.length, 'problem')}${errors && errors < problems.length ? ` (${errors} blocking)` : ''}` }),
+    h('ul', { class: 'problems', 'data-testid': 'problem-list', 'aria-label': 'Problems' },
+      problems.slice(0, PROBLEMS_SHOWN).map(problemItem),
+      problems.length > PROBLEMS_SHOWN ? h('li', { class: 'problem more', text: `\u2026 and ${(problems.length - PROBLEMS_SHOWN).toLocaleString('en-US')} more: tick \u201COnly problems\u201D to see them all in the table.` }) : null));
+}
+
+/** The fix SQL's fold with its copy button beside it; none when there is nothing to grant. */
+function fixSqlRow(verdict) {
+  const fixSql = (verdict && verdict.fix_sql) || '';
+  if (!fixSql) return null;
+  const panel = h('details', { class: 'fix-sql-panel', 'data-testid': 'fix-sql-panel' },
+    h('summary', { text: 'Fix SQL preview (run as the table owner or an admin)' }),
+    h('pre', { class: 'fix-sql', 'data-testid': 'fix-sql', tabindex: '0', text: fixSql }));
+  const copy = h('button', {
+    type: 'button', class: 'btn btn-small', 'data-testid': 'copy-fix-sql', text: 'Copy fix SQL',
+    on: { click: async () => { panel.open = true; const ok = await api.copyText(fixSql); toast(ok ? 'Fix SQL copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }); } },
+  });
+  return h('div', { class: 'fix-sql-row' }, panel, copy);
+}
+
+/** The tab strip (arrow keys, Home, End); select(id) on a choice. -> { el, buttons } */
+function tabStrip(data, panelId, state, select) {
+  const el = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Object types' });
+  const buttons = {};
+  for (const [id, tab] of Object.entries(TABS)) {
+    const bad = countProblems(data[id]);
+    buttons[id] = h('button', {
+      type: 'button', role: 'tab', class: 'tab', id: `${panelId}-${id}`, 'aria-controls': panelId, 'aria-selected': id === state.tab ? 'true' : 'false', tabindex: id === state.tab ? '0' : '-1', 'data-testid': `tab-${id}`,
+      on: { click: () => select(id) },
+    }, tab.label, h('span', { class: 'tab-count', text: ` ${data[id].length.toLocaleString('en-US')}` }), bad ? h('span', { class: 'tab-bad', text: ` \u00B7 ${bad.toLocaleString('en-US')} \u26A0`, title: plural(bad, 'problem') }) : null);
+    el.appendChild(buttons[id]);
+  }
+  el.addEventListener('keydown', (e) => {
+    const ids = Object.keys(TABS);
+    const i = ids.indexOf(state.tab);
+    const next = { ArrowRight: ids[(i + 1) % ids.length], ArrowLeft: ids[(i - 1 + ids.length) % ids.length], Home: ids[0], End: ids[ids.length - 1] }[e.key];
+    if (!next) return;
+    e.preventDefault();
+    select(next);
+    buttons[next].focus();
+  });
+  return { el, buttons };
+}
+
 /**
  * The dialog's content for `report`, not yet in the document: { body,
- * filter (the input to focus), data (rows per tab), recompute }.
+ * filter (the input to focus), data (rows per tab), table, recompute }.
  */
 function buildView({ report, name = '', host = null }) {
   // `access` in its compact form (the test_connection reply; access/compact.rs).
@@ -143,117 +204,59 @@ function buildView({ report, name = '', host = null }) {
   const verdict = report.verdict || null;
   const data = {};
   for (const [id, tab] of Object.entries(TABS)) data[id] = tab.build(access, verdict);
-
   const state = { tab: 'tables', text: '', onlyProblems: false, showMore: false, sortKey: null, sortDir: 'asc', view: data.tables };
-
-  // Verdict header
-  // Errors first, then warnings, then info notes (stable within each).
-  const order = { error: 0, warning: 1, info: 2 };
-  const problems = ((verdict && verdict.problems) || []).map((p, i) => [p, i]).sort((a, b) => ((order[a[0].severity] ?? 3) - (order[b[0].severity] ?? 3)) || a[1] - b[1]).map(([p]) => p);
-  const headline = verdict ? verdictHeadline(verdict) : `Access of ${access.role || 'this role'}`;
-  const ready = verdict ? verdict.ready : true;
-  const header = h(
-    'div',
-    { class: ['verdict', ready ? 'ready' : 'not-ready'], 'data-testid': 'verdict' },
-    h('p', { class: 'verdict-headline' }, h('span', { class: 'verdict-icon', 'aria-hidden': 'true', text: ready ? '\u2713' : '\u26A0' }), h('span', { 'data-testid': 'verdict-headline', text: headline })),
-    h('p', { class: 'verdict-sub', text: `${report.server ? successBanner(report, host) : ''}${access.role ? ` \u00B7 role ${access.role}` : ''}${access.superuser ? ' (superuser)' : ''}` }),
-  );
-  const problemList = problems.length
-    ? h('ul', { class: 'problems', 'data-testid': 'problem-list', 'aria-label': 'Problems' }, problems.slice(0, PROBLEMS_SHOWN).map(problemItem), problems.length > PROBLEMS_SHOWN ? h('li', { class: 'problem more', text: `\u2026 and ${(problems.length - PROBLEMS_SHOWN).toLocaleString('en-US')} more: tick \u201COnly problems\u201D to see them all in the table.` }) : null)
-    : null;
-
-  // Fix SQL
-  const fixSql = (verdict && verdict.fix_sql) || '';
-  const sqlPre = h('pre', { class: 'fix-sql', 'data-testid': 'fix-sql', tabindex: '0', text: fixSql || '-- Nothing to grant: the role already has what this job needs.' });
-  const sqlPanel = h('details', { class: 'fix-sql-panel', 'data-testid': 'fix-sql-panel' }, h('summary', { text: 'Fix SQL preview (run as the table owner or an admin)' }), sqlPre);
-  const copySqlBtn = h('button', {
-    type: 'button', class: 'btn btn-small', 'data-testid': 'copy-fix-sql', disabled: !fixSql, text: 'Copy fix SQL',
-    on: { click: async () => { sqlPanel.open = true; const ok = await api.copyText(fixSql); toast(ok ? 'Fix SQL copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }); } },
-  });
-
-  // Tabs
-  const tabList = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Object types' });
   const panelId = uniqueId('perm-panel');
-  const tabButtons = {};
-  for (const [id, tab] of Object.entries(TABS)) {
-    const n = data[id].length;
-    const bad = countProblems(data[id]);
-    const btn = h('button', {
-      type: 'button', role: 'tab', class: 'tab', id: `${panelId}-${id}`, 'aria-controls': panelId, 'aria-selected': id === state.tab ? 'true' : 'false', tabindex: id === state.tab ? '0' : '-1', 'data-testid': `tab-${id}`,
-      on: { click: () => selectTab(id) },
-    }, tab.label, h('span', { class: 'tab-count', text: ` ${n.toLocaleString('en-US')}` }), bad ? h('span', { class: 'tab-bad', text: ` \u00B7 ${bad.toLocaleString('en-US')} \u26A0`, title: plural(bad, 'problem') }) : null);
-    tabButtons[id] = btn;
-    tabList.appendChild(btn);
-  }
-  tabList.addEventListener('keydown', (e) => {
-    const ids = Object.keys(TABS);
-    const i = ids.indexOf(state.tab);
-    let next = null;
-    if (e.key === 'ArrowRight') next = ids[(i + 1) % ids.length];
-    else if (e.key === 'ArrowLeft') next = ids[(i - 1 + ids.length) % ids.length];
-    else if (e.key === 'Home') next = ids[0];
-    else if (e.key === 'End') next = ids[ids.length - 1];
-    if (next) {
-      e.preventDefault();
-      selectTab(next);
-      tabButtons[next].focus();
-    }
-  });
+  const tabs = tabStrip(data, panelId, state, (id) => selectTab(id));
 
-  // Toolbar
   const filter = h('input', { type: 'search', class: 'input filter', placeholder: 'Filter by schema or name', 'aria-label': 'Filter objects', 'data-testid': 'perm-filter', autocomplete: 'off', spellcheck: 'false' });
   const onlyProblems = h('input', { type: 'checkbox', 'data-testid': 'perm-only-problems' });
   const showMore = h('input', { type: 'checkbox', 'data-testid': 'perm-show-more' });
   const showMoreLabel = h('label', { class: 'check' }, showMore, 'References, Trigger');
   const count = h('span', { class: 'perm-count', 'data-testid': 'perm-count', 'aria-live': 'polite' });
   const exportBtn = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'export-csv', text: 'Export CSV', on: { click: exportCsv } });
-  const toolbar = h('div', { class: 'perm-toolbar' }, filter, h('label', { class: 'check' }, onlyProblems, 'Only problems'), showMoreLabel, h('span', { class: 'spacer' }), count, copySqlBtn, exportBtn);
+  const toolbar = h('div', { class: 'perm-toolbar' }, filter, h('label', { class: 'check' }, onlyProblems, 'Only problems'), showMoreLabel, h('span', { class: 'spacer' }), count, exportBtn);
+  const legend = h('p', { class: 'perm-legend', 'data-testid': 'perm-legend' }, h('span', { class: 'priv yes', text: '\u2713' }), ' granted \u00B7 ', h('span', { class: 'priv no required-missing', text: '\u2715' }), ' missing for this job \u00B7 ', h('span', { class: 'priv none', text: '\u2013' }), ' not granted, not needed');
 
   const table = createVirtualTable({
-    columns: TABS.tables.columns(false),
-    rowHeight: 30,
-    ariaLabel: 'Tables and their privileges',
-    testid: 'perm-table',
-    emptyText: 'No objects match.',
+    columns: TABS.tables.columns(false), rowHeight: 30, ariaLabel: 'Tables and their privileges', testid: 'perm-table', emptyText: 'No objects match.',
     rowClass: (r) => (r.problem ? `has-problem sev-${r.severity}` : ''),
     onSort: (key, dir) => {
-      state.sortKey = key;
-      state.sortDir = dir;
-      recompute({ keepScroll: false });
+      Object.assign(state, { sortKey: key, sortDir: dir });
+      recompute();
     },
   });
   const tabPanel = h('div', { class: 'tab-panel', role: 'tabpanel', id: panelId, 'aria-labelledby': `${panelId}-tables` }, table.el);
 
-  function recompute({ keepScroll = false } = {}) {
+  /** Filters and sorts the tab's rows; with `columns`, the table takes both at once (a tab change). */
+  function recompute({ keepScroll = false, columns = null } = {}) {
     const rows = data[state.tab];
     let view = filterRows(rows, { text: state.text, onlyProblems: state.onlyProblems });
     if (state.sortKey) view = sortRows(view, state.sortKey, state.sortDir);
     state.view = view;
-    table.setEmptyText(rows.length ? 'No objects match the filter.' : `No ${TABS[state.tab].label.toLowerCase()} in what the analysis covered.`);
-    table.setRows(view, { keepScroll });
-    setText(count, view.length === rows.length ? plural(rows.length, TABS[state.tab].label.toLowerCase().replace(/s$/, '')) : `${view.length.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')}`);
+    const noun = TABS[state.tab].label.toLowerCase();
+    table.setEmptyText(rows.length ? 'No objects match the filter.' : `No ${noun} in what the analysis covered.`);
+    if (columns) table.setView({ columns, rows: view, keepScroll });
+    else table.setRows(view, { keepScroll });
+    setText(count, view.length === rows.length ? plural(rows.length, noun.replace(/s$/, '')) : `${view.length.toLocaleString('en-US')} of ${rows.length.toLocaleString('en-US')}`);
     count.dataset.shown = String(view.length);
     count.dataset.total = String(rows.length);
   }
 
   function selectTab(id) {
-    state.tab = id;
-    state.sortKey = null;
-    for (const [k, b] of Object.entries(tabButtons)) {
+    Object.assign(state, { tab: id, sortKey: null });
+    for (const [k, b] of Object.entries(tabs.buttons)) {
       b.setAttribute('aria-selected', k === id ? 'true' : 'false');
       b.tabIndex = k === id ? 0 : -1;
     }
     tabPanel.setAttribute('aria-labelledby', `${panelId}-${id}`);
     showMoreLabel.hidden = id !== 'tables';
     table.setSort(null);
-    table.setColumns(id === 'tables' ? tableColumns(state.showMore) : TABS[id].columns());
     table.setLabel(`${TABS[id].label} and their privileges`);
-    recompute();
+    recompute({ columns: id === 'tables' ? tableColumns(state.showMore) : TABS[id].columns() });
   }
 
   function exportCsv() {
-    const csv = toCsv(TABS[state.tab].csv(), state.view);
-    downloadText(csv, csvFileName('sluice', name, access.role, state.tab));
+    downloadText(toCsv(TABS[state.tab].csv(), state.view), csvFileName('sluice', name, access.role, state.tab));
     announce(`Exported ${state.view.length} rows`);
   }
 
@@ -277,7 +280,7 @@ function buildView({ report, name = '', host = null }) {
     table.setColumns(tableColumns(state.showMore));
   });
 
-  const body = h('div', { class: 'perm-body' }, header, problemList, fixSql ? sqlPanel : null, tabList, toolbar, tabPanel);
+  const body = h('div', { class: 'perm-body' }, verdictHeader(report, access, verdict, host), problemPanel(verdict), fixSqlRow(verdict), tabs.el, toolbar, tabPanel, legend);
   return { body, filter, data, table, recompute };
 }
 
@@ -320,7 +323,7 @@ export function prewarmPermissions() {
     sequences: { schema: [0], name: ['q'], privileges: [0], owned_by: [null], flags: [0] },
     functions: [], not_found: [], other_schemas: [],
   };
-  const view = buildView({ report: { access, verdict: { ready: false, job: 'source', problems: [{ severity: 'error', object_type: 'table', schema: 's', name: 't', missing: ['SELECT'], reason: 'warm' }], fix_sql: 'SELECT 1;' } } });
+  const view = buildView({ report: { access, verdict: { ready: false, problems: [{ severity: 'error', object_type: 'table', schema: 's', name: 't', missing: ['SELECT'], reason: 'warm' }], fix_sql: 'SELECT 1;' } } });
   const host = h('div', { class: 'dialog-backdrop prewarm', 'aria-hidden': 'true', inert: true },
     h('div', { class: ['dialog', 'dialog-xl'] }, h('header', { class: 'dialog-header' }, h('h2', { class: 'dialog-title', text: 'Permissions' })), h('div', { class: 'dialog-body' }, view.body)));
   document.body.appendChild(host);
