@@ -6,7 +6,7 @@
 // WebKitGTK reports as prefers-color-scheme: dark.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, tid, openNewConnection, setMode, runTest, saveAndWaitForRow, rowAction, waitForTestEnd, waitForList, screenshot } from './app.js';
+import { launch, tid, openNewConnection, setMode, runTest, saveAndWaitForRow, rowAction, waitForTestEnd, waitForList, screenshot, openPermissions } from './app.js';
 import { assertAccessible } from './axe.js';
 import { fixtureCluster } from './pg.js';
 
@@ -35,7 +35,7 @@ for (const theme of ['light', 'dark']) {
       await assertAccessible(session, 'form, Host mode, every section open');
 
       assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
-      await session.waitForSelector(tid('permissions-dialog'));
+      await openPermissions(session);
       for (const tab of ['tables', 'schemas', 'sequences', 'functions']) {
         await session.click(tid(`tab-${tab}`));
         await assertAccessible(session, `permissions dialog, ${tab} tab`);

@@ -2,7 +2,7 @@
 // hands the test a WebDriver session. Each launch gets its own config dir;
 // the keyring is the Secret Service of the surrounding dbus session.
 
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, openSync, rmSync, readdirSync, readlinkSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -170,6 +170,9 @@ export async function launch({ configHome = freshConfigHome(), env = {}, appProc
  * when asked: `npm run screenshots` sets SLUICE_REFRESH_SCREENSHOTS=1, so a
  * plain `npm test` leaves the tree as it was. */
 export async function screenshot(session, name, { docs = false } = {}) {
+  // Two frames, so that the picture shows what the DOM now says (a dialog
+  // just closed was seen still painted otherwise).
+  await session.execAsync('const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 50)));');
   const png = await session.screenshot();
   mkdirSync(screenshotDir, { recursive: true });
   writeFileSync(path.join(screenshotDir, `${name}.png`), png);
@@ -179,6 +182,30 @@ export async function screenshot(session, name, { docs = false } = {}) {
     writeFileSync(path.join(dir, `${name}.png`), png);
   }
   return png;
+}
+
+/**
+ * The Secret Service items of a connection's secret (`kind` as the store
+ * names it: password, ssh-password...), as D-Bus object paths; null when the
+ * Secret Service cannot be asked (npm test runs the suite inside one).
+ */
+export function keyringItems(id, kind = 'password') {
+  try {
+    const out = execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', '/org/freedesktop/secrets',
+      '--method', 'org.freedesktop.Secret.Service.SearchItems', `{'service': 'dev.sluice.app', 'username': '${id}/${kind}'}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return [...out.matchAll(/'(\/org\/freedesktop\/secrets\/[^']+)'/g)].map((m) => m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Deletes a connection's secret from the keyring behind Sluice's back (a reset keyring, another machine). */
+export function dropFromKeyring(id, kind = 'password') {
+  const items = keyringItems(id, kind);
+  if (!items || !items.length) throw new Error(`no keyring item for ${id}/${kind}`);
+  for (const item of items) {
+    execFileSync('gdbus', ['call', '--session', '--dest', 'org.freedesktop.secrets', '--object-path', item, '--method', 'org.freedesktop.Secret.Item.Delete'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
 }
 
 // ---- Sluice UI flows shared by the suites (selectors are data-testid).
@@ -253,6 +280,27 @@ export async function waitForTestEnd(session, { scope = '', ms = 60000 } = {}) {
     if (panel.querySelector('[data-testid="test-error"]')) return 'error';
     if (panel.querySelector('[data-testid="test-cancelled"]')) return 'cancelled';
     return null;`, `${scope} ${tid('test-panel')}`.trim()), { ms, what: 'the test to finish' });
+}
+
+/**
+ * Opens the permissions of the test that just ended ("View permissions" in
+ * the panel: a test never opens the dialog by itself) and waits for it.
+ */
+export async function openPermissions(session, { scope = '', ms = 10000 } = {}) {
+  // (A dialog already open is taken as it is, so that a suite also runs against a build that opened it by itself.)
+  if (!(await session.count(tid('permissions-dialog')))) await session.click(`${scope} ${tid('view-permissions')}`.trim());
+  await session.waitForSelector(tid('permissions-dialog'), { ms });
+}
+
+/** The hint under a form field (its libpq keyword or form key), '' when it has none. */
+export function hintOf(session, key) {
+  return session.exec('const el = document.querySelector(`[data-field="${arguments[0]}"] .field-hint`); return el ? el.textContent : "";', key);
+}
+
+/** Closes the permissions dialog and waits until it is gone. */
+export async function closePermissions(session) {
+  await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
+  await session.waitForGone(tid('permissions-dialog'));
 }
 
 /** The stepper's stages as {stage: status}. */

@@ -30,11 +30,18 @@ test('cancelling a test against a silent server returns the UI to idle at once',
     await session.waitFor(async () => listener.accepted() > 0, { what: 'the app to connect to the silent listener' });
     await session.waitFor(async () => Object.values(await stepStatuses(session)).includes('running'), { what: 'a running stage' });
     assert.equal(await session.exec('return document.querySelector(arguments[0]).dataset.state;', tid('test-panel')), 'running');
+    // The time a running test has taken, ticking.
+    const clock = async () => {
+      const m = /^Testing\u2026 (\d+\.\d) s$/.exec(await session.textOf(tid('test-status')));
+      return m ? { s: Number(m[1]) } : null;
+    };
+    const first = await session.waitFor(clock, { what: 'the elapsed time' });
+    await session.waitFor(async () => (await clock()).s >= first.s + 0.3, { what: 'the elapsed time to go on' });
 
     // The window stays responsive while the test hangs.
     await session.typeInto(tid('field-name'), ' (still typing)');
     assert.equal(await session.exec('return document.querySelector(arguments[0]).value;', tid('field-name')), 'Silent server (still typing)');
-    await screenshot(session, 'test-in-progress', { docs: true });
+    await screenshot(session, 'test-in-progress');
 
     const t0 = Date.now();
     await session.click(tid('cancel-test'));

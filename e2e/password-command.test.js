@@ -62,9 +62,6 @@ test('a preset fills the command from the form, and a real command gives the pas
 
     // A failing command: its own error, with its stderr.
     const fail = script('fail.sh', 'echo "You must specify a region" >&2; exit 255');
-    // The test opened the permissions dialog: close it.
-    await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
-    await session.waitForGone(tid('permissions-dialog'));
     await session.typeInto(tid('field-password_command'), fail, { clear: true });
     assert.equal(await runTest(session), 'error');
     assert.equal(await session.exec('return document.querySelector(arguments[0]).dataset.code;', tid('test-error')), 'password_command_failed');

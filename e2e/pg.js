@@ -86,12 +86,16 @@ function template() {
   return ownTemplate;
 }
 
+/** The TCP lines of pg_hba.conf by default: scram-sha-256 from 127.0.0.1, with or without TLS. */
+export const DEFAULT_HBA = ['host all all 127.0.0.1/32 scram-sha-256'];
+
 /**
  * Starts a cluster. Options: tls (server certificate from makePki),
- * settings ({name: value} for postgresql.conf).
+ * settings ({name: value} for postgresql.conf), hba (the TCP lines of
+ * pg_hba.conf; the suite's own socket login as postgres always comes first).
  * Returns { host, port, root, pki, log(), psql(sql, db), url(user, password, db), stop() }.
  */
-export async function startCluster({ tls = false, settings = {} } = {}) {
+export async function startCluster({ tls = false, settings = {}, hba = DEFAULT_HBA } = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'sluice-e2e-pg-'));
   const data = path.join(root, 'data');
   const sock = path.join(root, 'sock');
@@ -108,7 +112,7 @@ export async function startCluster({ tls = false, settings = {} } = {}) {
   writeFileSync(path.join(data, 'pg_hba.conf'), [
     'local all postgres trust',
     'local all all scram-sha-256',
-    'host all all 127.0.0.1/32 scram-sha-256',
+    ...hba,
     '',
   ].join('\n'));
   handOver(root);

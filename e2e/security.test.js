@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { launch, tid, openNewConnection, runTest, waitForList } from './app.js';
+import { launch, tid, openNewConnection, runTest, waitForList, openPermissions } from './app.js';
 import { startCluster, lit } from './pg.js';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -46,7 +46,7 @@ for (const [who, role, password] of [['a superuser', 'boss', 'boss-pw'], ['an or
       await session.typeInto(tid('field-url'), pg.url(role, password, 'shop', 'sslmode=disable'));
       const outcome = await runTest(session);
       assert.equal(outcome, 'success', await session.textOf(tid('test-result')));
-      await session.waitForSelector(tid('permissions-dialog'));
+      await openPermissions(session);
       const sprung = pg.log().slice(from).split('\n').filter((l) => l.includes(MARKER) && l.includes(` ${role}@`));
       assert.deepEqual(sprung, [], 'the app ran the database\'s own code');
     } finally {

@@ -16,6 +16,10 @@ test('keyboard: "?" lists the shortcuts with Ctrl, Ctrl+N opens a new connection
     const text = await session.textOf(tid('shortcuts-dialog'));
     for (const keys of ['Ctrl+S', 'Ctrl+Enter', 'Ctrl+N', 'Ctrl+F', 'Esc']) assert.ok(text.includes(keys), `${keys} in: ${text}`);
     assert.ok(!text.includes('\u2318'), 'no Cmd symbol off macOS');
+    assert.match(text, /A connection in the list/, 'the list\'s own keys are listed');
+    // One column of keys, one of what they do, aligned across the groups.
+    const lefts = await session.exec('return [...document.querySelectorAll(arguments[0])].map((dd) => Math.round(dd.getBoundingClientRect().left));', `${tid('shortcuts-dialog')} dd`);
+    assert.ok(lefts.length >= 8 && new Set(lefts).size === 1, `the descriptions start at one x: ${lefts}`);
     await screenshot(session, 'shortcuts');
     // Under a dialog, page shortcuts do nothing; Escape closes it.
     await session.press(KEY.CONTROL, 'n');

@@ -66,7 +66,7 @@ test('an unknown host key is shown, trusted on consent, and the test runs throug
     await session.waitForSelector(tid('host-key-dialog'));
     assert.equal(await session.textOf(tid('host-key-fingerprint')), sshd.fingerprint, 'the fingerprint as ssh-keygen -l shows it');
     assert.equal(await session.textOf(tid('host-key-file')), knownHosts());
-    await screenshot(session, 'ssh-trust-dialog', { docs: true });
+    await screenshot(session, 'ssh-trust-dialog');
     await session.click(`${tid('host-key-dialog')} ${tid('confirm-ok')}`);
 
     // The test runs again by itself, through the tunnel.
@@ -76,8 +76,7 @@ test('an unknown host key is shown, trusted on consent, and the test runs throug
     assert.match(await session.textOf(tid('step-ssh_connect-0')), new RegExp(`${SSH_USER}@127\\.0\\.0\\.1:${sshd.port}`));
     assert.equal(readFileSync(knownHosts(), 'utf8'), `${sshd.knownHostsLine()}\n`);
     assert.ok(sshd.forwardedTo('localhost', pg.port), 'the bastion opened the channel to the database');
-    await session.exec('const d = document.querySelector("[data-testid=permissions-dialog] [data-testid=dialog-close]"); if (d) d.click();');
-    await screenshot(session, 'ssh-tunnel-success', { docs: true });
+    await screenshot(session, 'ssh-tunnel-success');
 
     // Saved, the tunnel comes back and tests from the list (secrets from the keyring, the key from its file).
     await saveAndWaitForRow(session, 'Behind the bastion');

@@ -41,17 +41,15 @@ test('host mode with verify-full and a root certificate file: connected over ver
     assert.match(await session.textOf(tid('test-success')), /certificate and host name verified/);
     const steps = await stepStatuses(session);
     assert.equal(steps.tls, 'ok');
-    // The permissions dialog opened by itself; the database has no tables to read.
-    await session.waitForSelector(tid('permissions-dialog'));
-    await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
-    await session.waitForGone(tid('permissions-dialog'));
+    // No dialog opened by itself over the result.
+    assert.equal(await session.count(tid('permissions-dialog')), 0);
     // The URL carries the mode and the root certificate.
     await setMode(session, 'url');
     const url = await session.exec('return document.querySelector(arguments[0]).value;', tid('field-url'));
     assert.match(url, /sslmode=verify-full/);
     assert.ok(!url.includes('tls-pw'), 'the URL on screen has no password');
     await session.exec('document.querySelector(arguments[0]).closest(".aside-column").scrollIntoView();', tid('test-panel'));
-    await screenshot(session, 'test-tls-verify-full', { docs: true });
+    await screenshot(session, 'test-tls-verify-full');
   } catch (e) {
     await screenshot(session, 'failure-tls').catch(() => {});
     throw e;
@@ -103,9 +101,6 @@ test('require_auth in the form: a malformed list is refused with libpq\'s words,
     await screenshot(session, 'test-require-auth-refused');
     await session.typeInto(tid('field-require_auth'), 'scram-sha-256', { clear: true });
     assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
-    await session.waitForSelector(tid('permissions-dialog'));
-    await session.click(`${tid('permissions-dialog')} ${tid('dialog-close')}`);
-    await session.waitForGone(tid('permissions-dialog'));
     // The URL carries it like every other keyword.
     await setMode(session, 'url');
     assert.match(await session.exec('return document.querySelector(arguments[0]).value;', tid('field-url')), /require_auth=scram-sha-256/);
@@ -114,5 +109,38 @@ test('require_auth in the form: a malformed list is refused with libpq\'s words,
     throw e;
   } finally {
     await stop();
+  }
+});
+
+test('bug 3: a server whose pg_hba.conf rejects plain connections says to use TLS, not to move a rule', async () => {
+  const strict = await startCluster({ tls: true, hba: ['hostssl all all 127.0.0.1/32 scram-sha-256', 'hostnossl all all 127.0.0.1/32 reject'] });
+  const { session, stop } = await launch();
+  try {
+    strict.psql(`CREATE ROLE tls_user LOGIN PASSWORD ${lit('tls-pw')};`);
+    await openNewConnection(session, 'postgres');
+    await session.typeInto(tid('field-name'), 'TLS only');
+    await setMode(session, 'host');
+    await session.typeInto(tid('field-host'), '127.0.0.1');
+    await session.typeInto(tid('field-port'), String(strict.port), { clear: true });
+    await session.typeInto(tid('field-dbname'), 'postgres', { clear: true });
+    await session.typeInto(tid('field-user'), 'tls_user');
+    await session.typeInto(tid('field-password'), 'tls-pw');
+    await setSslMode(session, 'disable');
+    assert.equal(await runTest(session), 'error');
+    assert.equal(await session.exec('return document.querySelector(arguments[0]).dataset.code;', tid('test-error')), 'tls_required');
+    const hint = await session.textOf(tid('error-hint'));
+    assert.match(hint, /Set SSL mode to require or stronger/);
+    assert.doesNotMatch(hint, /move a rule|above it/, hint);
+    assert.match(await session.textOf(tid('error-message')), /refuses unencrypted connections/);
+    await screenshot(session, 'test-tls-required');
+    // The advice holds: require connects.
+    await setSslMode(session, 'require');
+    assert.equal(await runTest(session), 'success', await session.textOf(tid('test-result')));
+  } catch (e) {
+    await screenshot(session, 'failure-tls-required').catch(() => {});
+    throw e;
+  } finally {
+    await stop();
+    await strict.stop();
   }
 });

@@ -32,7 +32,12 @@ export function appVersion() {
   return call('app_version');
 }
 
-/** -> {keywords: [{name, secret, env, since, doc, choices}], sslmodes: [{value, explanation}], jobs} */
+/**
+ * -> {keywords: [{name, secret, env, since, doc, choices}], sslmodes:
+ * [{value, explanation}], jobs: [{value, label}], job_options: [{name, job,
+ * type: "flag"|"choice"|"name", values?, label, help, requires?}], providers:
+ * [{value, label, required, ca_bundle}], ssh_auth, password_presets}
+ */
 export function vocabulary() {
   return call('vocabulary');
 }
@@ -42,7 +47,12 @@ export function fillPasswordPreset(preset, params) {
   return call('fill_password_preset', { preset, params });
 }
 
-/** -> {params, password, warnings: string[], syntax: "uri"|"key_value"}; rejects invalid_input with `position`. */
+/**
+ * -> {params, password, warnings: string[], syntax: "uri"|"key_value",
+ * provider (guessed from the host, in Rust), added: [[keyword, value]] (what
+ * the provider requires and the string lacked, already in params)}; rejects
+ * invalid_input with `position`.
+ */
 export function parseUrl(url) {
   return call('parse_url', { url });
 }
@@ -78,12 +88,12 @@ export function duplicateConnection(id) {
 }
 
 /**
- * Runs a test. target: {id} | {draft}; job: "source"|"destination";
- * destinationOptions: {truncate, init_tables}; onStep(StepEvent) is called
- * for every progress event streamed over a Channel scoped to this test.
- * -> Report
+ * Runs a test. target: {id} | {draft}; job: a job of the vocabulary;
+ * jobOptions: the job_options object (the vocabulary's options, by name);
+ * onStep(StepEvent) is called for every progress event streamed over a
+ * Channel scoped to this test. -> Report
  */
-export function testConnection({ target, job, destinationOptions, testId, onStep }) {
+export function testConnection({ target, job, jobOptions, testId, onStep }) {
   const { Channel } = tauri().core;
   const channel = new Channel();
   channel.onmessage = (event) => {
@@ -92,7 +102,7 @@ export function testConnection({ target, job, destinationOptions, testId, onStep
   return call('test_connection', {
     target,
     job,
-    destinationOptions: { truncate: !!(destinationOptions && destinationOptions.truncate), init_tables: !!(destinationOptions && destinationOptions.init_tables) },
+    jobOptions: jobOptions || {},
     testId,
     onProgress: channel,
   });
@@ -111,12 +121,12 @@ export function importSources() {
   return call('import_sources');
 }
 
-/** -> {connections: [{name, url, has_password, source, notes}], skipped: [{source, reason}]} */
+/** -> {connections: [{name, url, has_password, source, notes, duplicate_of?}], skipped: [{source, reason}]} */
 export function importPreview(format, path) {
   return call('import_preview', { format, path: path || null });
 }
 
-/** Imports the entries whose `source` is in `sources`. -> {connections: [... saved_as], skipped} */
+/** Imports exactly the entries whose `source` is in `sources` (duplicates too, when listed). -> {connections: [... saved_as], skipped} */
 export function importConnections({ format, path, sources, onConflict = 'rename' }) {
   return call('import_connections', { format, path: path || null, sources, onConflict });
 }

@@ -7,6 +7,7 @@ import { h, replace } from './lib/dom.js';
 import { mountConnections } from './views/connections.js';
 import { match, isMac } from './lib/shortcuts.js';
 import { isDialogOpen } from './components/dialog.js';
+import { EMPTY_VOCABULARY } from './lib/vocabulary.js';
 
 // What the first screen does not show loads on first use (and the form in
 // the background once the list is up): the cold start fetches 14 modules
@@ -48,8 +49,8 @@ performance.mark('sluice:main');
 
 const app = {
   version: '',
-  /** Sluice's vocabulary from Rust: keywords, SSL modes, jobs (the `vocabulary` command). */
-  vocabulary: { keywords: [], sslmodes: [], jobs: ['source', 'destination'] },
+  /** Sluice's vocabulary from Rust: keywords, SSL modes, jobs and their options, providers (the `vocabulary` command). */
+  vocabulary: EMPTY_VOCABULARY,
   keyring: null,
   page: null,
   navigate,

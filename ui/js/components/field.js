@@ -9,21 +9,24 @@ export function textInput(attrs = {}) {
 
 /**
  * { key, label, input, control = input, hint, wide, testid } ->
- * { el, input, msg }. The input gets an id, a data-testid (field-<key>) and
- * aria-describedby pointing at the message (and the hint).
+ * { el, input, msg, label, hint }. The input gets an id, a data-testid
+ * (field-<key>) and aria-describedby pointing at the message and the hint
+ * (`hint` is the hint's element, there even when empty, so that it can be
+ * changed; an empty hint is not shown).
  */
 export function createField({ key, label, input, control = input, hint, wide = false, testid }) {
   const id = uniqueId(`f-${key}`);
   const msg = h('p', { class: 'field-msg', id: `${id}-msg`, 'data-testid': `msg-${key}`, 'aria-live': 'polite' });
   input.id = id;
-  input.setAttribute('aria-describedby', `${id}-msg${hint ? ` ${id}-hint` : ''}`);
+  input.setAttribute('aria-describedby', `${id}-msg ${id}-hint`);
   input.dataset.testid = testid || `field-${key}`;
+  const hintEl = h('p', { class: 'field-hint', id: `${id}-hint`, 'data-testid': `hint-${key}`, text: hint || '' });
   const el = h('div', { class: ['field', wide ? 'wide' : ''], dataset: { field: key } },
     h('label', { for: id, class: 'label', text: label }),
     control,
-    hint ? h('p', { class: 'field-hint', id: `${id}-hint`, text: hint }) : null,
+    hintEl,
     msg);
-  return { el, input, msg, label: el.querySelector('label') };
+  return { el, input, msg, label: el.querySelector('label'), hint: hintEl };
 }
 
 /** A labelled group (a div, not a <fieldset>: WebKit pads fieldsets oddly). */

@@ -1,7 +1,10 @@
 // Import: choose a source (a file found where its tool keeps it, or one
 // picked with the file dialog), preview every entry with a checkbox and
 // the skipped ones with their reasons, import the chosen ones, and say what
-// was imported. Nothing is saved before "Import".
+// was imported. An entry a saved connection already reaches (same server,
+// database and user: `duplicate_of`) is marked and left unticked, so that
+// importing a file twice adds nothing unless asked. Nothing is saved
+// before "Import".
 import * as api from '../api.js';
 import { h, replace, setText } from '../lib/dom.js';
 import { openDialog } from './dialog.js';
@@ -45,25 +48,7 @@ export function openImportDialog() {
   }
 
   function renderPreview() {
-    const rows = preview.connections.map((c) => {
-      const box = h('input', { type: 'checkbox', checked: true, 'data-source': c.source, 'aria-label': `Import ${c.name}` });
-      box.addEventListener('change', updateCount);
-      return h('tr', { 'data-testid': 'import-row' },
-        h('td', null, box),
-        h('td', { class: 'import-name', text: c.name }),
-        h('td', { class: 'mono import-url', text: c.url }),
-        h('td', { text: c.has_password ? 'to the keyring' : 'none' }),
-        h('td', { class: 'mono import-src', text: c.source }),
-        h('td', { class: 'import-notes', text: (c.notes || []).join('; ') }));
-    });
-    const skipped = preview.skipped.map((s) => h('li', { 'data-testid': 'import-skipped' }, h('span', { class: 'mono', text: s.source }), ` \u2014 ${s.reason}`));
-    replace(previewBox,
-      rows.length ? h('table', { class: 'import-table' },
-        h('thead', null, h('tr', null,
-          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden', text: 'Import' })),
-          ['Name', 'URL', 'Password', 'From', 'Notes'].map((t) => h('th', { scope: 'col', text: t })))),
-        h('tbody', null, rows)) : h('p', { class: 'no-match', text: 'Nothing to import here.' }),
-      skipped.length ? h('details', { class: 'import-skipped-list', open: rows.length === 0 }, h('summary', { text: `Skipped: ${skipped.length}` }), h('ul', null, skipped)) : null);
+    replace(previewBox, previewTable(preview, updateCount));
     updateCount();
   }
 
@@ -75,7 +60,8 @@ export function openImportDialog() {
     const n = selectedSources().length;
     importBtn.disabled = n === 0;
     setText(importBtn, n ? `Import ${n}` : 'Import');
-    setText(status, preview ? `${preview.connections.length} found, ${preview.skipped.length} skipped.` : '');
+    const dups = preview ? preview.connections.filter((c) => c.duplicate_of).length : 0;
+    setText(status, preview ? `${preview.connections.length} found, ${preview.skipped.length} skipped${dups ? `; ${dups} already saved (unticked)` : ''}.` : '');
   }
 
   pickBtn.addEventListener('click', async () => {
@@ -127,4 +113,29 @@ export function openImportDialog() {
   }, (err) => setText(status, err.message));
 
   return d.closed.then((r) => r || null);
+}
+
+/** The preview: a row per entry (a duplicate unticked, with the saved one it matches), then the skipped ones. */
+function previewTable(preview, onChange) {
+  const rows = preview.connections.map((c) => {
+    const box = h('input', { type: 'checkbox', checked: !c.duplicate_of, 'data-source': c.source, 'aria-label': `Import ${c.name}` });
+    box.addEventListener('change', onChange);
+    const notes = [c.duplicate_of ? `Already saved as \u201C${c.duplicate_of}\u201D (same server, database and user): tick to import it again` : null, ...(c.notes || [])].filter(Boolean);
+    return h('tr', { 'data-testid': 'import-row', class: c.duplicate_of ? 'import-duplicate' : null, dataset: { duplicateOf: c.duplicate_of || null } },
+      h('td', null, box),
+      h('td', { class: 'import-name', text: c.name }),
+      h('td', { class: 'mono import-url', text: c.url }),
+      h('td', { text: c.has_password ? 'to the keyring' : 'none' }),
+      h('td', { class: 'mono import-src', text: c.source }),
+      h('td', { class: 'import-notes', 'data-testid': 'import-notes', text: notes.join('; ') }));
+  });
+  const skipped = preview.skipped.map((s) => h('li', { 'data-testid': 'import-skipped' }, h('span', { class: 'mono', text: s.source }), ` \u2014 ${s.reason}`));
+  return [
+    rows.length ? h('table', { class: 'import-table' },
+      h('thead', null, h('tr', null,
+        h('th', { scope: 'col' }, h('span', { class: 'visually-hidden', text: 'Import' })),
+        ['Name', 'URL', 'Password', 'From', 'Notes'].map((t) => h('th', { scope: 'col', text: t })))),
+      h('tbody', null, rows)) : h('p', { class: 'no-match', text: 'Nothing to import here.' }),
+    skipped.length ? h('details', { class: 'import-skipped-list', open: rows.length === 0 }, h('summary', { text: `Skipped: ${skipped.length}` }), h('ul', null, skipped)) : null,
+  ];
 }

@@ -4,7 +4,7 @@
 // ~/.ssh/config. The fields are the `ssh` object of the IPC draft.
 import { h, uniqueId } from '../lib/dom.js';
 import { createField, textInput } from './field.js';
-import { hopState } from '../lib/draft.js';
+import { hopState, savedSecret, secretPlaceholder } from '../lib/draft.js';
 
 const AUTH_LABELS = {
   auto: 'Automatic (agent, key, then password)',
@@ -84,8 +84,8 @@ export function createSshSection({ st, connection, methods, onTouch }) {
     if (first) first.focus();
   } } });
 
-  const secret = (key, label, hint, saved, testid) => {
-    const input = h('input', { type: 'password', class: 'input', autocomplete: 'off', spellcheck: 'false', placeholder: saved ? 'Saved in the keyring \u2014 type to replace' : '' });
+  const secret = (key, label, hint, kind, testid) => {
+    const input = h('input', { type: 'password', class: 'input', autocomplete: 'off', spellcheck: 'false', placeholder: secretPlaceholder(savedSecret(connection, kind)) });
     input.addEventListener('input', () => {
       ssh[key] = input.value;
       touch(`ssh_${key}`);
@@ -94,7 +94,7 @@ export function createSshSection({ st, connection, methods, onTouch }) {
     fields[`ssh_${key}`] = f;
     return f.el;
   };
-  const keyArea = h('textarea', { class: 'input mono pem', rows: '3', spellcheck: 'false', placeholder: connection && connection.has_ssh_key ? 'A key is saved in the keyring \u2014 paste to replace' : '-----BEGIN OPENSSH PRIVATE KEY-----', 'aria-label': 'SSH private key (pasted)' });
+  const keyArea = h('textarea', { class: 'input mono pem', rows: '3', spellcheck: 'false', placeholder: secretPlaceholder(savedSecret(connection, 'ssh-key'), { pasted: true }) || '-----BEGIN OPENSSH PRIVATE KEY-----', 'aria-label': 'SSH private key (pasted)' });
   keyArea.addEventListener('input', () => {
     ssh.key = keyArea.value;
     touch('ssh_key');
@@ -115,8 +115,8 @@ export function createSshSection({ st, connection, methods, onTouch }) {
     h('div', { class: 'ssh-tools' }, addJump),
     msg,
     h('div', { class: 'grid-2' },
-      secret('password', 'SSH password', 'For hops that log in with a password. Kept in the keyring, sent only to these SSH hosts.', connection && connection.has_ssh_password, 'ssh-password'),
-      secret('passphrase', 'Key passphrase', 'For an encrypted SSH key. Kept in the keyring.', connection && connection.has_ssh_passphrase, 'ssh-passphrase')),
+      secret('password', 'SSH password', 'For hops that log in with a password. Kept in the keyring, sent only to these SSH hosts.', 'ssh-password', 'ssh-password'),
+      secret('passphrase', 'Key passphrase', 'For an encrypted SSH key. Kept in the keyring.', 'ssh-passphrase', 'ssh-passphrase')),
     keyField.el,
     kh.el,
   );

@@ -2,6 +2,7 @@
 // each a file path or pasted PEM, and the key's passphrase.
 import { h, uniqueId } from '../lib/dom.js';
 import { createField, textInput } from './field.js';
+import { savedSecret, secretPlaceholder } from '../lib/draft.js';
 
 const ROWS = [
   { which: 'root', key: 'sslrootcert', label: 'Root certificate (CA)', testid: 'pem-root', file: 'root.crt' },
@@ -20,7 +21,7 @@ export function createTlsSection({ st, connection, onPath, onTouch }) {
     const name = uniqueId(`tls-${r.which}`);
     const pathInput = textInput({ placeholder: `/path/to/${r.file}` });
     const pemArea = h('textarea', { class: 'input mono pem', rows: '4', spellcheck: 'false', placeholder: '-----BEGIN ...-----', 'aria-label': `${r.label} (PEM)`, 'data-testid': r.testid, value: st.pem[r.which] });
-    if (r.which === 'key' && connection && connection.has_inline_key) pemArea.placeholder = 'A key is saved in the keyring \u2014 paste to replace';
+    if (r.which === 'key' && savedSecret(connection, 'sslkey') !== 'none') pemArea.placeholder = secretPlaceholder(savedSecret(connection, 'sslkey'), { pasted: true });
     pemArea.addEventListener('input', () => {
       st.pem[r.which] = pemArea.value;
       onTouch(r.key);
@@ -49,7 +50,7 @@ export function createTlsSection({ st, connection, onPath, onTouch }) {
     return f.el;
   });
 
-  const passphraseInput = h('input', { type: 'password', class: 'input', autocomplete: 'off', placeholder: connection && connection.has_sslpassword ? 'Saved in the keyring \u2014 type to replace' : '' });
+  const passphraseInput = h('input', { type: 'password', class: 'input', autocomplete: 'off', placeholder: secretPlaceholder(savedSecret(connection, 'sslpassword')) });
   passphraseInput.addEventListener('input', () => {
     st.passphrase = passphraseInput.value;
     onTouch('client_key_passphrase');

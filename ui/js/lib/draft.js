@@ -2,22 +2,26 @@
 // what validate_draft, save_connection and test_connection ({draft})
 // receive. Pure, so it is tested without a DOM.
 import { normalizeParams } from './url-sync.js';
-import { connectionSummary, providerLabel } from './format.js';
+import { connectionSummary } from './format.js';
+import { jobOptionsFor } from './vocabulary.js';
 
-/** The form's starting state, for a saved connection or a new one of `provider`. */
-export function initialState(connection, provider) {
+/**
+ * The form's starting state, for a saved connection or a new one of
+ * `provider`; `job` is the job a new connection starts as (the vocabulary's
+ * first). An edit reopens in the mode the connection was entered in.
+ */
+export function initialState(connection, provider, job = null) {
   const c = connection || null;
   const pem = (c && c.pem) || {};
   const params = (c && c.params) || {};
-  const dest = (c && c.destination_options) || {};
   return {
     id: c ? c.id : null,
     provider: c ? c.provider : provider,
     name: c ? c.name : '',
-    job: c ? c.job : 'source',
-    truncate: !!dest.truncate,
-    init_tables: !!dest.init_tables,
-    mode: c ? 'host' : 'url',
+    job: c ? c.job : job,
+    // Every job option as the record has it (both jobs'); the draft sends the job's own.
+    options: { ...((c && c.job_options) || {}) },
+    mode: c && c.entry !== 'url' ? 'host' : 'url',
     pem: { root: pem.sslrootcert || '', cert: pem.sslcert || '', key: '' },
     tlsSource: {
       root: pem.sslrootcert ? 'pem' : 'path',
@@ -63,9 +67,10 @@ const TLS = [['root', 'sslrootcert'], ['cert', 'sslcert']];
 /**
  * The draft sent to validate_draft / save_connection / test_connection:
  * the keywords set (`params`), certificates pasted as PEM apart (`pem`),
- * and each secret in its own field.
+ * each secret in its own field, and the job's options (`optionDefs`: the
+ * vocabulary's job_options).
  */
-export function buildDraft(st, params, password) {
+export function buildDraft(st, params, password, optionDefs = []) {
   const p = normalizeParams(params);
   const pem = {};
   for (const [which, key] of TLS) {
@@ -79,13 +84,13 @@ export function buildDraft(st, params, password) {
     delete p.sslkey;
     clientKeyPem = st.pem.key || null;
   }
-  const dest = st.job === 'destination';
   return {
     id: st.id || null,
     name: st.name,
     provider: st.provider,
+    entry: st.mode === 'url' ? 'url' : 'fields',
     job: st.job,
-    destination_options: { truncate: dest && !!st.truncate, init_tables: dest && !!st.init_tables },
+    job_options: jobOptionsFor(optionDefs, st.job, st.options || {}),
     params: p,
     pem,
     password: password || null,
@@ -124,12 +129,42 @@ export function sshDraft(ssh) {
   return tunnel;
 }
 
-/** Connections whose name, address, provider or job contain every word of `query`. */
-export function searchConnections(connections, query) {
+/**
+ * Connections whose name, address, provider or job contain every word of
+ * `query`; `labels` names the providers ({id: label}, from the vocabulary).
+ */
+export function searchConnections(connections, query, labels = {}) {
   const words = String(query || '').toLowerCase().split(/\s+/).filter(Boolean);
   if (!words.length) return connections;
   return connections.filter((c) => {
-    const hay = `${c.name} ${connectionSummary(c.params)} ${providerLabel(c.provider)} ${c.job}`.toLowerCase();
+    const hay = `${c.name} ${connectionSummary(c.params)} ${c.provider} ${labels[c.provider] || ''} ${c.job}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
+}
+
+const SECRET_FLAGS = {
+  password: 'has_password',
+  sslpassword: 'has_sslpassword',
+  sslkey: 'has_inline_key',
+  'ssh-password': 'has_ssh_password',
+  'ssh-passphrase': 'has_ssh_passphrase',
+  'ssh-key': 'has_ssh_key',
+};
+
+/**
+ * Where a saved connection's secret of `kind` (the store's names, as in
+ * `missing_secrets`) stands: 'saved' in the keyring, 'missing' (the record
+ * lists it, the keyring lost it), or 'none'.
+ */
+export function savedSecret(connection, kind) {
+  if (!connection) return 'none';
+  if ((connection.missing_secrets || []).includes(kind)) return 'missing';
+  return connection[SECRET_FLAGS[kind]] ? 'saved' : 'none';
+}
+
+/** A secret field's placeholder for its saved state. */
+export function secretPlaceholder(state, { pasted = false } = {}) {
+  if (state === 'saved') return pasted ? 'A key is saved in the keyring \u2014 paste to replace' : 'Saved in the keyring \u2014 type to replace';
+  if (state === 'missing') return pasted ? 'Missing from the keyring \u2014 paste it again' : 'Missing from the keyring \u2014 type it again';
+  return '';
 }

@@ -41,18 +41,6 @@ export function connectionSummary(fields = {}) {
   return `${user ? `${user}@` : ''}${host}:${port}/${db}`;
 }
 
-export const PROVIDERS = {
-  postgres: { label: 'Postgres', mark: 'P' },
-  neon: { label: 'Neon', mark: 'N' },
-  supabase: { label: 'Supabase', mark: 'S' },
-  rds: { label: 'Amazon RDS', mark: 'R' },
-  other: { label: 'Other', mark: '?' },
-};
-
-export function providerLabel(p) {
-  return (PROVIDERS[p] || PROVIDERS.other).label;
-}
-
 /** "PostgreSQL 15.18" from "15.18 (Debian 15.18-1.pgdg120+1)". */
 export function serverVersionLabel(version) {
   if (!version) return 'PostgreSQL';
@@ -87,17 +75,17 @@ export function successBanner(report, host = null) {
   return `Connected to ${s.database || 'the database'} on ${where} as ${who}: ${parts.filter(Boolean).join(', ')}`;
 }
 
-/** "Ready as source" / "Not ready as destination: 3 problems". */
+/** "Ready as source" / "Not ready as destination: 3 problems" (the job as the verdict names it). */
 export function verdictHeadline(verdict) {
   if (!verdict) return '';
-  const job = verdict.job || 'source';
+  const as = verdict.job ? ` as ${verdict.job}` : '';
   const errors = (verdict.problems || []).filter((p) => (p.severity || 'error') === 'error').length;
   if (verdict.ready) {
     const warnings = (verdict.problems || []).filter((p) => p.severity === 'warning').length;
-    return warnings ? `Ready as ${job} (${plural(warnings, 'warning')})` : `Ready as ${job}`;
+    return warnings ? `Ready${as} (${plural(warnings, 'warning')})` : `Ready${as}`;
   }
   const n = errors || (verdict.problems || []).length;
-  return `Not ready as ${job}: ${plural(n, 'problem')}`;
+  return `Not ready${as}: ${plural(n, 'problem')}`;
 }
 
 export function plural(n, word, pluralWord = `${word}s`) {
@@ -122,11 +110,16 @@ export function stageLabel(id) {
   return s ? s.label : id;
 }
 
-/** The short status line for a connection's last test, for the list. */
+/**
+ * The status line of a connection's last test, for the list: `text` ("Failed
+ * 2 min ago"), a short `detail` under it (the time the test took, or the
+ * failure in brief), and the full message as `title`.
+ */
 export function lastTestLabel(last, now = Date.now()) {
   if (!last) return { state: 'never', text: 'Not tested yet' };
   const when = relativeTime(last.at, now);
-  if (!last.connected) return { state: 'failed', text: `Failed ${when}`, detail: last.message || last.code || '' };
-  if (last.ready === false) return { state: 'warn', text: `Connected ${when}, not ready`, detail: last.message || '' };
-  return { state: 'ok', text: `Connected ${when}`, detail: last.total_ms != null ? formatMs(last.total_ms) : '' };
+  const took = last.total_ms != null ? formatMs(last.total_ms) : '';
+  if (!last.connected) return { state: 'failed', text: `Failed ${when}`, detail: last.message || last.code || '', title: last.message || last.code || '' };
+  if (last.ready === false) return { state: 'warn', text: `Connected ${when}, not ready`, detail: took, title: last.message || '' };
+  return { state: 'ok', text: `Connected ${when}`, detail: took, title: last.message || '' };
 }

@@ -18,16 +18,24 @@ export const SHORTCUTS = [
   { id: 'cancelTest', key: '.', mod: true, scope: 'form', typing: true, label: 'Cancel the running test' },
   { id: 'save', key: 's', mod: true, scope: 'form', typing: true, label: 'Save the connection' },
   { id: 'close', key: 'Escape', mod: false, scope: 'dialog', typing: true, label: 'Close the dialog' },
+  // Handled by the focused row itself (views/connections.js): listed, never matched here.
+  { id: 'rowMove', key: 'ArrowUp', mod: false, scope: 'row', typing: false, label: 'Move between the connections' },
+  { id: 'rowMove', key: 'ArrowDown', mod: false, scope: 'row', typing: false, label: 'Move between the connections' },
+  { id: 'rowEdit', key: 'Enter', mod: false, scope: 'row', typing: false, label: 'Edit the connection' },
+  { id: 'rowDelete', key: 'Delete', mod: false, scope: 'row', typing: false, label: 'Delete the connection (asks first)' },
 ];
 
-export const SCOPE_LABELS = { global: 'Anywhere', list: 'Connections', form: 'Connection form', dialog: 'Dialogs' };
+export const SCOPE_LABELS = { global: 'Anywhere', list: 'Connections', row: 'A connection in the list', form: 'Connection form', dialog: 'Dialogs' };
+
+/** Scopes whose keys their own element handles: the table lists them, match() never returns them. */
+const SELF_HANDLED = new Set(['dialog', 'row']);
 
 /** Whether the platform's shortcut modifier is Cmd (macOS, iPadOS). */
 export function isMac(platform) {
   return /mac|iphone|ipad/i.test(String(platform || ''));
 }
 
-const KEY_NAMES = { Enter: 'Enter', Escape: 'Esc', '.': '.', '/': '/', '?': '?' };
+const KEY_NAMES = { Enter: 'Enter', Escape: 'Esc', ArrowDown: '\u2193', ArrowUp: '\u2191', Delete: 'Delete', '.': '.', '/': '/', '?': '?' };
 
 /** The keys as the OS writes them: "⌘S" on macOS, "Ctrl+S" elsewhere. */
 export function keysLabel(s, mac) {
@@ -46,7 +54,7 @@ export function match(event, { mac, page, typing = false, dialog = false }) {
   const mod = mac ? event.metaKey && !event.ctrlKey : event.ctrlKey && !event.metaKey;
   const key = event.key && event.key.length === 1 ? event.key.toLowerCase() : event.key;
   for (const s of SHORTCUTS) {
-    if (s.scope === 'dialog') continue;
+    if (SELF_HANDLED.has(s.scope)) continue;
     if (s.scope !== 'global' && s.scope !== page) continue;
     if (s.key !== key || s.mod !== mod) continue;
     if (!s.mod && (event.ctrlKey || event.metaKey)) continue;
@@ -56,7 +64,7 @@ export function match(event, { mac, page, typing = false, dialog = false }) {
   return null;
 }
 
-/** The overlay's rows, grouped by scope, each with its keys for this OS (duplicates of an id merged). */
+/** The overlay's rows, grouped by scope (in SCOPE_LABELS' order), each with its keys for this OS (duplicates of an id merged). */
 export function helpRows(mac) {
   const groups = [];
   for (const s of SHORTCUTS) {
@@ -69,5 +77,6 @@ export function helpRows(mac) {
     if (row) row.keys.push(keysLabel(s, mac));
     else g.rows.push({ id: s.id, label: s.label, keys: [keysLabel(s, mac)] });
   }
-  return groups;
+  const order = Object.keys(SCOPE_LABELS);
+  return groups.sort((a, b) => order.indexOf(a.scope) - order.indexOf(b.scope));
 }

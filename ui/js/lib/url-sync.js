@@ -9,7 +9,9 @@
 // password is kept apart. The rewritten URL never carries the password (it
 // would sit in plain text on screen): a URL that has one sets the password,
 // and `takePassword` moves it out of the URL into the masked field (the form
-// calls it on paste and when the URL box loses focus).
+// calls it on paste and when the URL box loses focus). The provider comes
+// from the parser too (Rust guesses it from the host, and adds what the
+// provider requires and the string lacks: `added`, shown by the form).
 
 /** A params object with only the keywords that are set: empty text is "not set". */
 export function normalizeParams(params) {
@@ -29,8 +31,8 @@ function defaultSchedule(fn, ms) {
 
 export class UrlSync {
   /**
-   * api: { parseUrl(url) -> Promise<{params, password, warnings, syntax}>, formatUrl(params) -> Promise<string> }
-   * callbacks: onParams(params), onPassword(password), onUrl(url, {force}), onError(err|null), onWarnings(string[]), onSyntax(s)
+   * api: { parseUrl(url) -> Promise<{params, password, warnings, syntax, provider, added}>, formatUrl(params) -> Promise<string> }
+   * callbacks: onParsed({provider, added}), onParams(params), onPassword(password), onUrl(url, {force}), onError(err|null), onWarnings(string[]), onSyntax(s)
    */
   constructor({ api, delay = 120, schedule = defaultSchedule, ...callbacks }) {
     this.api = api;
@@ -44,6 +46,8 @@ export class UrlSync {
     this.url = '';
     this.error = null;
     this.warnings = [];
+    /** What the last parse added for the provider ([[keyword, value]]), not yet in the URL box. */
+    this.added = [];
     this.edits = 0;
     this.pending = null; // { kind: 'parse'|'format', cancel, run }
     this.inflight = null;
@@ -64,6 +68,7 @@ export class UrlSync {
     this.url = url;
     this.error = null;
     this.warnings = [];
+    this.added = [];
   }
 
   /** The user edited the URL. */
@@ -80,6 +85,18 @@ export class UrlSync {
     this.queue('format');
   }
 
+  /**
+   * Adds settings the provider requires that the parsed string lacks (the
+   * form's chosen provider, when the host does not name it), as parse_url
+   * does for the provider it detects: in `params` now, in the URL box when
+   * takePassword rewrites it.
+   */
+  addRequired(pairs) {
+    if (!pairs || !pairs.length) return;
+    this.params = normalizeParams({ ...this.params, ...Object.fromEntries(pairs) });
+    this.added = [...this.added, ...pairs];
+  }
+
   /** The user typed a password: the URL does not change (it never shows one). */
   setPassword(password) {
     this.password = password === '' ? null : password;
@@ -87,12 +104,14 @@ export class UrlSync {
 
   /**
    * Moves the password out of the URL box: the masked field keeps it, the
-   * URL is rewritten without it. Resolves once the URL is rewritten.
+   * URL is rewritten without it (and with what the parse added for the
+   * provider). Resolves once the URL is rewritten.
    */
   async takePassword() {
     await this.flush();
-    if (this.urlPassword == null || this.error) return;
+    if ((this.urlPassword == null && !this.added.length) || this.error) return;
     this.urlPassword = null;
+    this.added = [];
     this.edits += 1;
     await this.runFormat({ force: true });
   }
@@ -140,6 +159,8 @@ export class UrlSync {
         }
         this.error = null;
         this.warnings = (res && res.warnings) || [];
+        this.added = (res && res.added) || [];
+        this.emit('onParsed', { provider: (res && res.provider) || null, added: this.added });
         this.emit('onError', null);
         this.emit('onWarnings', this.warnings);
         if (res && res.syntax) this.emit('onSyntax', res.syntax);
