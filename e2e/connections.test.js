@@ -34,7 +34,7 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
 
     // The URL fills the host fields (parse_url, debounced).
     await waitForValue(session, tid('field-host'), '127.0.0.1');
-    await screenshot(session, 'new-connection-url', { docs: true });
+    await screenshot(session, 'new-connection-typed');
     await setMode(session, 'host');
     assert.equal(await valueOf(session, tid('field-port')), String(cluster.pg.port));
     assert.equal(await valueOf(session, tid('field-dbname')), 'shop');
@@ -50,6 +50,7 @@ test('create by URL: the fields fill in, the test passes stage by stage, the per
     assert.ok(shown.includes(`reader@127.0.0.1:${cluster.pg.port}/shop`), shown);
     assert.ok(!shown.includes('reader-pw'), `the URL box shows no password: ${shown}`);
     assert.equal(await valueOf(session, tid('field-password')), 'reader-pw');
+    await screenshot(session, 'new-connection-url', { docs: true });
 
     const outcome = await runTest(session);
     assert.equal(outcome, 'success', await session.textOf(tid('test-result')));
