@@ -173,7 +173,8 @@ function serverNotes(s) {
     notes.push('Not encrypted: no TLS on this connection.');
   }
   if (s.tls && s.backend_ssl === false) notes.push('The TLS ends before Postgres: the server sees this session unencrypted (a pooler or proxy in between goes on in plain text).');
-  if (s.pooler && s.pooler.detected) notes.push(`Through a pooler: ${s.pooler.evidence || 'detected'}`);
+  // A pooler, a proxy or an embedded server: the evidence says which it can be.
+  if (s.pooler && s.pooler.detected) notes.push(s.pooler.evidence ? `Not a direct session: ${s.pooler.evidence}.` : 'Not a direct session: something relays it.');
   if (s.in_recovery) notes.push('This server is a read-only standby (in recovery).');
   if (s.default_transaction_read_only) notes.push('Sessions are read-only by default (default_transaction_read_only).');
   return notes;

@@ -74,7 +74,7 @@ export function diagnosticsText(input) {
     lines.push(`  user:        login ${s.login_user || ''}, current ${s.current_user || ''}, session ${s.session_user || ''}`);
     if (s.superuser) lines.push('  superuser:   yes');
     if (s.in_recovery) lines.push('  in recovery: yes (read-only standby)');
-    if (s.pooler && s.pooler.detected) lines.push(`  pooler:      ${s.pooler.evidence || 'detected'}`);
+    if (s.pooler && s.pooler.detected) lines.push(`  relayed:     ${s.pooler.evidence || 'yes (a pooler, a proxy or an embedded server)'}`);
     if (typeof s.backend_ssl === 'boolean') lines.push(`  server tls:  ${s.backend_ssl ? 'yes' : 'no'} (pg_stat_ssl for this backend)`);
     if (s.tls) {
       const t = s.tls;
