@@ -5,6 +5,32 @@
 //!
 //! A new option is a field of [`JobOptions`], a row of [`OPTIONS`], and its
 //! rule in the verdict; nothing else is written by hand.
+//!
+//! # The statements a destination job sends
+//!
+//! The verdict predicts exactly these (and `tests/destination_oracle.rs`
+//! runs them as the role, in `BEGIN … ROLLBACK`, against every verdict):
+//! - the tables written are those in scope, but a partition whose parent is
+//!   in scope is written through the parent (Postgres checks the parent's
+//!   privileges and policies only); views and materialized views are not
+//!   written;
+//! - with `truncate`: one `TRUNCATE t1, t2, …` of every written table
+//!   (`… CASCADE` with `truncate_cascade`) before any insert;
+//! - per table, an `INSERT INTO t (every column but the generated ones)
+//!   VALUES …` with the source's values (`OVERRIDING SYSTEM VALUE` for an
+//!   identity column `GENERATED ALWAYS`), so no default is evaluated:
+//!   neither a serial's `nextval()` nor a function in a default needs a
+//!   privilege; CHECK constraints and generated columns are evaluated;
+//! - `on_conflict`: `fail` is that plain INSERT; `nothing` adds `ON CONFLICT
+//!   DO NOTHING` (no conflict target: a duplicate on any unique constraint
+//!   is skipped, no SELECT needed, but a DEFERRABLE constraint makes
+//!   Postgres refuse it); `update` adds `ON CONFLICT (key) DO UPDATE SET c
+//!   = EXCLUDED.c, …` for every written column outside the key, where the
+//!   key is the primary key, else the first unique index without predicate
+//!   or expression, never a DEFERRABLE one. It needs UPDATE, and SELECT on
+//!   the key and on every column read through EXCLUDED (so every written
+//!   column); with row level security, INSERT, UPDATE and SELECT policies
+//!   that admit the role.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -131,7 +157,7 @@ pub const OPTIONS: &[OptionDef] = &[
             ],
         },
         label: "On a duplicate key",
-        help: "What the job's INSERT does with a key already there: fail (a plain INSERT), nothing (ON CONFLICT DO NOTHING), or update (ON CONFLICT (key) DO UPDATE, which needs a primary key or unique constraint and SELECT on the columns it reads)",
+        help: "What the job's INSERT does with a key already there: fail (a plain INSERT), nothing (ON CONFLICT DO NOTHING; refused on a table with a DEFERRABLE constraint), or update (ON CONFLICT (key) DO UPDATE, which needs a primary key or unique constraint, UPDATE, and SELECT on every column it writes: it reads them through EXCLUDED)",
         requires: None,
     },
     OptionDef {

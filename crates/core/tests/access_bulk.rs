@@ -4,7 +4,7 @@
 
 mod pg_client;
 
-use sluice_core::access::{analyze, verdict, Privilege, Scope, SessionFacts};
+use sluice_core::access::{analyze, verdict, Privilege, Reads, Scope, SessionFacts};
 use sluice_core::job::{JobOptions, Job};
 use sluice_harness::Cluster;
 use std::time::Instant;
@@ -47,7 +47,7 @@ fn bulk_cluster(tables: u32) -> Cluster {
 /// caches, as in a real Test Connection).
 async fn server_time(pg: &Cluster) -> String {
     let client = connect(pg, "bulkreader").await;
-    let sql = sluice_core::access::analysis_sql(&Scope::all()).unwrap();
+    let sql = sluice_core::access::analysis_sql(&Scope::all(), Reads::ALL).unwrap();
     let messages = client.simple_query(&format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}")).await.unwrap();
     messages
         .iter()
@@ -65,7 +65,7 @@ async fn run(tables: u32) {
     let log_before = pg.log().len();
 
     let started = Instant::now();
-    let access = analyze(&client, &Scope::all()).await.unwrap();
+    let access = analyze(&client, &Scope::all(), Reads::ALL).await.unwrap();
     let elapsed = started.elapsed();
 
     let wide: Vec<_> = access.relations.iter().filter(|r| r.schema == "wide").collect();
@@ -105,7 +105,7 @@ async fn one_hundred_thousand_tables() {
 /// The plan of the probe's analysis (its planner settings, then the SELECT),
 /// one line per node, from `EXPLAIN (COSTS OFF)` in a read-only transaction.
 async fn plan(client: &Client, settings: &[&str]) -> String {
-    let sql = sluice_core::access::analysis_sql(&Scope::all()).unwrap();
+    let sql = sluice_core::access::analysis_sql(&Scope::all(), Reads::ALL).unwrap();
     let batch = format!("BEGIN READ ONLY; {}; EXPLAIN (COSTS OFF) {sql}; ROLLBACK", settings.join("; "));
     let messages = client.simple_query(&batch).await.unwrap();
     let lines: Vec<String> = messages
@@ -166,7 +166,7 @@ async fn never_analysed_catalogs_get_a_linear_plan() {
 
     // And the analysis is complete: every serial's sequence, its owner and
     // the default that uses it.
-    let access = analyze(&client, &Scope::all()).await.unwrap();
+    let access = analyze(&client, &Scope::all(), Reads::ALL).await.unwrap();
     let tables: Vec<_> = access.relations.iter().filter(|r| r.schema == "wide").collect();
     assert_eq!(tables.len(), TABLES as usize);
     for t in &tables {

@@ -2,6 +2,7 @@
 //! at a time: nothing of the raw rows is kept once a row is decoded.
 
 use super::model::{
+    Referencing, RlsPolicies, WriteFacts,
     Access, ColumnGrant, FunctionAccess, FunctionKind, NotFound, ObjectName, Privilege, RelationAccess,
     RelationKind, SchemaAccess, SequenceAccess, UseVia, UsedObject, WriteDependency,
 };
@@ -17,6 +18,8 @@ pub struct Collector {
     role_seen: bool,
     /// `use` rows, attached to their relations in `finish`.
     uses: Vec<((String, String), WriteDependency)>,
+    /// `write` rows, likewise.
+    writes: HashMap<(String, String), WriteFacts>,
 }
 
 impl Collector {
@@ -85,6 +88,7 @@ impl Collector {
                     column_privileges,
                     partition_of,
                     uses: Vec::new(),
+                    write: None,
                 });
             }
             kind::SEQUENCE => {
@@ -146,6 +150,43 @@ impl Collector {
                     },
                 ));
             }
+            kind::WRITE => {
+                let json = |i: usize| -> Result<Option<serde_json::Value>, AccessError> {
+                    f[i].map(|t| serde_json::from_str(t).map_err(|e| AccessError::Row(format!("c{i} is not JSON: {e}")))).transpose()
+                };
+                let names = |v: Option<serde_json::Value>| -> Vec<String> {
+                    v.and_then(|v| v.as_array().cloned()).unwrap_or_default().into_iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()
+                };
+                let referenced_by = json(7)?.map(|v| {
+                    v.as_array()
+                        .cloned()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|t| Some(Referencing { schema: t.get(0)?.as_str()?.to_owned(), name: t.get(1)?.as_str()?.to_owned(), truncate: t.get(2)?.as_bool()? }))
+                        .collect()
+                });
+                let rls = f[8].map(|flags| {
+                    let has = |w: &str| flags.split(',').any(|x| x == w);
+                    RlsPolicies {
+                        insert: has("insert"),
+                        update: has("update"),
+                        select: has("select"),
+                        restrictive: has("restrictive"),
+                        restrictive_rejects_insert: has("restrictive_rejects_insert"),
+                    }
+                });
+                let facts = WriteFacts {
+                    key: names(json(3)?),
+                    insert_all: boolean(f, 4)?,
+                    update_all: boolean(f, 5)?,
+                    select_all: boolean(f, 6)?,
+                    referenced_by,
+                    rls,
+                    triggers: names(json(9)?),
+                    deferrable: boolean(f, 10)?,
+                };
+                self.writes.insert((req(f, 1)?.to_owned(), req(f, 2)?.to_owned()), facts);
+            }
             kind::OTHER_SCHEMA => self.access.other_schemas.push(req(f, 1)?.to_owned()),
             kind::MISSING => self.access.not_found.push(NotFound {
                 schema: req(f, 1)?.to_owned(),
@@ -165,7 +206,12 @@ impl Collector {
     /// The analysis, sorted by schema and name, with each relation's `uses`
     /// attached.
     pub fn finish(self) -> Access {
-        let Collector { mut access, uses, .. } = self;
+        let Collector { mut access, uses, mut writes, .. } = self;
+        if !writes.is_empty() {
+            for r in &mut access.relations {
+                r.write = writes.remove(&(r.schema.clone(), r.name.clone()));
+            }
+        }
         access.schemas.sort_by(|a, b| a.name.cmp(&b.name));
         access.other_schemas.sort();
         access.relations.sort_by(|a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));

@@ -81,7 +81,20 @@ pub struct CompactRelations {
     pub flags: Vec<u8>,
     /// The rows with column grants, a partition parent or write dependencies, by row number.
     pub extra: BTreeMap<u32, RelationExtra>,
+    /// Destinations: per row, the write facts' bits (1 present, 2 INSERT on
+    /// every written column, 4 UPDATE on every non-key one, 8 SELECT on the
+    /// key), and the conflict key's columns; empty for a source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub write: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub write_key: Vec<Vec<String>>,
 }
+
+const WRITE_PRESENT: u8 = 1;
+const WRITE_INSERT: u8 = 2;
+const WRITE_UPDATE: u8 = 4;
+const WRITE_SELECT_ALL: u8 = 8;
+const WRITE_DEFERRABLE: u8 = 16;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelationExtra {
@@ -92,6 +105,13 @@ pub struct RelationExtra {
     /// Each as `[via, column, constraint, object_type, schema, name, identity_args, granted]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uses: Vec<CompactUse>,
+    /// The rarer write facts: referencing tables, policies, triggers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referenced_by: Option<Vec<super::model::Referencing>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rls: Option<super::model::RlsPolicies>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
 }
 
 /// A [`WriteDependency`] as an array.
@@ -161,20 +181,35 @@ impl From<&Access> for CompactAccess {
             privileges: Vec::with_capacity(n),
             flags: Vec::with_capacity(n),
             extra: BTreeMap::new(),
+            write: Vec::new(),
+            write_key: Vec::new(),
         };
+        let writes = a.relations.iter().any(|r| r.write.is_some());
         for (i, r) in a.relations.iter().enumerate() {
             relations.schema.push(names.get(&r.schema));
             relations.name.push(r.name.clone());
             relations.kind.push(kind_code(r.kind));
             relations.privileges.push(bits(&r.privileges));
             relations.flags.push(if r.rls { FLAG_RLS } else { 0 } | if r.column_only { FLAG_COLUMN_ONLY } else { 0 });
-            if !r.column_privileges.is_empty() || r.partition_of.is_some() || !r.uses.is_empty() {
+            if writes {
+                let w = r.write.as_ref();
+                let bit = |on: bool, b: u8| if on { b } else { 0 };
+                relations.write.push(w.map_or(0, |w| {
+                    WRITE_PRESENT | bit(w.insert_all, WRITE_INSERT) | bit(w.update_all, WRITE_UPDATE) | bit(w.select_all, WRITE_SELECT_ALL) | bit(w.deferrable, WRITE_DEFERRABLE)
+                }));
+                relations.write_key.push(w.map(|w| w.key.clone()).unwrap_or_default());
+            }
+            let rare = r.write.as_ref().filter(|w| w.referenced_by.is_some() || w.rls.is_some() || !w.triggers.is_empty());
+            if !r.column_privileges.is_empty() || r.partition_of.is_some() || !r.uses.is_empty() || rare.is_some() {
                 relations.extra.insert(
                     i as u32,
                     RelationExtra {
                         column_privileges: r.column_privileges.clone(),
                         partition_of: r.partition_of.clone(),
                         uses: r.uses.iter().map(CompactUse::from).collect(),
+                        referenced_by: rare.and_then(|w| w.referenced_by.clone()),
+                        rls: rare.and_then(|w| w.rls.clone()),
+                        triggers: rare.map(|w| w.triggers.clone()).unwrap_or_default(),
                     },
                 );
             }
@@ -226,7 +261,8 @@ impl CompactAccess {
         let CompactAccess { names, privilege_bits, kinds, relations: r, sequences: s, .. } = &self;
         let err = |what: &str| CompactError(what.to_owned());
         let n = r.name.len();
-        if [r.schema.len(), r.kind.len(), r.privileges.len(), r.flags.len()].iter().any(|l| *l != n) {
+        let writes_ok = r.write.is_empty() || (r.write.len() == n && r.write_key.len() == n);
+        if [r.schema.len(), r.kind.len(), r.privileges.len(), r.flags.len()].iter().any(|l| *l != n) || !writes_ok {
             return Err(err("the relation columns differ in length"));
         }
         let m = s.name.len();
@@ -268,6 +304,19 @@ impl CompactAccess {
                         WriteDependency { via, column, constraint, object_type, schema, name, identity_args, granted }
                     })
                     .collect(),
+                write: match r.write.get(i).copied() {
+                    Some(bits) if bits & WRITE_PRESENT != 0 => Some(super::model::WriteFacts {
+                        key: r.write_key.get(i).cloned().unwrap_or_default(),
+                        insert_all: bits & WRITE_INSERT != 0,
+                        update_all: bits & WRITE_UPDATE != 0,
+                        select_all: bits & WRITE_SELECT_ALL != 0,
+                        deferrable: bits & WRITE_DEFERRABLE != 0,
+                        referenced_by: extra.referenced_by,
+                        rls: extra.rls,
+                        triggers: extra.triggers,
+                    }),
+                    _ => None,
+                },
             });
         }
         let mut sequences = Vec::with_capacity(m);
@@ -312,6 +361,7 @@ mod tests {
                 column_privileges: vec![],
                 partition_of: None,
                 uses: vec![],
+                write: None,
             }],
             sequences: vec![SequenceAccess {
                 schema: "s".into(),

@@ -31,11 +31,11 @@ pub use collect::Collector;
 pub use compact::{CompactAccess, CompactError, CompactRelations, CompactSequences, CompactUse, RelationExtra};
 pub use fix_sql::fix_sql;
 pub use model::{
-    Fix,
+    Fix, Referencing, RlsPolicies, WriteFacts,
     Access, ColumnGrant, FunctionAccess, FunctionKind, NotFound, ObjectName, Privilege, RelationAccess,
     RelationKind, SchemaAccess, SequenceAccess, UseVia, UsedObject, WriteDependency,
 };
-pub use query::{analysis_sql, Scope, KIND_COLUMN, PLANNER_SETTINGS};
+pub use query::{analysis_sql, Reads, Scope, KIND_COLUMN, PLANNER_SETTINGS};
 pub use quote::{is_quoted_keyword, quote_ident, quote_literal};
 pub use verdict::{refused, verdict, ObjectType, Problem, SessionFacts, Severity, Verdict};
 
@@ -53,11 +53,11 @@ pub enum AccessError {
 
 /// Runs the analysis alone on `client` (one pinned read-only batch, simple
 /// protocol, see `crate::pinned`) and decodes rows as they stream in.
-pub async fn analyze(client: &tokio_postgres::Client, scope: &Scope) -> Result<Access, AccessError> {
+pub async fn analyze(client: &tokio_postgres::Client, scope: &Scope, reads: Reads) -> Result<Access, AccessError> {
     use futures_util::TryStreamExt;
     use tokio_postgres::SimpleQueryMessage;
 
-    let analysis = analysis_sql(scope)?;
+    let analysis = analysis_sql(scope, reads)?;
     let mut statements: Vec<&str> = PLANNER_SETTINGS.to_vec();
     statements.push(&analysis);
     let sql = crate::pinned::read_only_batch(&statements);

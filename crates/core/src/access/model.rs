@@ -174,6 +174,68 @@ pub struct RelationAccess {
     /// constraints. Identity columns are not listed: they need no privilege
     /// on their sequence.
     pub uses: Vec<WriteDependency>,
+    /// Destinations: what writing this table takes beyond its privileges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<WriteFacts>,
+}
+
+/// What a destination job's statements need of one table it writes
+/// (`job.rs` says which statements those are).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WriteFacts {
+    /// The conflict target an upsert names: the primary key's columns, else
+    /// those of the first unique index without predicate or expression
+    /// (either not DEFERRABLE: ON CONFLICT cannot use those);
+    /// empty when the table has neither.
+    #[serde(default)]
+    pub key: Vec<String>,
+    /// INSERT on every column the job writes (all but generated ones), by
+    /// the table grant or column grants.
+    pub insert_all: bool,
+    /// UPDATE on every written column outside the key (an upsert's SET).
+    pub update_all: bool,
+    /// SELECT on every column the job writes: an upsert reads its key (the
+    /// conflict target) and, through `EXCLUDED`, every column it sets.
+    pub select_all: bool,
+    /// A unique or exclusion constraint is DEFERRABLE: `ON CONFLICT DO
+    /// NOTHING` refuses the table ("ON CONFLICT does not support deferrable
+    /// unique constraints/exclusion constraints as arbiters"), and such a
+    /// key is never the one an upsert names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deferrable: bool,
+    /// With a truncate: the tables that reference this one by foreign key,
+    /// and whether the role may truncate each.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referenced_by: Option<Vec<Referencing>>,
+    /// Row level security, when it applies to the role: which permissive
+    /// policies admit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rls: Option<RlsPolicies>,
+    /// User triggers that fire on writes (they run with the role's privileges).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<String>,
+}
+
+/// A table referencing a written one by foreign key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Referencing {
+    pub schema: String,
+    pub name: String,
+    /// The role may truncate it (TRUNCATE ... CASCADE truncates it too).
+    pub truncate: bool,
+}
+
+/// The policies of a table whose row level security applies to the role:
+/// whether a permissive policy for each command admits it (a policy whose
+/// expression is literally `false` admits nothing), and whether restrictive
+/// policies apply (their expressions decide, row by row).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RlsPolicies {
+    pub insert: bool,
+    pub update: bool,
+    pub select: bool,
+    pub restrictive: bool,
+    pub restrictive_rejects_insert: bool,
 }
 
 impl RelationAccess {
@@ -322,6 +384,15 @@ pub(crate) mod build {
             column_privileges: vec![],
             partition_of: None,
             uses: vec![],
+            // Writable tables get what the analysis reads for a destination: a
+            // key `id`, and per-column answers that follow the table grants.
+            write: kind.is_writable_table().then(|| WriteFacts {
+                key: vec!["id".into()],
+                insert_all: privileges.contains(&Privilege::Insert),
+                update_all: privileges.contains(&Privilege::Update),
+                select_all: privileges.contains(&Privilege::Select),
+                ..WriteFacts::default()
+            }),
         }
     }
 

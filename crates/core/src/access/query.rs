@@ -75,6 +75,7 @@ pub(crate) mod kind {
     pub const SEQUENCE: &str = "sequence";
     pub const FUNCTION: &str = "function";
     pub const USE: &str = "use";
+    pub const WRITE: &str = "write";
     pub const MISSING: &str = "missing";
     pub const OTHER_SCHEMA: &str = "other_schema";
 }
@@ -115,11 +116,19 @@ pub const PLANNER_SETTINGS: [&str; 3] =
 /// - `function`: schema, name, identity arguments, prokind, EXECUTE
 /// - `use`: table schema, table name, via (default/generated/check), column,
 ///   constraint, object type (sequence/function), schema, name, identity arguments, granted
+/// - `write` (destinations): schema, name, conflict key columns (a JSON
+///   array, null without a primary key or usable unique index), INSERT on
+///   every written column, UPDATE on every written non-key column, SELECT
+///   on every written column, the referencing tables (JSON `[[schema, name,
+///   TRUNCATE]]`, with a truncate), RLS (null when not active for the role,
+///   else `active` and which permissive policies admit `insert`, `update`,
+///   `select`, and `restrictive`), user triggers (a JSON array), whether a
+///   unique or exclusion constraint is DEFERRABLE
 /// - `missing`: schema, name (null for a schema)
 /// - `other_schema`: name of a schema outside the scope (for choosing a scope)
 ///
 /// Run it after [`PLANNER_SETTINGS`], in the same transaction.
-pub fn analysis_sql(scope: &Scope) -> Result<String, AccessError> {
+pub fn analysis_sql(scope: &Scope, reads: Reads) -> Result<String, AccessError> {
     // Deduplicated, so the joins below cannot multiply rows.
     let schemas: BTreeSet<&str> = scope.schemas.iter().map(String::as_str).collect();
     let tables: BTreeSet<(&str, &str)> = scope.tables.iter().map(|(s, t)| (s.as_str(), t.as_str())).collect();
@@ -142,7 +151,57 @@ pub fn analysis_sql(scope: &Scope) -> Result<String, AccessError> {
     };
     let all = if scope.is_all() { "true" } else { "false" };
 
-    Ok(fill(TEMPLATE, &[("scope_schemas", &scope_schemas), ("scope_tables", &scope_tables), ("all", all)]))
+    let mut sql = String::from(COMMON_CTES);
+    let mut branches: Vec<&str> = COMMON_BRANCHES.to_vec();
+    if reads.writes {
+        sql.push_str(",\n");
+        sql.push_str(DESTINATION_CTES);
+        sql.push_str(",\n");
+        sql.push_str(WRITE_CTES);
+        branches.extend(DESTINATION_BRANCHES);
+    }
+    sql.push('\n');
+    sql.push_str(&branches.join("\nUNION ALL\n"));
+    let (relkinds, att_filter) = if reads.writes {
+        ("'r', 'p', 'v', 'm', 'f', 'S'", "a.attacl IS NOT NULL OR a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) ''")
+    } else {
+        ("'r', 'p', 'v', 'm', 'f'", "a.attacl IS NOT NULL")
+    };
+    let referencing = if reads.truncate { REFERENCING } else { "NULL" };
+    Ok(fill(
+        &sql,
+        &[
+            ("scope_schemas", &scope_schemas),
+            ("scope_tables", &scope_tables),
+            ("all", all),
+            ("relkinds", relkinds),
+            ("att_filter", att_filter),
+            ("referencing", referencing),
+        ],
+    ))
+}
+
+/// What the analysis reads, as the job decides: a source reads schemas and
+/// relations (with column grants and RLS where there are any); a destination
+/// also the sequences, functions and dependencies its writes evaluate, and
+/// per written table its key, per-column answers, policies and triggers;
+/// with a truncate, the tables that reference each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reads {
+    pub writes: bool,
+    pub truncate: bool,
+}
+
+impl Reads {
+    /// Everything (tests, the benchmark's worst case).
+    pub const ALL: Reads = Reads { writes: true, truncate: true };
+
+    pub fn for_job(job: crate::job::Job, options: &crate::job::JobOptions) -> Reads {
+        match job {
+            crate::job::Job::Source => Reads::default(),
+            crate::job::Job::Destination => Reads { writes: true, truncate: options.truncate },
+        }
+    }
 }
 
 /// Replaces each `{name}` of `template` with its value, in one pass: a
@@ -168,7 +227,7 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
-const TEMPLATE: &str = r#"WITH
+const COMMON_CTES: &str = r#"WITH
 scope_schemas(nspname) AS ({scope_schemas}),
 scope_tables(nspname, relname) AS ({scope_tables}),
 me AS (
@@ -191,7 +250,7 @@ cls AS MATERIALIZED (
   FROM pg_catalog.pg_class c
   JOIN ns ON ns.oid OPERATOR(pg_catalog.=) c.relnamespace
   LEFT JOIN scope_tables st ON st.nspname OPERATOR(pg_catalog.=) ns.nspname AND st.relname OPERATOR(pg_catalog.=) c.relname::pg_catalog.text
-  WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'f', 'S']::pg_catalog."char"[])
+  WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY[{relkinds}]::pg_catalog."char"[])
 ),
 acl AS MATERIALIZED (
   SELECT g.relowner, g.is_seq, g.default_acl, g.acl,
@@ -214,7 +273,7 @@ att AS MATERIALIZED (
   SELECT a.attrelid, a.attnum, a.attname::pg_catalog.text AS attname, a.attgenerated, a.attacl IS NOT NULL AS has_acl
   FROM pg_catalog.pg_attribute a
   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-    AND (a.attacl IS NOT NULL OR a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) '')
+    AND ({att_filter})
 ),
 colacl AS MATERIALIZED (
   SELECT b.attrelid,
@@ -245,8 +304,10 @@ rel AS MATERIALIZED (
     WHERE NOT c.is_seq AND c.in_scope
     OFFSET 0
   ) x
-),
-dep AS MATERIALIZED (
+)"#;
+
+/// Destination only: what writes evaluate (defaults, generated columns, CHECKs) and the sequences.
+const DESTINATION_CTES: &str = r#"dep AS MATERIALIZED (
   SELECT r.nspname, r.relname, CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN 'generated' ELSE 'default' END AS via,
     a.attname AS col, NULL::pg_catalog.text AS con, d.refclassid, d.refobjid
   FROM rel r
@@ -267,22 +328,43 @@ seq AS MATERIALIZED (
   JOIN acl g ON g.relowner OPERATOR(pg_catalog.=) s.relowner AND g.is_seq OPERATOR(pg_catalog.=) s.is_seq
     AND g.default_acl OPERATOR(pg_catalog.=) s.default_acl AND g.acl OPERATOR(pg_catalog.=) s.acl
   WHERE s.is_seq
-)
-SELECT 'role'::pg_catalog.text AS sluice_access, me.rolname AS c1, pg_catalog.current_database()::pg_catalog.text AS c2,
+)"#;
+
+/// Destination only: per written table, its conflict key and the per-column answers.
+const WRITE_CTES: &str = r#"wrel AS MATERIALIZED (
+  SELECT r.oid, r.nspname, r.relname, r.relrowsecurity, r.colacl, r.p_insert, r.p_update, r.p_select
+  FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
+),
+wkey AS MATERIALIZED (
+  SELECT DISTINCT ON (i.indrelid) i.indrelid, i.indkey::pg_catalog.int2[] AS keys
+  FROM wrel w
+  JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) w.oid
+  WHERE i.indisunique AND i.indimmediate AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+  ORDER BY i.indrelid, i.indisprimary DESC, i.indexrelid
+),
+wcol AS MATERIALIZED (
+  SELECT a.attrelid, a.attnum, a.attgenerated OPERATOR(pg_catalog.<>) '' AS generated,
+    COALESCE(a.attnum OPERATOR(pg_catalog.=) ANY (k.keys), false) AS is_key
+  FROM wrel w
+  JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) w.oid
+  LEFT JOIN wkey k ON k.indrelid OPERATOR(pg_catalog.=) w.oid
+  WHERE w.colacl AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+)"#;
+
+/// Rows every job reads.
+const COMMON_BRANCHES: &[&str] = &[
+    r#"SELECT 'role'::pg_catalog.text AS sluice_access, me.rolname AS c1, pg_catalog.current_database()::pg_catalog.text AS c2,
   me.rolsuper::pg_catalog.text AS c3, me.bypassrls::pg_catalog.text AS c4, NULL::pg_catalog.text AS c5, NULL::pg_catalog.text AS c6,
   NULL::pg_catalog.text AS c7, NULL::pg_catalog.text AS c8, NULL::pg_catalog.text AS c9, NULL::pg_catalog.text AS c10
-FROM me
-UNION ALL
-SELECT 'schema', ns.nspname, NULL,
+FROM me"#,
+    r#"SELECT 'schema', ns.nspname, NULL,
   pg_catalog.has_schema_privilege(ns.oid, 'USAGE')::pg_catalog.text,
   pg_catalog.has_schema_privilege(ns.oid, 'CREATE')::pg_catalog.text,
   ns.complete::pg_catalog.text, NULL, NULL, NULL, NULL, NULL
-FROM ns WHERE ns.listed
-UNION ALL
-SELECT 'other_schema', ns.nspname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM ns WHERE NOT ns.listed
-UNION ALL
-SELECT 'relation', r.nspname, r.relname, r.relkind::pg_catalog.text,
+FROM ns WHERE ns.listed"#,
+    r#"SELECT 'other_schema', ns.nspname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM ns WHERE NOT ns.listed"#,
+    r#"SELECT 'relation', r.nspname, r.relname, r.relkind::pg_catalog.text,
   pg_catalog.concat_ws(',',
     CASE WHEN r.p_select THEN 'SELECT' END, CASE WHEN r.p_insert THEN 'INSERT' END,
     CASE WHEN r.p_update THEN 'UPDATE' END, CASE WHEN r.p_delete THEN 'DELETE' END,
@@ -297,9 +379,18 @@ SELECT 'relation', r.nspname, r.relname, r.relkind::pg_catalog.text,
   pc.nspname, pc.relname, NULL, NULL
 FROM rel r
 LEFT JOIN pg_catalog.pg_inherits i ON r.relispartition AND i.inhrelid OPERATOR(pg_catalog.=) r.oid
-LEFT JOIN cls pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent
-UNION ALL
-SELECT 'sequence', s.nspname, s.relname,
+LEFT JOIN cls pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent"#,
+    r#"SELECT 'missing', s.nspname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM scope_schemas s
+WHERE NOT EXISTS (SELECT 1 FROM ns WHERE ns.nspname OPERATOR(pg_catalog.=) s.nspname)"#,
+    r#"SELECT 'missing', t.nspname, t.relname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM scope_tables t
+WHERE NOT EXISTS (SELECT 1 FROM rel WHERE rel.nspname OPERATOR(pg_catalog.=) t.nspname AND rel.relname OPERATOR(pg_catalog.=) t.relname)"#,
+];
+
+/// Rows a destination reads beside them.
+const DESTINATION_BRANCHES: &[&str] = &[
+    r#"SELECT 'sequence', s.nspname, s.relname,
   pg_catalog.concat_ws(',', CASE WHEN s.s_usage THEN 'USAGE' END, CASE WHEN s.s_select THEN 'SELECT' END, CASE WHEN s.s_update THEN 'UPDATE' END),
   t.nspname, t.relname,
   COALESCE(ta.attname, (SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
@@ -314,9 +405,8 @@ LEFT JOIN cls t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
 LEFT JOIN att ta ON ta.attrelid OPERATOR(pg_catalog.=) d.refobjid AND ta.attnum OPERATOR(pg_catalog.=) d.refobjsubid
 LEFT JOIN rel owner ON owner.oid OPERATOR(pg_catalog.=) d.refobjid
 LEFT JOIN (SELECT DISTINCT dep.refobjid FROM dep WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass) used ON used.refobjid OPERATOR(pg_catalog.=) s.oid
-WHERE s.in_scope OR owner.oid IS NOT NULL OR used.refobjid IS NOT NULL
-UNION ALL
-SELECT 'function', n.nspname::pg_catalog.text, p.proname::pg_catalog.text, pg_catalog.pg_get_function_identity_arguments(p.oid),
+WHERE s.in_scope OR owner.oid IS NOT NULL OR used.refobjid IS NOT NULL"#,
+    r#"SELECT 'function', n.nspname::pg_catalog.text, p.proname::pg_catalog.text, pg_catalog.pg_get_function_identity_arguments(p.oid),
   p.prokind::pg_catalog.text, pg_catalog.has_function_privilege(p.oid, 'EXECUTE')::pg_catalog.text, NULL, NULL, NULL, NULL, NULL
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
@@ -324,28 +414,61 @@ LEFT JOIN ns ON ns.oid OPERATOR(pg_catalog.=) p.pronamespace
 LEFT JOIN pg_catalog.pg_depend e
   ON e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'
 LEFT JOIN (SELECT DISTINCT dep.refobjid FROM dep WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass) used ON used.refobjid OPERATOR(pg_catalog.=) p.oid
-WHERE p.prokind OPERATOR(pg_catalog.=) ANY (ARRAY['f', 'p']::pg_catalog."char"[]) AND ((ns.complete AND e.objid IS NULL) OR used.refobjid IS NOT NULL)
-UNION ALL
-SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'sequence', s.nspname, s.relname, NULL,
+WHERE p.prokind OPERATOR(pg_catalog.=) ANY (ARRAY['f', 'p']::pg_catalog."char"[]) AND ((ns.complete AND e.objid IS NULL) OR used.refobjid IS NOT NULL)"#,
+    r#"SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'sequence', s.nspname, s.relname, NULL,
   (s.s_usage OR s.s_update)::pg_catalog.text
 FROM dep
 JOIN seq s ON s.oid OPERATOR(pg_catalog.=) dep.refobjid
-WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-UNION ALL
-SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'function', pn.nspname::pg_catalog.text, p.proname::pg_catalog.text,
+WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"#,
+    r#"SELECT 'use', dep.nspname, dep.relname, dep.via, dep.col, dep.con, 'function', pn.nspname::pg_catalog.text, p.proname::pg_catalog.text,
   pg_catalog.pg_get_function_identity_arguments(p.oid), pg_catalog.has_function_privilege(p.oid, 'EXECUTE')::pg_catalog.text
 FROM dep
 JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) dep.refobjid
 JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
-WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-UNION ALL
-SELECT 'missing', s.nspname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM scope_schemas s
-WHERE NOT EXISTS (SELECT 1 FROM ns WHERE ns.nspname OPERATOR(pg_catalog.=) s.nspname)
-UNION ALL
-SELECT 'missing', t.nspname, t.relname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM scope_tables t
-WHERE NOT EXISTS (SELECT 1 FROM rel WHERE rel.nspname OPERATOR(pg_catalog.=) t.nspname AND rel.relname OPERATOR(pg_catalog.=) t.relname)"#;
+WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"#,
+    r#"SELECT 'write', w.nspname, w.relname,
+  (SELECT pg_catalog.array_to_json(pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY u.ord))::pg_catalog.text
+    FROM pg_catalog.unnest(k.keys) WITH ORDINALITY u(attnum, ord)
+    JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) w.oid AND a.attnum OPERATOR(pg_catalog.=) u.attnum),
+  (w.p_insert OR COALESCE((SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(c.attrelid, c.attnum, 'INSERT'))
+    FROM wcol c WHERE c.attrelid OPERATOR(pg_catalog.=) w.oid AND NOT c.generated), false))::pg_catalog.text,
+  (w.p_update OR COALESCE((SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(c.attrelid, c.attnum, 'UPDATE'))
+    FROM wcol c WHERE c.attrelid OPERATOR(pg_catalog.=) w.oid AND NOT c.generated AND NOT c.is_key), false))::pg_catalog.text,
+  (w.p_select OR COALESCE((SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(c.attrelid, c.attnum, 'SELECT'))
+    FROM wcol c WHERE c.attrelid OPERATOR(pg_catalog.=) w.oid AND NOT c.generated), false))::pg_catalog.text,
+  {referencing},
+  CASE WHEN w.relrowsecurity AND pg_catalog.row_security_active(w.oid) THEN (
+    SELECT pg_catalog.concat_ws(',', 'active',
+      CASE WHEN pg_catalog.bool_or(p.polpermissive AND p.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY['*', 'a']::pg_catalog."char"[]) AND p.admits) THEN 'insert' END,
+      CASE WHEN pg_catalog.bool_or(p.polpermissive AND p.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY['*', 'w']::pg_catalog."char"[]) AND p.admits) THEN 'update' END,
+      CASE WHEN pg_catalog.bool_or(p.polpermissive AND p.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY['*', 'r']::pg_catalog."char"[]) AND p.admits) THEN 'select' END,
+      CASE WHEN pg_catalog.bool_or(NOT p.polpermissive AND p.polcmd OPERATOR(pg_catalog.<>) 'd') THEN 'restrictive' END,
+      CASE WHEN pg_catalog.bool_or(NOT p.polpermissive AND p.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY['*', 'a']::pg_catalog."char"[]) AND NOT p.admits) THEN 'restrictive_rejects_insert' END)
+    FROM (
+      SELECT y.polpermissive, y.polcmd,
+        COALESCE(pg_catalog.pg_get_expr(y.polqual, y.polrelid), '') OPERATOR(pg_catalog.<>) 'false'
+          AND COALESCE(pg_catalog.pg_get_expr(y.polwithcheck, y.polrelid), '') OPERATOR(pg_catalog.<>) 'false' AS admits
+      FROM pg_catalog.pg_policy y
+      WHERE y.polrelid OPERATOR(pg_catalog.=) w.oid
+        AND (0::pg_catalog.oid OPERATOR(pg_catalog.=) ANY (y.polroles)
+          OR EXISTS (SELECT 1 FROM pg_catalog.unnest(y.polroles) pr(oid) WHERE pg_catalog.pg_has_role(pr.oid, 'USAGE')))
+    ) p) END,
+  (SELECT pg_catalog.array_to_json(pg_catalog.array_agg(t.tgname::pg_catalog.text ORDER BY t.tgname))::pg_catalog.text
+    FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) w.oid AND NOT t.tgisinternal AND t.tgenabled OPERATOR(pg_catalog.<>) 'D'),
+  EXISTS (SELECT 1 FROM pg_catalog.pg_index d WHERE d.indrelid OPERATOR(pg_catalog.=) w.oid
+    AND (d.indisunique OR d.indisexclusion) AND NOT d.indimmediate)::pg_catalog.text
+FROM wrel w
+LEFT JOIN wkey k ON k.indrelid OPERATOR(pg_catalog.=) w.oid"#,
+];
+
+/// The tables that reference a written one by foreign key (for a truncate).
+const REFERENCING: &str = r#"(SELECT pg_catalog.array_to_json(pg_catalog.array_agg(pg_catalog.json_build_array(fn.nspname::pg_catalog.text, fc.relname::pg_catalog.text,
+      pg_catalog.has_table_privilege(fc.oid, 'TRUNCATE'))))::pg_catalog.text
+    FROM pg_catalog.pg_constraint f
+    JOIN pg_catalog.pg_class fc ON fc.oid OPERATOR(pg_catalog.=) f.conrelid
+    JOIN pg_catalog.pg_namespace fn ON fn.oid OPERATOR(pg_catalog.=) fc.relnamespace
+    WHERE f.contype OPERATOR(pg_catalog.=) 'f' AND f.confrelid OPERATOR(pg_catalog.=) w.oid AND f.conrelid OPERATOR(pg_catalog.<>) w.oid)"#;
+
 
 #[cfg(test)]
 mod tests {
@@ -353,7 +476,7 @@ mod tests {
 
     #[test]
     fn all_scope_has_no_literals() {
-        let sql = analysis_sql(&Scope::all()).unwrap();
+        let sql = analysis_sql(&Scope::all(), Reads::ALL).unwrap();
         assert!(sql.contains("true OR n.nspname"));
         assert!(!sql.contains("(E'"));
         assert!(!sql.trim_end().ends_with(';'));
@@ -366,7 +489,7 @@ mod tests {
             schemas: vec!["a'b".into(), "c\\d".into(), "a'b".into()],
             tables: vec![("s".into(), "t".into()), ("s".into(), "t".into())],
         };
-        let sql = analysis_sql(&scope).unwrap();
+        let sql = analysis_sql(&scope, Reads::ALL).unwrap();
         assert!(sql.contains("VALUES (E'a''b'::pg_catalog.text), (E'c\\\\d'::pg_catalog.text)"), "{sql}");
         assert!(sql.contains("VALUES (E's'::pg_catalog.text, E't'::pg_catalog.text))"), "{sql}");
         assert!(sql.contains("false OR n.nspname"));
@@ -375,7 +498,7 @@ mod tests {
     #[test]
     fn placeholders_in_scope_names_are_not_filled_again() {
         let scope = Scope { schemas: vec!["x{all}".into(), "{scope_tables}".into()], tables: vec![] };
-        let sql = analysis_sql(&scope).unwrap();
+        let sql = analysis_sql(&scope, Reads::ALL).unwrap();
         assert!(sql.contains("(E'x{all}'::pg_catalog.text)"), "{sql}");
         assert!(sql.contains("(E'{scope_tables}'::pg_catalog.text)"), "{sql}");
         assert_eq!(fill("a{x}b{y}c{z}", &[("x", "{y}"), ("y", "1")]), "a{y}b1c{z}");
@@ -384,8 +507,8 @@ mod tests {
     #[test]
     fn nul_is_rejected() {
         let scope = Scope { schemas: vec!["a\0".into()], tables: vec![] };
-        assert!(matches!(analysis_sql(&scope), Err(AccessError::NulInScope(_))));
+        assert!(matches!(analysis_sql(&scope, Reads::ALL), Err(AccessError::NulInScope(_))));
         let scope = Scope { schemas: vec![], tables: vec![("s".into(), "\0".into())] };
-        assert!(analysis_sql(&scope).is_err());
+        assert!(analysis_sql(&scope, Reads::ALL).is_err());
     }
 }

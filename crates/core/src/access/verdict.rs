@@ -3,8 +3,8 @@
 
 use super::fix_sql::fix_sql;
 use super::quote::{qualified, quote_ident};
-use super::model::{Access, Privilege, RelationAccess, RelationKind, SchemaAccess, UseVia, UsedObject};
-use crate::job::{JobOptions, Job};
+use super::model::{Access, Privilege, Referencing, RelationAccess, RelationKind, RlsPolicies, SchemaAccess, UseVia, UsedObject, WriteFacts};
+use crate::job::{Job, JobOptions, OnConflict};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -297,39 +297,77 @@ fn destination_rules(
     covered: &HashSet<(&str, &str)>,
     problems: &mut Vec<Problem>,
 ) {
+    session_rules(access, facts, problems);
+    not_found_problems(access, problems);
+    destination_schema_rules(access, options, covered, problems);
+    // The tables the job writes, in one TRUNCATE when it truncates.
+    let written: HashSet<(&str, &str)> = access
+        .relations
+        .iter()
+        .filter(|r| r.kind.is_writable_table() || r.kind == RelationKind::ForeignTable)
+        .map(|r| (r.schema.as_str(), r.name.as_str()))
+        .collect();
+    // Sequences and functions that writes evaluate, deduplicated per object.
+    let mut needed: BTreeMap<(UsedObject, String, String, Option<String>), Vec<String>> = BTreeMap::new();
+    for r in &access.relations {
+        let is_covered = covered.contains(&(r.schema.as_str(), r.name.as_str()));
+        match r.kind {
+            RelationKind::View | RelationKind::MaterializedView => problems.push(relation_problem(
+                r,
+                Severity::Info,
+                vec![],
+                format!("{} are not written by the job: skipped", plural(r.kind)),
+            )),
+            RelationKind::ForeignTable => foreign_table_rules(r, options, problems),
+            RelationKind::Table | RelationKind::PartitionedTable if is_covered => covered_partition_rules(r, options, problems),
+            RelationKind::Table | RelationKind::PartitionedTable => {
+                table_privilege_rules(r, options, problems);
+                if let Some(w) = &r.write {
+                    key_rules(r, w, options, problems);
+                    truncate_rules(r, w, options, &written, problems);
+                    rls_rules(r, w, options, problems);
+                    trigger_rules(r, w, problems);
+                }
+            }
+        }
+        collect_needed(r, is_covered, &mut needed);
+    }
+    needed_object_rules(needed, problems);
+}
+
+/// A standby or a read-only session refuses every write.
+fn session_rules(access: &Access, facts: &SessionFacts, problems: &mut Vec<Problem>) {
+    let server = |severity, reason: String| Problem {
+        severity,
+        object_type: ObjectType::Server,
+        schema: None,
+        name: None,
+        identity_args: None,
+        missing: vec![],
+        reason,
+    };
     if facts.in_recovery {
-        problems.push(Problem {
-            severity: Severity::Error,
-            object_type: ObjectType::Server,
-            schema: None,
-            name: None,
-            identity_args: None,
-            missing: vec![],
-            reason: "the server is a hot standby (pg_is_in_recovery() is true): it refuses every write, \
-                     whatever the grants; point the destination at the primary"
-                .into(),
-        });
+        problems.push(server(
+            Severity::Error,
+            "the server is a hot standby (pg_is_in_recovery() is true): it refuses every write, whatever the grants; point the destination at the primary".into(),
+        ));
     }
     if facts.default_transaction_read_only {
-        problems.push(Problem {
-            severity: Severity::Warning,
-            object_type: ObjectType::Server,
-            schema: None,
-            name: None,
-            identity_args: None,
-            missing: vec![],
-            reason: format!(
+        problems.push(server(
+            Severity::Warning,
+            format!(
                 "default_transaction_read_only is on for this role's sessions: every write fails unless the job \
                  turns it off in its own session. It is usually set on purpose (ALTER ROLE/DATABASE ... SET, or the \
                  server configuration) to fence writes, so the destination is not ready until that setting is \
                  removed for role {} or the job overrides it",
                 quote_ident(&access.role)
             ),
-        });
+        ));
     }
-    not_found_problems(access, problems);
+}
 
-    // Schemas: USAGE where tables are written; USAGE and CREATE everywhere with init_tables.
+/// USAGE where tables are written; USAGE and CREATE everywhere with init_tables.
+fn destination_schema_rules(access: &Access, options: &JobOptions, covered: &HashSet<(&str, &str)>, problems: &mut Vec<Problem>) {
     let written_schemas = schemas_in_use(access, covered, RelationKind::is_writable_table);
     for s in &access.schemas {
         let mut missing = Vec::new();
@@ -349,169 +387,259 @@ fn destination_rules(
             problems.push(schema_problem(&s.name, Severity::Error, missing, reason.into()));
         }
     }
+}
 
-    let required_write = [Privilege::Insert, Privilege::Update];
-    // Sequences and functions that writes evaluate, deduplicated per object.
-    let mut needed: BTreeMap<(UsedObject, String, String, Option<String>), Vec<String>> = BTreeMap::new();
+/// What the job's statements need on the table (`job.rs`): INSERT on every
+/// column it writes; an upsert also UPDATE on the columns it sets; a
+/// truncate, TRUNCATE.
+fn needed_privileges(options: &JobOptions) -> Vec<Privilege> {
+    let mut out = vec![Privilege::Insert];
+    if options.on_conflict == OnConflict::Update {
+        out.push(Privilege::Update);
+    }
+    if options.truncate {
+        out.push(Privilege::Truncate);
+    }
+    out
+}
 
-    for r in &access.relations {
-        let is_covered = covered.contains(&(r.schema.as_str(), r.name.as_str()));
-        match r.kind {
-            RelationKind::View | RelationKind::MaterializedView => {
-                problems.push(relation_problem(
-                    r,
-                    Severity::Info,
-                    vec![],
-                    format!("{} are not written by the job: skipped", plural(r.kind)),
-                ));
-                continue;
-            }
-            RelationKind::ForeignTable => {
-                let mut missing: Vec<Privilege> = required_write.iter().copied().filter(|p| !r.has(*p)).collect();
-                if options.truncate && !r.has(Privilege::Truncate) {
-                    missing.push(Privilege::Truncate);
-                }
-                let reason = if missing.is_empty() {
-                    "foreign table: writes go to the remote server, which checks its own privileges (not visible from here)".to_owned()
-                } else {
-                    format!(
-                        "foreign table without {}: writes through it fail here, and the remote server checks its own \
-                         privileges too",
-                        words(&missing)
-                    )
-                };
-                problems.push(relation_problem(r, Severity::Warning, missing, reason));
-            }
-            RelationKind::Table | RelationKind::PartitionedTable if is_covered => {
-                let mut missing: Vec<Privilege> = required_write.iter().copied().filter(|p| !r.has(*p)).collect();
-                if options.truncate && !r.has(Privilege::Truncate) {
-                    missing.push(Privilege::Truncate);
-                }
-                if !missing.is_empty() {
-                    let parent = r.partition_of.as_ref().expect("covered partitions have a parent");
-                    problems.push(relation_problem(
-                        r,
-                        Severity::Info,
-                        vec![],
-                        format!(
-                            "partition of {}: rows are written (and truncated) through the parent, where Postgres \
-                             checks privileges; writing the partition directly would need {}",
-                            qualified(&parent.schema, &parent.name),
-                            words(&missing)
-                        ),
-                    ));
-                }
-            }
-            RelationKind::Table | RelationKind::PartitionedTable => {
-                let mut missing = Vec::new();
-                let mut by_column = Vec::new();
-                for p in required_write {
-                    if r.has(p) {
-                        continue;
-                    }
-                    match r.column_grant(p) {
-                        Some(c) if c.all_columns => by_column.push(p),
-                        _ => missing.push(p),
-                    }
-                }
-                if options.truncate && !r.has(Privilege::Truncate) {
-                    missing.push(Privilege::Truncate);
-                }
-                if !missing.is_empty() {
-                    let partial: Vec<Privilege> =
-                        missing.iter().copied().filter(|p| r.column_grant(*p).is_some()).collect();
-                    let mut reason = format!("no {} on the {}", words(&missing), r.kind.as_str().replace('_', " "));
-                    if missing.contains(&Privilege::Truncate) {
-                        reason.push_str(" (the job truncates it first)");
-                    }
-                    if !partial.is_empty() {
-                        reason.push_str(&format!("; {} is granted on some columns only", words(&partial)));
-                    }
-                    problems.push(relation_problem(r, Severity::Error, missing, reason));
-                }
-                if !by_column.is_empty() {
-                    problems.push(relation_problem(
-                        r,
-                        Severity::Warning,
-                        vec![],
-                        format!(
-                            "{} granted column by column (on every column today) instead of on the table: rows can be \
-                             written, but not a column added later",
-                            words(&by_column)
-                        ),
-                    ));
-                }
-                if !options.truncate && !r.has(Privilege::Truncate) {
-                    problems.push(relation_problem(
-                        r,
-                        Severity::Info,
-                        vec![],
-                        "no TRUNCATE: fine unless the job is set to truncate before writing".into(),
-                    ));
-                }
-                if r.rls {
-                    problems.push(relation_problem(
-                        r,
-                        Severity::Warning,
-                        vec![],
-                        "row level security is on and the role neither bypasses it nor owns the table (or RLS is \
-                         forced): policies may reject inserted rows or hide rows from updates"
-                            .into(),
-                    ));
-                }
-            }
+fn foreign_table_rules(r: &RelationAccess, options: &JobOptions, problems: &mut Vec<Problem>) {
+    let missing: Vec<Privilege> = needed_privileges(options).into_iter().filter(|p| !r.has(*p)).collect();
+    let reason = if missing.is_empty() {
+        "foreign table: writes go to the remote server, which checks its own privileges (not visible from here)".to_owned()
+    } else {
+        format!("foreign table without {}: writes through it fail here, and the remote server checks its own privileges too", words(&missing))
+    };
+    problems.push(relation_problem(r, Severity::Warning, missing, reason));
+}
+
+fn covered_partition_rules(r: &RelationAccess, options: &JobOptions, problems: &mut Vec<Problem>) {
+    let missing: Vec<Privilege> = needed_privileges(options).into_iter().filter(|p| !r.has(*p)).collect();
+    if let (false, Some(parent)) = (missing.is_empty(), r.partition_of.as_ref()) {
+        problems.push(relation_problem(
+            r,
+            Severity::Info,
+            vec![],
+            format!(
+                "partition of {}: rows are written (and truncated) through the parent, where Postgres checks privileges; writing the partition directly would need {}",
+                qualified(&parent.schema, &parent.name),
+                words(&missing)
+            ),
+        ));
+    }
+}
+
+/// INSERT (and an upsert's UPDATE) on the table, or column by column on
+/// every column the job writes; TRUNCATE when it truncates.
+fn table_privilege_rules(r: &RelationAccess, options: &JobOptions, problems: &mut Vec<Problem>) {
+    let write = r.write.as_ref();
+    let mut missing = Vec::new();
+    let mut by_column = Vec::new();
+    for p in needed_privileges(options) {
+        if r.has(p) {
+            continue;
         }
-        for dep in &r.uses {
-            // A covered partition's own defaults are not used when rows are
-            // routed through the parent, but its CHECK constraints are.
-            if dep.granted || (is_covered && dep.via != UseVia::Check) || !r.kind.is_writable_table() {
-                continue;
-            }
-            let how = match (dep.via, &dep.column, &dep.constraint) {
-                (UseVia::Default, Some(c), _) => {
-                    format!("the default of {}.{}", qualified(&r.schema, &r.name), quote_ident(c))
-                }
-                (UseVia::Generated, Some(c), _) => {
-                    format!("generated column {}.{}", qualified(&r.schema, &r.name), quote_ident(c))
-                }
-                (UseVia::Check, _, Some(c)) => {
-                    format!("CHECK constraint {} on {}", quote_ident(c), qualified(&r.schema, &r.name))
-                }
-                _ => qualified(&r.schema, &r.name),
-            };
-            needed
-                .entry((dep.object_type, dep.schema.clone(), dep.name.clone(), dep.identity_args.clone()))
-                .or_default()
-                .push(how);
+        let every_column = match p {
+            Privilege::Insert => write.map_or_else(|| r.column_grant(p).is_some_and(|c| c.all_columns), |w| w.insert_all),
+            Privilege::Update => write.map_or_else(|| r.column_grant(p).is_some_and(|c| c.all_columns), |w| w.update_all),
+            _ => false,
+        };
+        if every_column {
+            by_column.push(p);
+        } else {
+            missing.push(p);
         }
     }
+    if !missing.is_empty() {
+        let partial: Vec<Privilege> = missing.iter().copied().filter(|p| r.column_grant(*p).is_some()).collect();
+        let mut reason = format!("no {} on the {}", words(&missing), r.kind.as_str().replace('_', " "));
+        if missing.contains(&Privilege::Truncate) {
+            reason.push_str(" (the job truncates it first)");
+        }
+        if missing.contains(&Privilege::Update) {
+            reason.push_str(" (the upsert's DO UPDATE sets every column but the key)");
+        }
+        if !partial.is_empty() {
+            reason.push_str(&format!("; {} is granted on some of the columns the job writes only", words(&partial)));
+        }
+        problems.push(relation_problem(r, Severity::Error, missing, reason));
+    }
+    if !by_column.is_empty() {
+        problems.push(relation_problem(
+            r,
+            Severity::Warning,
+            vec![],
+            format!(
+                "{} granted column by column (on every column the job writes today) instead of on the table: rows can be written, but not a column added later",
+                words(&by_column)
+            ),
+        ));
+    }
+    if !options.truncate && !r.has(Privilege::Truncate) {
+        problems.push(relation_problem(r, Severity::Info, vec![], "no TRUNCATE: fine unless the job is set to truncate before writing".into()));
+    }
+}
 
+/// The conflict key: an upsert names it, and reads it and every column it
+/// sets (SELECT on all it writes); `DO NOTHING` names none, but refuses a
+/// table with a DEFERRABLE constraint; without a key, a re-run inserts
+/// duplicates.
+fn key_rules(r: &RelationAccess, w: &WriteFacts, options: &JobOptions, problems: &mut Vec<Problem>) {
+    let key = w.key.iter().map(|k| quote_ident(k)).collect::<Vec<_>>().join(", ");
+    let deferrable = if w.deferrable { " that is not DEFERRABLE (ON CONFLICT cannot use a deferrable one)" } else { "" };
+    let error = |missing, reason: String| relation_problem(r, Severity::Error, missing, reason);
+    match (options.on_conflict, w.key.is_empty()) {
+        (OnConflict::Update, true) => problems.push(error(
+            vec![],
+            format!("no primary key or unique constraint{deferrable}: INSERT ... ON CONFLICT (key) DO UPDATE has no key to name (add one, or use --on-conflict nothing or fail)"),
+        )),
+        (OnConflict::Update, false) if !r.has(Privilege::Select) && !w.select_all => problems.push(error(
+            vec![Privilege::Select],
+            format!("the upsert reads the key ({key}) to find the row, and through EXCLUDED every column it sets: SELECT on every column the job writes is needed (permission denied otherwise)"),
+        )),
+        (OnConflict::Nothing, _) if w.deferrable => problems.push(error(
+            vec![],
+            "a unique or exclusion constraint is DEFERRABLE: INSERT ... ON CONFLICT DO NOTHING fails on this table (\"ON CONFLICT does not support deferrable unique constraints/exclusion constraints as arbiters\"); make it NOT DEFERRABLE, or use --on-conflict update (with a key that is not deferrable) or fail".into(),
+        )),
+        (OnConflict::Fail | OnConflict::Nothing, true) if !w.deferrable => problems.push(relation_problem(
+            r,
+            Severity::Warning,
+            vec![],
+            "no primary key or unique constraint: nothing stops a duplicate, so running the job again inserts every row again".into(),
+        )),
+        _ => {}
+    }
+}
+
+/// TRUNCATE of a table other tables reference: refused unless those are
+/// truncated in the same statement (they are written too) or CASCADE,
+/// which truncates them as well and needs TRUNCATE on them.
+fn truncate_rules(r: &RelationAccess, w: &WriteFacts, options: &JobOptions, written: &HashSet<(&str, &str)>, problems: &mut Vec<Problem>) {
+    if !options.truncate {
+        return;
+    }
+    let outside: Vec<&Referencing> =
+        w.referenced_by.iter().flatten().filter(|f| !written.contains(&(f.schema.as_str(), f.name.as_str()))).collect();
+    if outside.is_empty() {
+        return;
+    }
+    let names = outside.iter().map(|f| qualified(&f.schema, &f.name)).collect::<Vec<_>>();
+    if !options.truncate_cascade {
+        problems.push(relation_problem(
+            r,
+            Severity::Error,
+            vec![],
+            format!(
+                "TRUNCATE fails: {} {} it by foreign key and {} not written by the job (\"cannot truncate a table referenced in a foreign key constraint\"); add {} to the job, or truncate with CASCADE (--truncate-cascade), which empties {} too",
+                list_some(&names),
+                if names.len() == 1 { "references" } else { "reference" },
+                if names.len() == 1 { "is" } else { "are" },
+                if names.len() == 1 { "it" } else { "them" },
+                if names.len() == 1 { "it" } else { "them" }
+            ),
+        ));
+        return;
+    }
+    for f in &outside {
+        if !f.truncate {
+            problems.push(Problem {
+                severity: Severity::Error,
+                object_type: ObjectType::Table,
+                schema: Some(f.schema.clone()),
+                name: Some(f.name.clone()),
+                identity_args: None,
+                missing: vec![Privilege::Truncate],
+                reason: format!("TRUNCATE ... CASCADE of {} truncates this table too (it references it by foreign key): TRUNCATE on it is needed", qualified(&r.schema, &r.name)),
+            });
+        }
+    }
+    problems.push(relation_problem(
+        r,
+        Severity::Warning,
+        vec![],
+        format!("TRUNCATE ... CASCADE also empties {}, outside the job's tables", list_some(&names)),
+    ));
+}
+
+/// Row level security that applies to the role: every row it writes must
+/// pass a permissive policy for the command, whatever the grants.
+fn rls_rules(r: &RelationAccess, w: &WriteFacts, options: &JobOptions, problems: &mut Vec<Problem>) {
+    let Some(p) = &w.rls else { return };
+    let table = qualified(&r.schema, &r.name);
+    let fix = "add a policy that admits the role (CREATE POLICY ... FOR ALL TO <role> USING (true) WITH CHECK (true)), or let it bypass RLS (ALTER ROLE ... BYPASSRLS)";
+    if !p.insert || p.restrictive_rejects_insert {
+        problems.push(relation_problem(
+            r,
+            Severity::Error,
+            vec![],
+            format!("row level security is on for {table} and no INSERT policy admits the role: every insert fails (\"new row violates row-level security policy\"), whatever the grants; {fix}"),
+        ));
+    }
+    if options.on_conflict == OnConflict::Update && !(p.update && p.select) {
+        problems.push(relation_problem(
+            r,
+            Severity::Error,
+            vec![],
+            format!("row level security is on for {table}: the upsert's DO UPDATE needs a SELECT and an UPDATE policy that admit the role as well (it has {}); {fix}", present_policies(p)),
+        ));
+    }
+    let reason = if p.restrictive {
+        "restrictive policies apply too: each row must pass them, and their expressions decide row by row"
+    } else {
+        "its policies' expressions decide, row by row, which rows may be written"
+    };
+    problems.push(relation_problem(r, Severity::Warning, vec![], format!("row level security applies to the role on {table}: {reason}")));
+}
+
+fn present_policies(p: &RlsPolicies) -> String {
+    let have: Vec<&str> = [(p.insert, "INSERT"), (p.update, "UPDATE"), (p.select, "SELECT")].iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
+    if have.is_empty() {
+        "none".into()
+    } else {
+        have.join(", ")
+    }
+}
+
+fn trigger_rules(r: &RelationAccess, w: &WriteFacts, problems: &mut Vec<Problem>) {
+    if w.triggers.is_empty() {
+        return;
+    }
+    let names: Vec<String> = w.triggers.iter().map(|t| quote_ident(t)).collect();
+    problems.push(relation_problem(
+        r,
+        Severity::Warning,
+        vec![],
+        format!("user triggers fire on its writes ({}): they run with the role's privileges, so what they touch must be reachable too, and they may change or reject rows", list_some(&names)),
+    ));
+}
+
+/// Functions that writes evaluate: in generated columns and CHECK
+/// constraints. Defaults are not evaluated: the job writes every column,
+/// so `nextval()` and functions in defaults need nothing (an Info says so).
+fn collect_needed(r: &RelationAccess, is_covered: bool, needed: &mut BTreeMap<(UsedObject, String, String, Option<String>), Vec<String>>) {
+    for dep in &r.uses {
+        // A covered partition's own generated columns are not used when rows
+        // are routed through the parent, but its CHECK constraints are.
+        if dep.granted || (is_covered && dep.via != UseVia::Check) || !r.kind.is_writable_table() || dep.via == UseVia::Default {
+            continue;
+        }
+        let how = match (dep.via, &dep.column, &dep.constraint) {
+            (UseVia::Generated, Some(c), _) => format!("generated column {}.{}", qualified(&r.schema, &r.name), quote_ident(c)),
+            (UseVia::Check, _, Some(c)) => format!("CHECK constraint {} on {}", quote_ident(c), qualified(&r.schema, &r.name)),
+            _ => qualified(&r.schema, &r.name),
+        };
+        needed.entry((dep.object_type, dep.schema.clone(), dep.name.clone(), dep.identity_args.clone())).or_default().push(how);
+    }
+}
+
+fn needed_object_rules(needed: BTreeMap<(UsedObject, String, String, Option<String>), Vec<String>>, problems: &mut Vec<Problem>) {
     for ((object_type, schema, name, identity_args), users) in needed {
         let listed = list_some(&users);
         let (object_type, missing, reason) = match object_type {
-            UsedObject::Sequence => (
-                ObjectType::Sequence,
-                vec![Privilege::Usage],
-                format!(
-                    "nextval() of this sequence is {listed}: inserts that leave that column to its default need USAGE \
-                     (or UPDATE) on the sequence (identity columns need no privilege on theirs)"
-                ),
-            ),
-            UsedObject::Function => (
-                ObjectType::Function,
-                vec![Privilege::Execute],
-                format!("called by {listed}: writes that evaluate it need EXECUTE"),
-            ),
+            UsedObject::Sequence => (ObjectType::Sequence, vec![Privilege::Usage], format!("nextval() of this sequence is {listed}: writes evaluate it and need USAGE (or UPDATE)")),
+            UsedObject::Function => (ObjectType::Function, vec![Privilege::Execute], format!("called by {listed}: every write evaluates it and needs EXECUTE")),
         };
-        problems.push(Problem {
-            severity: Severity::Error,
-            object_type,
-            schema: Some(schema),
-            name: Some(name),
-            identity_args,
-            missing,
-            reason,
-        });
+        problems.push(Problem { severity: Severity::Error, object_type, schema: Some(schema), name: Some(name), identity_args, missing, reason });
     }
 }
 
@@ -623,8 +751,8 @@ mod tests {
         let v = verdict(&a, &SessionFacts::default(), Job::Destination, &JobOptions { truncate: true, init_tables: false, ..JobOptions::default() });
         let p = find(&v, "ev_1");
         assert_eq!((p.len(), p[0].severity), (1, Severity::Info));
-        assert!(p[0].reason.contains("INSERT, UPDATE, TRUNCATE"));
-        assert_eq!(find(&v, "other_1")[0].missing, [Insert, Update, Truncate]);
+        assert!(p[0].reason.contains("INSERT, TRUNCATE"), "{}", p[0].reason);
+        assert_eq!(find(&v, "other_1")[0].missing, [Insert, Truncate]);
         assert_eq!(find(&v, "ev")[0].missing, [Truncate]);
     }
 
@@ -644,17 +772,21 @@ mod tests {
         assert!(schema_errors(&v).is_empty());
         let t = find(&v, "t");
         assert_eq!(t.iter().map(|p| p.severity).collect::<Vec<_>>(), [Severity::Error, Severity::Info]);
-        assert_eq!(t[0].missing, [Insert, Update]);
+        assert_eq!(t[0].missing, [Insert], "a plain INSERT needs INSERT only");
         assert!(t[1].reason.contains("TRUNCATE"));
         assert!(find(&v, "p").is_empty());
         assert_eq!(find(&v, "v")[0].severity, Severity::Info);
         assert_eq!(find(&v, "m")[0].severity, Severity::Info);
-        assert_eq!((find(&v, "f")[0].severity, find(&v, "f")[0].missing.as_slice()), (Severity::Warning, &[Insert, Update][..]));
+        assert_eq!((find(&v, "f")[0].severity, find(&v, "f")[0].missing.as_slice()), (Severity::Warning, &[Insert][..]));
         assert!(!v.ready);
 
         let v = verdict(&a, &SessionFacts::default(), Job::Destination, &JobOptions { truncate: true, init_tables: false, ..JobOptions::default() });
-        assert_eq!(find(&v, "t")[0].missing, [Insert, Update, Truncate]);
+        assert_eq!(find(&v, "t")[0].missing, [Insert, Truncate]);
         assert!(find(&v, "t").iter().all(|p| p.severity == Severity::Error));
+        // An upsert needs UPDATE too, and SELECT on the key (t has it).
+        let upsert = JobOptions { on_conflict: crate::job::OnConflict::Update, ..JobOptions::default() };
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &upsert);
+        assert_eq!(find(&v, "t")[0].missing, [Insert, Update]);
     }
 
     #[test]
@@ -667,14 +799,19 @@ mod tests {
             ColumnGrant { privilege: Update, all_columns: false },
         ];
         t.column_only = true;
+        // What the analysis says of those grants: INSERT on every written column, UPDATE not.
+        t.write.as_mut().unwrap().insert_all = true;
         a.relations = vec![t];
         let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
         let p = find(&v, "t");
-        assert_eq!(p[0].severity, Severity::Error);
-        assert_eq!(p[0].missing, [Update]);
-        assert!(p[0].reason.contains("UPDATE is granted on some columns only"));
-        assert_eq!(p[1].severity, Severity::Warning);
-        assert!(p[1].reason.starts_with("INSERT granted column by column"));
+        assert_eq!(p[0].severity, Severity::Warning);
+        assert!(p[0].reason.starts_with("INSERT granted column by column"));
+        assert!(v.ready, "a plain INSERT is written by the column grants");
+        let upsert = JobOptions { on_conflict: crate::job::OnConflict::Update, ..JobOptions::default() };
+        let v = verdict(&a, &SessionFacts::default(), Job::Destination, &upsert);
+        let p = find(&v, "t");
+        assert_eq!((p[0].severity, p[0].missing.as_slice()), (Severity::Error, &[Update][..]));
+        assert!(p[0].reason.contains("UPDATE is granted on some of the columns the job writes only"), "{}", p[0].reason);
     }
 
     #[test]
@@ -708,17 +845,16 @@ mod tests {
         view.uses = vec![uses_sequence("id", "app", "view_seq", false)];
         a.relations = vec![t1, t2, view];
         let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
-        let seq = find(&v, "shared_seq");
-        assert_eq!(seq.len(), 1, "one problem per sequence");
-        assert_eq!((seq[0].object_type, seq[0].missing.as_slice()), (ObjectType::Sequence, &[Usage][..]));
-        assert!(seq[0].reason.contains("app.t1.id") && seq[0].reason.contains("app.t2.id"), "{}", seq[0].reason);
+        // The job writes every column: defaults are not evaluated, so their
+        // sequences and functions need nothing; generated columns and CHECKs are.
+        assert!(find(&v, "shared_seq").is_empty());
         let f = find(&v, "mk");
         assert_eq!(f.len(), 1);
         assert_eq!((f[0].object_type, f[0].identity_args.as_deref(), f[0].missing.as_slice()), (ObjectType::Function, Some("integer"), &[Execute][..]));
         assert_eq!(f[0].schema.as_deref(), Some("util"));
         assert!(find(&v, "granted_seq").is_empty() && find(&v, "ok_fn").is_empty() && find(&v, "view_seq").is_empty());
         assert!(v.fix_sql.contains("GRANT EXECUTE ON FUNCTION util.mk(integer) TO r;"), "{}", v.fix_sql);
-        assert!(v.fix_sql.contains("GRANT USAGE ON SEQUENCE app.shared_seq TO r;"), "{}", v.fix_sql);
+        assert!(!v.fix_sql.contains("SEQUENCE"), "{}", v.fix_sql);
         // A source does not care.
         assert!(verdict(&a, &SessionFacts::default(), Job::Source, &no_options()).ready);
     }
@@ -769,7 +905,7 @@ mod tests {
         let mut a = access("app user");
         a.schemas = vec![schema("app", false, false)];
         let mut t = table("app", "t", &[Insert]);
-        t.uses = vec![uses_function(UseVia::Default, "app", "f", "text", false)];
+        t.uses = vec![uses_function(UseVia::Check, "app", "f", "text", false)];
         a.relations = vec![t];
         let v = verdict(&a, &SessionFacts::default(), Job::Destination, &no_options());
         let json = serde_json::to_value(&v).unwrap();

@@ -27,7 +27,7 @@ pub(crate) async fn run(
 ) -> Result<(), Staged> {
     tracker.start(Stage::Session);
     let access_sql = match &req.analysis {
-        Some(a) => Some(access::analysis_sql(&a.scope).map_err(|e| Staged::new(Failure::Settings(e.to_string()), Stage::Access))?),
+        Some(a) => Some(access::analysis_sql(&a.scope, access::Reads::for_job(a.job, &a.options)).map_err(|e| Staged::new(Failure::Settings(e.to_string()), Stage::Access))?),
         None => None,
     };
     let batch = session::batch(access_sql.as_deref());
