@@ -135,106 +135,21 @@ fn classify_failure(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeE
     let Context { host, port, user, dbname, .. } = *ctx;
     if let Some(b) = ctx.first_byte {
         if !is_postgres_byte(b, ctx.sent_ssl_request) && !matches!(failure, Failure::Timeout(_) | Failure::Cancelled) {
-            let mut e = ProbeError::new(
-                ErrorCode::NotPostgres,
-                stage,
-                format!("Something answers on {host}:{port}, but it is not a Postgres server."),
-                "Check the port: Postgres usually listens on 5432, PgBouncer on 6432, Supabase's pooler on 6543. Another service (HTTP, SSH, Redis…) is on this one.",
-            );
-            e.detail = Some(format!("first byte of the answer: 0x{b:02x} ({:?})", b as char));
-            return e;
+            return not_postgres(b, stage, host, port);
         }
     }
     match failure {
-        Failure::Misbehaved(why) => {
-            let mut e = ProbeError::new(
-                ErrorCode::ServerMisbehaved,
-                stage,
-                format!("The server at {host}:{port} sent more than any Postgres server sends, so Sluice stopped reading: {why}."),
-                "Check that the host and port are the database's, and that nothing in between (a proxy, a tunnel, a load balancer) tampers with the connection. Sluice's limits are in docs/errors.md.",
-            );
-            e.detail = Some(why);
-            e
-        }
-        Failure::AuthRequirement(libpq) => {
-            let asked = libpq.rsplit_once(": ").map_or(libpq.as_str(), |(_, reason)| reason);
-            let (message, hint) = if asked == "server did not complete authentication" {
-                (
-                    format!("require_auth rules out a login without authentication, and the server at {host}:{port} let \"{user}\" in without asking for anything (trust, or a client certificate alone)."),
-                    "If that is how this server is meant to work, add none to require_auth. Otherwise ask the administrator to require a password method for this role in pg_hba.conf.",
-                )
-            } else {
-                (
-                    format!("require_auth rules out what the server at {host}:{port} asked \"{user}\" for ({}); Sluice stopped without answering, so no password was sent.", asked.trim_start_matches("server requested ")),
-                    "Ask the administrator for one of the methods require_auth allows in pg_hba.conf for this role, or change require_auth if this server is meant to use that method.",
-                )
-            };
-            let mut e = ProbeError::new(ErrorCode::InvalidSettings, Stage::Auth, message, hint);
-            e.detail = Some(libpq);
-            e
-        }
+        Failure::Misbehaved(why) => misbehaved(why, stage, host, port),
+        Failure::AuthRequirement(libpq) => auth_requirement(libpq, host, port, user),
         Failure::Settings(msg) => ProbeError::new(
             ErrorCode::InvalidSettings,
             stage,
             format!("The connection settings are invalid: {msg}."),
             "Fix the setting named above and test again.",
         ),
-        Failure::Dns(e) => {
-            let text = e.to_string();
-            let mut pe = if resolver_unreachable(&text) {
-                ProbeError::new(
-                    ErrorCode::Dns,
-                    Stage::Resolve,
-                    format!("The host name \"{host}\" could not be looked up: this machine's resolver could not answer (no network, or no DNS server reachable)."),
-                    "Check that this machine is online (Wi-Fi, VPN, a proxy) and that its DNS server answers, then test again. The name itself was not found to be wrong.",
-                )
-            } else {
-                ProbeError::new(
-                    ErrorCode::Dns,
-                    Stage::Resolve,
-                    format!("The host name \"{host}\" does not exist (the resolver answered that it has no address)."),
-                    "Check the host for typos; for a cloud database copy the endpoint from the provider's console. If it resolves on other machines, check this machine's DNS, VPN or /etc/hosts.",
-                )
-            };
-            pe.detail = Some(text);
-            pe
-        }
+        Failure::Dns(e) => classify_dns(e, host),
         Failure::Connect { addr, error } => classify_connect(&addr, error, host),
-        Failure::TlsSetup(SetupError::WeakTrust(msg)) => ProbeError::new(
-            ErrorCode::InvalidSettings,
-            Stage::Tls,
-            format!("These TLS settings would not protect the connection: {msg}."),
-            "Use SSL mode verify-full (the certificate must then name the host), or give the CA that signed the server's certificate as the root certificate.",
-        ),
-        Failure::TlsSetup(SetupError::RootCert(msg)) => ProbeError::new(
-            ErrorCode::CertificateUntrusted,
-            Stage::Tls,
-            format!("The server cannot be verified: {msg}."),
-            "Give the CA certificate that signed the server's certificate as the root certificate (a PEM file), or choose SSL mode require to encrypt without verifying.",
-        ),
-        Failure::TlsSetup(SetupError::MissingRoot(libpq)) => {
-            let mut e = ProbeError::new(
-                ErrorCode::InvalidSettings,
-                Stage::Tls,
-                format!("SSL mode {} verifies the server, and there is no root certificate to verify it with (the file does not exist).", ctx.sslmode),
-                "Give the file of the CA that signed the server's certificate as the root certificate, use sslrootcert=system for the system's trust store (with verify-full), or choose SSL mode require to encrypt without verifying.",
-            );
-            e.detail = Some(libpq);
-            e
-        }
-        Failure::TlsSetup(SetupError::ClientCert(msg)) => ProbeError::new(
-            ErrorCode::ClientCertificate,
-            Stage::Tls,
-            format!("The client certificate cannot be used: {msg}."),
-            "Give a PEM client certificate and its PEM private key (encrypted keys need their passphrase), both readable by you.",
-        ),
-        Failure::TlsSetup(SetupError::KeyPassphrase(msg)) => ProbeError::new(
-            ErrorCode::ClientKeyPassphrase,
-            Stage::Tls,
-            format!("The client key cannot be used: {msg}."),
-            "Enter the key's passphrase (Key passphrase in the form, sslpassword in a connection string); Sluice keeps it in the keyring.",
-        ),
-        Failure::TlsSetup(SetupError::Internal(msg)) => ProbeError::new(ErrorCode::Internal, Stage::Tls, format!("TLS could not be set up: {msg}."), "Copy the diagnostics and report this problem."),
+        Failure::TlsSetup(e) => classify_tls_setup(e, ctx.sslmode),
         Failure::TlsNotOffered => ProbeError::new(
             ErrorCode::TlsUnsupported,
             Stage::Tls,
@@ -244,41 +159,8 @@ fn classify_failure(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeE
         Failure::Handshake { tls, other } => classify_handshake(tls, other, ctx),
         Failure::Postgres(e) => classify_postgres(e, stage, ctx),
         Failure::Ssh(f) => f.into_probe_error(),
-        Failure::PasswordCommand { message, stderr } => {
-            let mut e = ProbeError::new(
-                ErrorCode::PasswordCommandFailed,
-                Stage::Auth,
-                format!("The password command gave no password: {message}."),
-                "Run the command in a terminal: it must print the password (or token) on its first line and exit 0. For cloud IAM, check that you are logged in (aws sso login, gcloud auth login, az login).",
-            );
-            e.detail = Some(stderr).filter(|s| !s.is_empty());
-            e
-        }
-        Failure::Timeout(d) if stage.is_ssh() => ProbeError::new(
-            ErrorCode::SshTimeout,
-            stage,
-            format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
-            match stage {
-                Stage::SshConnect => "The SSH server did not finish the handshake in time: check the address and port (is it sshd?), and that a firewall does not drop the packets.",
-                Stage::SshAuth => "The SSH server did not answer the login in time: it may be slow to check keys or passwords (DNS lookups of clients, an LDAP backend). Try again, or raise the connect timeout.",
-                _ => "The bastion did not open the channel in time: it cannot reach the next host (a firewall between them, or a wrong address or port). Check from the bastion itself.",
-            },
-        ),
-        Failure::Timeout(d) => {
-            let hint = match stage {
-                Stage::Resolve => "DNS did not answer in time: check this machine's DNS servers or VPN.",
-                Stage::Connect => "The host did not answer: it may be down, or a firewall or cloud security group drops the packets (allow inbound TCP on the port from your IP). Check the host, port and VPN.",
-                Stage::Tls | Stage::Auth => "The server accepted the connection but did not finish the handshake: it may be overloaded, or the port belongs to something that is not Postgres.",
-                Stage::Session | Stage::Access => "The server is slow to answer simple catalog queries: it may be overloaded or waiting on locks. Try again, or raise the connect timeout.",
-                Stage::SshConnect | Stage::SshAuth | Stage::SshChannel => "The SSH server did not answer in time.",
-            };
-            ProbeError::new(
-                ErrorCode::Timeout,
-                stage,
-                format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
-                hint,
-            )
-        }
+        Failure::PasswordCommand { message, stderr } => password_command(message, stderr),
+        Failure::Timeout(d) => timeout(d, stage),
         Failure::Cancelled => ProbeError::new(ErrorCode::Cancelled, stage, "The test was cancelled.".into(), "Press Test Connection to try again."),
         Failure::Closed => closed(stage, host, port, false),
         Failure::Internal(msg) => {
@@ -288,6 +170,153 @@ fn classify_failure(failure: Failure, stage: Stage, ctx: &Context<'_>) -> ProbeE
         }
     }
     .with_user_db(user, dbname)
+}
+
+/// The server's first byte (`b`) is no Postgres answer: another service is on the port.
+fn not_postgres(b: u8, stage: Stage, host: &str, port: u16) -> ProbeError {
+    let mut e = ProbeError::new(
+        ErrorCode::NotPostgres,
+        stage,
+        format!("Something answers on {host}:{port}, but it is not a Postgres server."),
+        "Check the port: Postgres usually listens on 5432, PgBouncer on 6432, Supabase's pooler on 6543. Another service (HTTP, SSH, Redis…) is on this one.",
+    );
+    e.detail = Some(format!("first byte of the answer: 0x{b:02x} ({:?})", b as char));
+    e
+}
+
+/// The server went over one of `limits.rs`'s limits (`why` says which).
+fn misbehaved(why: String, stage: Stage, host: &str, port: u16) -> ProbeError {
+    let mut e = ProbeError::new(
+        ErrorCode::ServerMisbehaved,
+        stage,
+        format!("The server at {host}:{port} sent more than any Postgres server sends, so Sluice stopped reading: {why}."),
+        "Check that the host and port are the database's, and that nothing in between (a proxy, a tunnel, a load balancer) tampers with the connection. Sluice's limits are in docs/errors.md.",
+    );
+    e.detail = Some(why);
+    e
+}
+
+/// `require_auth` ruled out what the server asked for (`libpq`: libpq's message).
+fn auth_requirement(libpq: String, host: &str, port: u16, user: &str) -> ProbeError {
+    let asked = libpq.rsplit_once(": ").map_or(libpq.as_str(), |(_, reason)| reason);
+    let (message, hint) = if asked == "server did not complete authentication" {
+        (
+            format!("require_auth rules out a login without authentication, and the server at {host}:{port} let \"{user}\" in without asking for anything (trust, or a client certificate alone)."),
+            "If that is how this server is meant to work, add none to require_auth. Otherwise ask the administrator to require a password method for this role in pg_hba.conf.",
+        )
+    } else {
+        (
+            format!("require_auth rules out what the server at {host}:{port} asked \"{user}\" for ({}); Sluice stopped without answering, so no password was sent.", asked.trim_start_matches("server requested ")),
+            "Ask the administrator for one of the methods require_auth allows in pg_hba.conf for this role, or change require_auth if this server is meant to use that method.",
+        )
+    };
+    let mut e = ProbeError::new(ErrorCode::InvalidSettings, Stage::Auth, message, hint);
+    e.detail = Some(libpq);
+    e
+}
+
+/// The host name did not resolve: the resolver could not be asked, or the name has no address.
+fn classify_dns(e: std::io::Error, host: &str) -> ProbeError {
+    let text = e.to_string();
+    let mut pe = if resolver_unreachable(&text) {
+        ProbeError::new(
+            ErrorCode::Dns,
+            Stage::Resolve,
+            format!("The host name \"{host}\" could not be looked up: this machine's resolver could not answer (no network, or no DNS server reachable)."),
+            "Check that this machine is online (Wi-Fi, VPN, a proxy) and that its DNS server answers, then test again. The name itself was not found to be wrong.",
+        )
+    } else {
+        ProbeError::new(
+            ErrorCode::Dns,
+            Stage::Resolve,
+            format!("The host name \"{host}\" does not exist (the resolver answered that it has no address)."),
+            "Check the host for typos; for a cloud database copy the endpoint from the provider's console. If it resolves on other machines, check this machine's DNS, VPN or /etc/hosts.",
+        )
+    };
+    pe.detail = Some(text);
+    pe
+}
+
+/// TLS could not be set up: the trust settings, the root or client certificate, the key.
+fn classify_tls_setup(error: SetupError, sslmode: SslMode) -> ProbeError {
+    match error {
+        SetupError::WeakTrust(msg) => ProbeError::new(
+            ErrorCode::InvalidSettings,
+            Stage::Tls,
+            format!("These TLS settings would not protect the connection: {msg}."),
+            "Use SSL mode verify-full (the certificate must then name the host), or give the CA that signed the server's certificate as the root certificate.",
+        ),
+        SetupError::RootCert(msg) => ProbeError::new(
+            ErrorCode::CertificateUntrusted,
+            Stage::Tls,
+            format!("The server cannot be verified: {msg}."),
+            "Give the CA certificate that signed the server's certificate as the root certificate (a PEM file), or choose SSL mode require to encrypt without verifying.",
+        ),
+        SetupError::MissingRoot(libpq) => {
+            let mut e = ProbeError::new(
+                ErrorCode::InvalidSettings,
+                Stage::Tls,
+                format!("SSL mode {} verifies the server, and there is no root certificate to verify it with (the file does not exist).", sslmode),
+                "Give the file of the CA that signed the server's certificate as the root certificate, use sslrootcert=system for the system's trust store (with verify-full), or choose SSL mode require to encrypt without verifying.",
+            );
+            e.detail = Some(libpq);
+            e
+        }
+        SetupError::ClientCert(msg) => ProbeError::new(
+            ErrorCode::ClientCertificate,
+            Stage::Tls,
+            format!("The client certificate cannot be used: {msg}."),
+            "Give a PEM client certificate and its PEM private key (encrypted keys need their passphrase), both readable by you.",
+        ),
+        SetupError::KeyPassphrase(msg) => ProbeError::new(
+            ErrorCode::ClientKeyPassphrase,
+            Stage::Tls,
+            format!("The client key cannot be used: {msg}."),
+            "Enter the key's passphrase (Key passphrase in the form, sslpassword in a connection string); Sluice keeps it in the keyring.",
+        ),
+        SetupError::Internal(msg) => ProbeError::new(ErrorCode::Internal, Stage::Tls, format!("TLS could not be set up: {msg}."), "Copy the diagnostics and report this problem."),
+    }
+}
+
+/// The password command failed or timed out; its stderr goes to the detail.
+fn password_command(message: String, stderr: String) -> ProbeError {
+    let mut e = ProbeError::new(
+        ErrorCode::PasswordCommandFailed,
+        Stage::Auth,
+        format!("The password command gave no password: {message}."),
+        "Run the command in a terminal: it must print the password (or token) on its first line and exit 0. For cloud IAM, check that you are logged in (aws sso login, gcloud auth login, az login).",
+    );
+    e.detail = Some(stderr).filter(|s| !s.is_empty());
+    e
+}
+
+/// No answer within the connect timeout (`d`), with a hint for the stage it ran out in.
+fn timeout(d: Duration, stage: Stage) -> ProbeError {
+    if stage.is_ssh() {
+        return ProbeError::new(
+            ErrorCode::SshTimeout,
+            stage,
+            format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
+            match stage {
+                Stage::SshConnect => "The SSH server did not finish the handshake in time: check the address and port (is it sshd?), and that a firewall does not drop the packets.",
+                Stage::SshAuth => "The SSH server did not answer the login in time: it may be slow to check keys or passwords (DNS lookups of clients, an LDAP backend). Try again, or raise the connect timeout.",
+                _ => "The bastion did not open the channel in time: it cannot reach the next host (a firewall between them, or a wrong address or port). Check from the bastion itself.",
+            },
+        );
+    }
+    let hint = match stage {
+        Stage::Resolve => "DNS did not answer in time: check this machine's DNS servers or VPN.",
+        Stage::Connect => "The host did not answer: it may be down, or a firewall or cloud security group drops the packets (allow inbound TCP on the port from your IP). Check the host, port and VPN.",
+        Stage::Tls | Stage::Auth => "The server accepted the connection but did not finish the handshake: it may be overloaded, or the port belongs to something that is not Postgres.",
+        Stage::Session | Stage::Access => "The server is slow to answer simple catalog queries: it may be overloaded or waiting on locks. Try again, or raise the connect timeout.",
+        Stage::SshConnect | Stage::SshAuth | Stage::SshChannel => "The SSH server did not answer in time.",
+    };
+    ProbeError::new(
+        ErrorCode::Timeout,
+        stage,
+        format!("No answer within {} s while {}.", fmt_secs(d), stage.doing()),
+        hint,
+    )
 }
 
 fn fmt_secs(d: Duration) -> String {
