@@ -274,7 +274,7 @@ fn explain_times(pg: &Cluster, user: &str, sql: &str, runs: usize, settings: &st
 /// the owner and the group-granted reader. Writes the evidence files
 /// (EXPLAIN output, the reader's report) into `out` when given.
 pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>) -> Result<Value, String> {
-    let analysis_sql = sluice_core::access::analysis_sql(&sluice_core::access::Scope::all(), sluice_core::access::Reads::for_job(sluice_core::job::Job::Source, &Default::default())).map_err(|e| e.to_string())?;
+    let analysis_sql = sluice_core::access::analysis_sql(&sluice_core::access::Scope::all(), &sluice_core::access::Reads::for_job(sluice_core::job::Job::Source, &Default::default())).map_err(|e| e.to_string())?;
     // The probe's SET LOCALs, as session SETs (EXPLAIN runs outside its transaction).
     let settings: String =
         sluice_core::access::PLANNER_SETTINGS.iter().map(|s| format!("{};\n", s.replacen("SET LOCAL", "SET", 1))).collect();

@@ -247,6 +247,15 @@ pub struct Vocabulary {
     pub ssh_auth: [sluice_core::ssh::Auth; 4],
     /// Password command presets (cloud IAM, secret managers).
     pub password_presets: &'static [sluice_core::connection::Preset],
+    /// The stages of a test, in order, with what the panel calls them.
+    pub stages: Vec<StageInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StageInfo {
+    pub id: sluice_core::probe::Stage,
+    pub label: &'static str,
+    pub ssh: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -280,6 +289,7 @@ impl Vocabulary {
             providers: Provider::ALL.iter().map(|p| ProviderInfo { value: *p, label: p.label(), required: p.required(), ca_bundle: p.ca_bundle() }).collect(),
             ssh_auth: sluice_core::ssh::Auth::ALL,
             password_presets: sluice_core::connection::PRESETS,
+            stages: sluice_core::probe::Stage::ALL.iter().map(|s| StageInfo { id: *s, label: s.label(), ssh: s.is_ssh() }).collect(),
         }
     }
 }

@@ -22,10 +22,12 @@ pub enum Stage {
     Auth,
     Session,
     Access,
+    /// A source read by CDC: the replication connection and IDENTIFY_SYSTEM.
+    Replication,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 9] = [
+    pub const ALL: [Stage; 10] = [
         Stage::SshConnect,
         Stage::SshAuth,
         Stage::SshChannel,
@@ -35,6 +37,7 @@ impl Stage {
         Stage::Auth,
         Stage::Session,
         Stage::Access,
+        Stage::Replication,
     ];
 
     pub fn is_ssh(self) -> bool {
@@ -52,6 +55,23 @@ impl Stage {
             Stage::Auth => "auth",
             Stage::Session => "session",
             Stage::Access => "access",
+            Stage::Replication => "replication",
+        }
+    }
+
+    /// What the app's test panel calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::SshConnect => "SSH connect",
+            Stage::SshAuth => "SSH login",
+            Stage::SshChannel => "SSH channel",
+            Stage::Resolve => "Resolve host",
+            Stage::Connect => "Connect",
+            Stage::Tls => "TLS",
+            Stage::Auth => "Authenticate",
+            Stage::Session => "Session",
+            Stage::Access => "Privileges",
+            Stage::Replication => "Replication",
         }
     }
 
@@ -67,6 +87,7 @@ impl Stage {
             Stage::Auth => "authenticating",
             Stage::Session => "reading the session details",
             Stage::Access => "analysing privileges",
+            Stage::Replication => "opening the replication connection",
         }
     }
 }

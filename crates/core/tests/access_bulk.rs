@@ -47,7 +47,7 @@ fn bulk_cluster(tables: u32) -> Cluster {
 /// caches, as in a real Test Connection).
 async fn server_time(pg: &Cluster) -> String {
     let client = connect(pg, "bulkreader").await;
-    let sql = sluice_core::access::analysis_sql(&Scope::all(), Reads::ALL).unwrap();
+    let sql = sluice_core::access::analysis_sql(&Scope::all(), &Reads::ALL).unwrap();
     let messages = client.simple_query(&format!("EXPLAIN (ANALYZE, TIMING OFF) {sql}")).await.unwrap();
     messages
         .iter()
@@ -105,7 +105,7 @@ async fn one_hundred_thousand_tables() {
 /// The plan of the probe's analysis (its planner settings, then the SELECT),
 /// one line per node, from `EXPLAIN (COSTS OFF)` in a read-only transaction.
 async fn plan(client: &Client, settings: &[&str]) -> String {
-    let sql = sluice_core::access::analysis_sql(&Scope::all(), Reads::ALL).unwrap();
+    let sql = sluice_core::access::analysis_sql(&Scope::all(), &Reads::ALL).unwrap();
     let batch = format!("BEGIN READ ONLY; {}; EXPLAIN (COSTS OFF) {sql}; ROLLBACK", settings.join("; "));
     let messages = client.simple_query(&batch).await.unwrap();
     let lines: Vec<String> = messages

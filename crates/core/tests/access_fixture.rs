@@ -143,7 +143,7 @@ async fn facts(client: &Client) -> SessionFacts {
         .query_one("SELECT pg_catalog.pg_is_in_recovery(), pg_catalog.current_setting('default_transaction_read_only') OPERATOR(pg_catalog.=) 'on'", &[])
         .await
         .expect("session facts");
-    SessionFacts { in_recovery: row.get(0), default_transaction_read_only: row.get(1) }
+    SessionFacts { in_recovery: row.get(0), default_transaction_read_only: row.get(1), ..SessionFacts::default() }
 }
 
 async fn access_of(pg: &Cluster, user: &str) -> Access {

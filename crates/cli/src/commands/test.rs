@@ -185,6 +185,9 @@ fn print_human(report: &Report) {
             outln!("detail: {}", t(d));
         }
     }
+    if let Some(r) = report.access.as_ref().and_then(|a| a.replication.as_ref()) {
+        print_replication(r);
+    }
     if let Some(v) = &report.verdict {
         outln!();
         let job = v.job.as_str();
@@ -208,6 +211,50 @@ fn print_human(report: &Report) {
         if !v.ready {
             outln!("\nTo fix, run as an owner or superuser:\n{}", v.fix_sql);
         }
+    }
+}
+
+/// The change data capture facts, one line each (their problems follow in the verdict).
+fn print_replication(r: &sluice_core::access::Replication) {
+    let t = |s: &str| term::one_line(s);
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    outln!("\nChange data capture:");
+    let effective = r.server.effective_wal_level.as_deref().map(|e| format!(" (effective {})", t(e))).unwrap_or_default();
+    outln!("  wal_level {}{effective}", t(&r.server.wal_level));
+    outln!(
+        "  login role {}: REPLICATION {}, superuser {}{}",
+        t(&r.role.name),
+        yes(r.role.replication),
+        yes(r.role.superuser),
+        r.role.rds_replication.map(|m| format!(", rds_replication {}", yes(m))).unwrap_or_default()
+    );
+    outln!(
+        "  replication slots {} of {} in use, WAL senders {} of {} running",
+        r.server.slots_used, r.server.max_replication_slots, r.server.wal_senders, r.server.max_wal_senders
+    );
+    if let Some(p) = &r.publication {
+        if p.exists {
+            let ops: Vec<&str> = [(p.insert, "insert"), (p.update, "update"), (p.delete, "delete"), (p.truncate, "truncate")].iter().filter(|(on, _)| *on).map(|(_, w)| *w).collect();
+            let published = r.tables.iter().filter(|x| x.published == Some(true)).count();
+            outln!("  publication {}: publishes {}; {published} of {} tables in scope", t(&p.name), ops.join(", "), r.tables.len());
+        } else {
+            outln!("  publication {}: does not exist", t(&p.name));
+        }
+    }
+    if let Some(slot) = &r.slot {
+        match (slot.exists, slot.plugin.as_deref(), slot.wal_status.as_deref()) {
+            (false, _, _) => outln!("  slot {}: does not exist yet", t(&slot.name)),
+            (true, plugin, status) => outln!(
+                "  slot {}: plugin {}, {}, wal_status {}",
+                t(&slot.name),
+                t(plugin.unwrap_or("-")),
+                if slot.active { "in use" } else { "free" },
+                t(status.unwrap_or("-"))
+            ),
+        }
+    }
+    if let Some(c) = &r.connection {
+        outln!("  replication connection: system {}, timeline {}, WAL at {}", t(&c.system_id), c.timeline, t(&c.wal_position));
     }
 }
 

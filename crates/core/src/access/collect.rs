@@ -20,6 +20,8 @@ pub struct Collector {
     uses: Vec<((String, String), WriteDependency)>,
     /// `write` rows, likewise.
     writes: HashMap<(String, String), WriteFacts>,
+    /// `cdc_*` rows (`replication.rs`).
+    replication: super::replication::Rows,
 }
 
 impl Collector {
@@ -55,6 +57,9 @@ impl Collector {
             return Err(AccessError::Row(format!("{} columns, expected {COLUMNS}", f.len())));
         }
         let k = req(f, 0)?;
+        if k.starts_with(kind::CDC_PREFIX) {
+            return self.replication.push(f);
+        }
         match k {
             kind::ROLE => {
                 self.access.role = req(f, 1)?.to_owned();
@@ -206,7 +211,8 @@ impl Collector {
     /// The analysis, sorted by schema and name, with each relation's `uses`
     /// attached.
     pub fn finish(self) -> Access {
-        let Collector { mut access, uses, mut writes, .. } = self;
+        let Collector { mut access, uses, mut writes, replication, .. } = self;
+        access.replication = replication.finish();
         if !writes.is_empty() {
             for r in &mut access.relations {
                 r.write = writes.remove(&(r.schema.clone(), r.name.clone()));

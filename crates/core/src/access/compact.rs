@@ -69,6 +69,9 @@ pub struct CompactAccess {
     pub functions: Vec<FunctionAccess>,
     pub not_found: Vec<NotFound>,
     pub other_schemas: Vec<String>,
+    /// As in the full form (small: one row per table in scope at most).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication: Option<super::replication::Replication>,
 }
 
 /// The relations, one column per field; row `i` is the `i`th entry of each.
@@ -236,6 +239,7 @@ impl From<&Access> for CompactAccess {
             functions: a.functions.clone(),
             not_found: a.not_found.clone(),
             other_schemas: a.other_schemas.clone(),
+            replication: a.replication.clone(),
         }
     }
 }
@@ -340,6 +344,7 @@ impl CompactAccess {
             functions: self.functions,
             not_found: self.not_found,
             other_schemas: self.other_schemas,
+            replication: self.replication,
         })
     }
 }

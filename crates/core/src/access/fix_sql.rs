@@ -34,7 +34,7 @@ pub fn fix_sql(access: &Access, verdict: &Verdict) -> String {
     let mut groups: BTreeMap<&str, SchemaGroup> = BTreeMap::new();
     let mut notes: Vec<String> = Vec::new();
 
-    for p in verdict.problems.iter().filter(|p| p.severity == Severity::Error) {
+    for p in verdict.problems.iter().filter(|p| p.severity == Severity::Error && p.statement.is_none()) {
         let Some(schema) = p.schema.as_deref() else {
             notes.push(p.reason.clone());
             continue;
@@ -74,12 +74,19 @@ pub fn fix_sql(access: &Access, verdict: &Verdict) -> String {
         ));
     }
 
+    let statements = statement_section(verdict);
     let mut out = String::new();
     if groups.is_empty() {
         if verdict.ready {
             out.push_str(&format!(
                 "-- Sluice: role {} is ready as a {job}; nothing to grant.\n",
                 comment_name(&access.role)
+            ));
+        } else if !statements.is_empty() {
+            out.push_str(&format!(
+                "-- Sluice: what makes role {} ready as a {job} in database {}.\n",
+                comment_name(&access.role),
+                comment_name(&access.database)
             ));
         } else {
             out.push_str(&format!(
@@ -90,6 +97,7 @@ pub fn fix_sql(access: &Access, verdict: &Verdict) -> String {
         for note in &notes {
             out.push_str(&comment_lines(note));
         }
+        out.push_str(&statements);
         return out;
     }
 
@@ -155,6 +163,24 @@ pub fn fix_sql(access: &Access, verdict: &Verdict) -> String {
                 )));
             }
         }
+    }
+    out.push_str(&statements);
+    out
+}
+
+/// The statements that are not GRANTs (a role attribute, a publication, a
+/// replica identity), each under its reason, once each.
+fn statement_section(verdict: &Verdict) -> String {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out = String::new();
+    for p in verdict.problems.iter().filter(|p| p.severity == Severity::Error) {
+        let Some(statement) = p.statement.as_deref().filter(|s| seen.insert(s)) else { continue };
+        if out.is_empty() {
+            out.push_str("\n-- Not GRANTs: run as a superuser (ALTER PUBLICATION as the publication's owner,\n-- ALTER TABLE as the table's owner).\n");
+        }
+        out.push_str(&comment_lines(&p.reason));
+        out.push_str(statement);
+        out.push('\n');
     }
     out
 }
@@ -311,6 +337,7 @@ mod tests {
             identity_args: None,
             missing: vec![Usage],
             reason: "nextval()".into(),
+            statement: None,
         });
         v.ready = false;
         assert_eq!(statements(&fix_sql(&a, &v)), ["GRANT USAGE ON ALL SEQUENCES IN SCHEMA app TO r;"]);
@@ -375,6 +402,7 @@ mod tests {
                     identity_args: Some("IN x integer".into()),
                     missing: vec![Execute],
                     reason: "test".into(),
+                    statement: None,
                 },
                 Problem {
                     severity: Severity::Error,
@@ -384,6 +412,7 @@ mod tests {
                     identity_args: Some("a integer, b text".into()),
                     missing: vec![Execute],
                     reason: "test".into(),
+                    statement: None,
                 },
             ],
             fix_sql: String::new(),
@@ -413,6 +442,7 @@ mod tests {
                 identity_args: Some(hostile.into()),
                 missing: vec![Execute],
                 reason: "test".into(),
+                statement: None,
             }],
             fix_sql: String::new(),
         };

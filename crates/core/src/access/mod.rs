@@ -12,21 +12,26 @@
 //! - `collect.rs`: [`Collector`], rows to [`Access`].
 //! - `model.rs`: the `access` JSON model.
 //! - `compact.rs`: [`CompactAccess`], the same facts column by column, as the app's window receives them.
-//! - `verdict.rs`: [`verdict`], the rules for a source and a destination.
+//! - `replication.rs`: what a source read by change data capture needs (the `cdc_*` rows).
+//! - `verdict.rs`: [`verdict`], the rules for a source and a destination;
+//!   `cdc.rs`, the rules for change data capture.
 //! - `fix_sql.rs`: [`fix_sql`], minimal GRANTs, grouped per schema.
 //! - `quote.rs`: identifier and literal quoting.
 //!
 //! The probe runs [`analysis_sql`] inside its own batch and feeds the rows to
 //! a [`Collector`]; [`analyze`] runs it alone.
 
+mod cdc;
 mod collect;
 mod compact;
 mod fix_sql;
 mod model;
 mod query;
 mod quote;
+mod replication;
 mod verdict;
 
+pub use cdc::PLUGIN;
 pub use collect::Collector;
 pub use compact::{CompactAccess, CompactError, CompactRelations, CompactSequences, CompactUse, RelationExtra};
 pub use fix_sql::fix_sql;
@@ -35,7 +40,8 @@ pub use model::{
     Access, ColumnGrant, FunctionAccess, FunctionKind, NotFound, ObjectName, Privilege, RelationAccess,
     RelationKind, SchemaAccess, SequenceAccess, UseVia, UsedObject, WriteDependency,
 };
-pub use query::{analysis_sql, Reads, Scope, KIND_COLUMN, PLANNER_SETTINGS};
+pub use query::{analysis_sql, CdcNames, Reads, Scope, KIND_COLUMN, PLANNER_SETTINGS};
+pub use replication::{CdcTable, Publication, ReplicaIdentity, Replication, ReplicationConnection, ReplicationRole, ReplicationServer, Slot};
 pub use quote::{is_quoted_keyword, quote_ident, quote_literal};
 pub use verdict::{refused, verdict, ObjectType, Problem, SessionFacts, Severity, Verdict};
 
@@ -57,7 +63,7 @@ pub async fn analyze(client: &tokio_postgres::Client, scope: &Scope, reads: Read
     use futures_util::TryStreamExt;
     use tokio_postgres::SimpleQueryMessage;
 
-    let analysis = analysis_sql(scope, reads)?;
+    let analysis = analysis_sql(scope, &reads)?;
     let mut statements: Vec<&str> = PLANNER_SETTINGS.to_vec();
     statements.push(&analysis);
     let sql = crate::pinned::read_only_batch(&statements);

@@ -139,6 +139,9 @@ pub struct Access {
     /// scope and not analysed: what a scope can be chosen from.
     #[serde(default)]
     pub other_schemas: Vec<String>,
+    /// A source read by change data capture: the replication facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replication: Option<super::replication::Replication>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

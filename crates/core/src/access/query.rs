@@ -78,6 +78,13 @@ pub(crate) mod kind {
     pub const WRITE: &str = "write";
     pub const MISSING: &str = "missing";
     pub const OTHER_SCHEMA: &str = "other_schema";
+    pub const CDC_SERVER: &str = "cdc_server";
+    pub const CDC_ROLE: &str = "cdc_role";
+    pub const CDC_PUBLICATION: &str = "cdc_publication";
+    pub const CDC_SLOT: &str = "cdc_slot";
+    pub const CDC_TABLE: &str = "cdc_table";
+    /// The prefix of every CDC row kind (`replication.rs`).
+    pub const CDC_PREFIX: &str = "cdc_";
 }
 
 /// Number of columns of every analysis row.
@@ -128,7 +135,7 @@ pub const PLANNER_SETTINGS: [&str; 3] =
 /// - `other_schema`: name of a schema outside the scope (for choosing a scope)
 ///
 /// Run it after [`PLANNER_SETTINGS`], in the same transaction.
-pub fn analysis_sql(scope: &Scope, reads: Reads) -> Result<String, AccessError> {
+pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError> {
     // Deduplicated, so the joins below cannot multiply rows.
     let schemas: BTreeSet<&str> = scope.schemas.iter().map(String::as_str).collect();
     let tables: BTreeSet<(&str, &str)> = scope.tables.iter().map(|(s, t)| (s.as_str(), t.as_str())).collect();
@@ -160,6 +167,21 @@ pub fn analysis_sql(scope: &Scope, reads: Reads) -> Result<String, AccessError> 
         sql.push_str(WRITE_CTES);
         branches.extend(DESTINATION_BRANCHES);
     }
+    let (mut publication, mut slot) = ("NULL::pg_catalog.text".to_owned(), "NULL::pg_catalog.text".to_owned());
+    if let Some(cdc) = &reads.cdc {
+        let literal = |name: &Option<String>| -> Result<Option<String>, AccessError> {
+            name.as_deref().map(|n| Ok(format!("{}::pg_catalog.text", quote_literal(n)?))).transpose()
+        };
+        if let Some(p) = literal(&cdc.publication)? {
+            publication = p;
+        }
+        if let Some(s) = literal(&cdc.slot)? {
+            slot = s;
+        }
+        sql.push_str(",\n");
+        sql.push_str(super::replication::CDC_CTES);
+        branches.extend(super::replication::CDC_BRANCHES);
+    }
     sql.push('\n');
     sql.push_str(&branches.join("\nUNION ALL\n"));
     let (relkinds, att_filter) = if reads.writes {
@@ -177,6 +199,8 @@ pub fn analysis_sql(scope: &Scope, reads: Reads) -> Result<String, AccessError> 
             ("relkinds", relkinds),
             ("att_filter", att_filter),
             ("referencing", referencing),
+            ("publication", &publication),
+            ("slot", &slot),
         ],
     ))
 }
@@ -185,21 +209,34 @@ pub fn analysis_sql(scope: &Scope, reads: Reads) -> Result<String, AccessError> 
 /// relations (with column grants and RLS where there are any); a destination
 /// also the sequences, functions and dependencies its writes evaluate, and
 /// per written table its key, per-column answers, policies and triggers;
-/// with a truncate, the tables that reference each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// with a truncate, the tables that reference each. A source read by CDC
+/// also reads the replication facts (`replication.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Reads {
     pub writes: bool,
     pub truncate: bool,
+    pub cdc: Option<CdcNames>,
+}
+
+/// The publication and slot a CDC job names (either may be none).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CdcNames {
+    pub publication: Option<String>,
+    pub slot: Option<String>,
 }
 
 impl Reads {
-    /// Everything (tests, the benchmark's worst case).
-    pub const ALL: Reads = Reads { writes: true, truncate: true };
+    /// Every destination fact (tests, the benchmark's worst case).
+    pub const ALL: Reads = Reads { writes: true, truncate: true, cdc: None };
 
     pub fn for_job(job: crate::job::Job, options: &crate::job::JobOptions) -> Reads {
         match job {
+            crate::job::Job::Source if options.cdc => Reads {
+                cdc: Some(CdcNames { publication: options.publication.clone(), slot: options.slot.clone() }),
+                ..Reads::default()
+            },
             crate::job::Job::Source => Reads::default(),
-            crate::job::Job::Destination => Reads { writes: true, truncate: options.truncate },
+            crate::job::Job::Destination => Reads { writes: true, truncate: options.truncate, ..Reads::default() },
         }
     }
 }
@@ -476,7 +513,7 @@ mod tests {
 
     #[test]
     fn all_scope_has_no_literals() {
-        let sql = analysis_sql(&Scope::all(), Reads::ALL).unwrap();
+        let sql = analysis_sql(&Scope::all(), &Reads::ALL).unwrap();
         assert!(sql.contains("true OR n.nspname"));
         assert!(!sql.contains("(E'"));
         assert!(!sql.trim_end().ends_with(';'));
@@ -489,7 +526,7 @@ mod tests {
             schemas: vec!["a'b".into(), "c\\d".into(), "a'b".into()],
             tables: vec![("s".into(), "t".into()), ("s".into(), "t".into())],
         };
-        let sql = analysis_sql(&scope, Reads::ALL).unwrap();
+        let sql = analysis_sql(&scope, &Reads::ALL).unwrap();
         assert!(sql.contains("VALUES (E'a''b'::pg_catalog.text), (E'c\\\\d'::pg_catalog.text)"), "{sql}");
         assert!(sql.contains("VALUES (E's'::pg_catalog.text, E't'::pg_catalog.text))"), "{sql}");
         assert!(sql.contains("false OR n.nspname"));
@@ -498,7 +535,7 @@ mod tests {
     #[test]
     fn placeholders_in_scope_names_are_not_filled_again() {
         let scope = Scope { schemas: vec!["x{all}".into(), "{scope_tables}".into()], tables: vec![] };
-        let sql = analysis_sql(&scope, Reads::ALL).unwrap();
+        let sql = analysis_sql(&scope, &Reads::ALL).unwrap();
         assert!(sql.contains("(E'x{all}'::pg_catalog.text)"), "{sql}");
         assert!(sql.contains("(E'{scope_tables}'::pg_catalog.text)"), "{sql}");
         assert_eq!(fill("a{x}b{y}c{z}", &[("x", "{y}"), ("y", "1")]), "a{y}b1c{z}");
@@ -507,8 +544,8 @@ mod tests {
     #[test]
     fn nul_is_rejected() {
         let scope = Scope { schemas: vec!["a\0".into()], tables: vec![] };
-        assert!(matches!(analysis_sql(&scope, Reads::ALL), Err(AccessError::NulInScope(_))));
+        assert!(matches!(analysis_sql(&scope, &Reads::ALL), Err(AccessError::NulInScope(_))));
         let scope = Scope { schemas: vec![], tables: vec![("s".into(), "\0".into())] };
-        assert!(analysis_sql(&scope, Reads::ALL).is_err());
+        assert!(analysis_sql(&scope, &Reads::ALL).is_err());
     }
 }

@@ -16,6 +16,16 @@ pub struct SessionFacts {
     pub in_recovery: bool,
     /// `default_transaction_read_only` is on for this session.
     pub default_transaction_read_only: bool,
+    /// `server_version_num` (0 when unknown).
+    #[serde(default)]
+    pub server_version_num: u32,
+    /// The session is relayed (a pooler or proxy is in between).
+    #[serde(default)]
+    pub relayed: bool,
+    /// The provider the connection's host names (for guidance where SQL
+    /// cannot fix a setting; the server's own evidence comes first).
+    #[serde(default)]
+    pub provider: crate::connection::Provider,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -45,8 +55,12 @@ pub enum ObjectType {
     Sequence,
     Function,
     Procedure,
-    /// The login role itself (NOLOGIN, its connection limit).
+    /// The login role itself (NOLOGIN, its connection limit, REPLICATION).
     Role,
+    /// A publication (change data capture).
+    Publication,
+    /// A replication slot (change data capture).
+    ReplicationSlot,
 }
 
 impl From<RelationKind> for ObjectType {
@@ -86,6 +100,11 @@ pub struct Problem {
     /// The privileges that would fix it (empty when no GRANT can).
     pub missing: Vec<Privilege>,
     pub reason: String,
+    /// The statement that fixes it when a GRANT cannot (ALTER ROLE ...
+    /// REPLICATION, CREATE or ALTER PUBLICATION, ALTER TABLE ... REPLICA
+    /// IDENTITY); the fix SQL lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<String>,
 }
 
 /// The `verdict` JSON object. `role` is the database role; `job` what it is checked for.
@@ -126,7 +145,12 @@ pub fn verdict(access: &Access, facts: &SessionFacts, role: Job, options: &JobOp
     let mut problems = Vec::new();
     let covered = covered_partitions(access);
     match role {
-        Job::Source => source_rules(access, &covered, &mut problems),
+        Job::Source => {
+            source_rules(access, &covered, &mut problems);
+            if let (true, Some(r)) = (options.cdc, &access.replication) {
+                super::cdc::cdc_rules(r, &access.database, facts, &mut problems);
+            }
+        }
         Job::Destination => destination_rules(access, facts, options, &covered, &mut problems),
     }
     let has_error = problems.iter().any(|p| p.severity == Severity::Error);
@@ -160,6 +184,7 @@ fn relation_problem(r: &RelationAccess, severity: Severity, missing: Vec<Privile
         identity_args: None,
         missing,
         reason,
+        statement: None,
     }
 }
 
@@ -172,6 +197,7 @@ fn schema_problem(schema: &str, severity: Severity, missing: Vec<Privilege>, rea
         identity_args: None,
         missing,
         reason,
+        statement: None,
     }
 }
 
@@ -196,6 +222,7 @@ fn not_found_problems(access: &Access, problems: &mut Vec<Problem>) {
                 "the scope names this {what} but the database has none by that name (names are case-sensitive; \
                  system schemas are never analysed)"
             ),
+            statement: None,
         });
     }
 }
@@ -221,6 +248,7 @@ fn source_rules(access: &Access, covered: &HashSet<(&str, &str)>, problems: &mut
             identity_args: None,
             missing: vec![],
             reason: "no table or view in scope: the job would read nothing".into(),
+            statement: None,
         });
     }
     let schemas: HashMap<&str, &SchemaAccess> = access.schemas.iter().map(|s| (s.name.as_str(), s)).collect();
@@ -345,6 +373,7 @@ fn session_rules(access: &Access, facts: &SessionFacts, problems: &mut Vec<Probl
         identity_args: None,
         missing: vec![],
         reason,
+        statement: None,
     };
     if facts.in_recovery {
         problems.push(server(
@@ -550,6 +579,7 @@ fn truncate_rules(r: &RelationAccess, w: &WriteFacts, options: &JobOptions, writ
                 identity_args: None,
                 missing: vec![Privilege::Truncate],
                 reason: format!("TRUNCATE ... CASCADE of {} truncates this table too (it references it by foreign key): TRUNCATE on it is needed", qualified(&r.schema, &r.name)),
+                statement: None,
             });
         }
     }
@@ -639,7 +669,7 @@ fn needed_object_rules(needed: BTreeMap<(UsedObject, String, String, Option<Stri
             UsedObject::Sequence => (ObjectType::Sequence, vec![Privilege::Usage], format!("nextval() of this sequence is {listed}: writes evaluate it and need USAGE (or UPDATE)")),
             UsedObject::Function => (ObjectType::Function, vec![Privilege::Execute], format!("called by {listed}: every write evaluates it and needs EXECUTE")),
         };
-        problems.push(Problem { severity: Severity::Error, object_type, schema: Some(schema), name: Some(name), identity_args, missing, reason });
+        problems.push(Problem { severity: Severity::Error, object_type, schema: Some(schema), name: Some(name), identity_args, missing, reason, statement: None });
     }
 }
 
@@ -864,7 +894,7 @@ mod tests {
         let mut a = access("r");
         a.schemas = vec![schema("app", true, false)];
         a.relations = vec![table("app", "t", &[Select, Insert, Update, Truncate])];
-        let standby = SessionFacts { in_recovery: true, default_transaction_read_only: false };
+        let standby = SessionFacts { in_recovery: true, ..SessionFacts::default() };
         let v = verdict(&a, &standby, Job::Destination, &no_options());
         assert!(!v.ready);
         assert_eq!((v.problems[0].severity, v.problems[0].object_type), (Severity::Error, ObjectType::Server));
@@ -872,7 +902,7 @@ mod tests {
         assert!(v.fix_sql.contains("-- the server is a hot standby"), "{}", v.fix_sql);
         assert!(verdict(&a, &standby, Job::Source, &no_options()).ready);
 
-        let fenced = SessionFacts { in_recovery: false, default_transaction_read_only: true };
+        let fenced = SessionFacts { default_transaction_read_only: true, ..SessionFacts::default() };
         let v = verdict(&a, &fenced, Job::Destination, &no_options());
         assert!(!v.ready, "read-only by default: not ready");
         assert_eq!(v.problems.len(), 1);

@@ -27,7 +27,7 @@ pub(crate) async fn run(
 ) -> Result<(), Staged> {
     tracker.start(Stage::Session);
     let access_sql = match &req.analysis {
-        Some(a) => Some(access::analysis_sql(&a.scope, access::Reads::for_job(a.job, &a.options)).map_err(|e| Staged::new(Failure::Settings(e.to_string()), Stage::Access))?),
+        Some(a) => Some(access::analysis_sql(&a.scope, &access::Reads::for_job(a.job, &a.options)).map_err(|e| Staged::new(Failure::Settings(e.to_string()), Stage::Access))?),
         None => None,
     };
     let batch = session::batch(access_sql.as_deref());
@@ -54,7 +54,8 @@ pub(crate) async fn run(
         return Err(Staged::new(failure, stage));
     }
     if let (Some(a), Some(access), Some(server)) = (&req.analysis, &out.access, &out.server) {
-        out.verdict = Some(access::verdict(access, &access::SessionFacts::from(server), a.job, &a.options));
+        let facts = access::SessionFacts { provider: crate::connection::Provider::guess(req.info.get("host")), ..access::SessionFacts::from(server) };
+        out.verdict = Some(access::verdict(access, &facts, a.job, &a.options));
     }
     Ok(())
 }

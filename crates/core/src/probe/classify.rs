@@ -310,6 +310,7 @@ fn timeout(d: Duration, stage: Stage) -> ProbeError {
         Stage::Tls | Stage::Auth => "The server accepted the connection but did not finish the handshake: it may be overloaded, or the port belongs to something that is not Postgres.",
         Stage::Session | Stage::Access => "The server is slow to answer simple catalog queries: it may be overloaded or waiting on locks. Try again, or raise the connect timeout.",
         Stage::SshConnect | Stage::SshAuth | Stage::SshChannel => "The SSH server did not answer in time.",
+        Stage::Replication => "The server did not answer the replication connection in time: something in between (a pooler, a proxy) may hold it, or the server waits for a free WAL sender.",
     };
     ProbeError::new(
         ErrorCode::Timeout,

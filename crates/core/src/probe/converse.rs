@@ -12,7 +12,8 @@ use super::state::{password_source_text, Learnt};
 use super::target::{Endpoint, HostSpec};
 use super::tracker::Tracker;
 use super::wire::{lock, Recorded, SharedFacts, WireFacts};
-use super::{auth_guard, batch, limits, tls, ProbeRequest};
+use super::startup::StartupParams;
+use super::{auth_guard, batch, limits, replication, tls, ProbeRequest};
 use crate::conninfo::SslMode;
 use std::sync::{Arc, Mutex};
 use tokio_postgres::config::{ChannelBinding, SslMode as PgSsl};
@@ -25,6 +26,8 @@ pub(crate) enum Next {
     Host(Staged),
     /// The end of the test.
     Abort(Staged),
+    /// The end of the test, already classified (the replication stage's own failures).
+    Failed(Box<ProbeError>),
 }
 
 impl From<Staged> for Next {
@@ -38,6 +41,7 @@ impl Next {
     pub fn into_error(self, out: &Learnt) -> ProbeError {
         match self {
             Next::Host(s) | Next::Abort(s) => out.classify(s),
+            Next::Failed(e) => *e,
             Next::WrongType(reason) => ProbeError::new(
                 ErrorCode::WrongSessionType,
                 Stage::Auth,
@@ -60,7 +64,7 @@ impl Route<'_> {
         matches!(self, Route::Direct(Endpoint::Unix { .. }))
     }
 
-    async fn reopen(&self) -> Option<Socket> {
+    pub(crate) async fn reopen(&self) -> Option<Socket> {
         match self {
             Route::Direct(endpoint) => socket::open(endpoint).await.ok(),
             Route::Tunnel { chain, host, port } => chain.channel(host, *port).await.ok().map(|s| Socket::Ssh(Box::new(s))),
@@ -74,7 +78,7 @@ impl Route<'_> {
         }
     }
 
-    fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Route::Direct(endpoint) => endpoint.describe(),
             Route::Tunnel { chain, host, port } => format!("{host}:{port} via SSH {}", chain.last().display()),
@@ -88,8 +92,8 @@ pub(crate) fn direct_tls(info: &crate::conninfo::ConnInfo) -> bool {
 }
 
 pub(crate) type Conn = tokio_postgres::Connection<Recorded<Socket>, tls::OpensslStream<Recorded<Socket>>>;
-type Connected = (tokio_postgres::Client, Conn, WireFacts, SharedFacts);
-type HandshakeResult = Result<Connected, (Failure, WireFacts)>;
+pub(crate) type Connected = (tokio_postgres::Client, Conn, WireFacts, SharedFacts);
+pub(crate) type HandshakeResult = Result<Connected, (Failure, WireFacts)>;
 
 /// TLS, auth, target_session_attrs, then the session batch.
 pub(crate) async fn converse(
@@ -140,13 +144,18 @@ pub(crate) async fn converse(
         s => format!(", password from {}", password_source_text(s)),
     };
     tracker.finish(StepStatus::Ok, Some(format!("as {}{how}", out.user)));
-    let tls_info = plan.filter(|_| facts.tls_done_at.is_some()).and_then(|p| negotiated_info(p.info, &negotiated));
+    let tls_info = plan.as_ref().filter(|_| facts.tls_done_at.is_some()).and_then(|p| negotiated_info(p.info.clone(), &negotiated));
     let client_side = super::session::ClientSide {
         login_user: out.user.clone(),
         connected_to: route.describe(),
         tcp_port: (!route.is_unix()).then_some(spec.port),
     };
-    batch::run(client, connection, &live_facts, client_side, req, tracker, out, tls_info).await.map_err(Next::Abort)
+    batch::run(client, connection, &live_facts, client_side, req, tracker, out, tls_info).await.map_err(Next::Abort)?;
+    if replication::wanted(req) {
+        let kind = if facts.tls_done_at.is_some() { PgSsl::Require } else { PgSsl::Disable };
+        replication::run(route, kind, plan.as_ref(), req, tracker, out).await.map_err(|e| Next::Failed(Box::new(e)))?;
+    }
+    Ok(())
 }
 
 /// The kind of connection tokio-postgres opens first.
@@ -186,7 +195,7 @@ async fn handshake_with_fallbacks(
     tracker: &Tracker<'_>,
     negotiated: &Arc<Mutex<Option<tls::Negotiated>>>,
 ) -> HandshakeResult {
-    let attempt = handshake(socket, first, plan, req, out, Some(tracker), negotiated.clone()).await;
+    let attempt = handshake(socket, first, plan, req, out, Some(tracker), negotiated.clone(), StartupParams::off()).await;
     let Err((Failure::Postgres(e), facts)) = &attempt else { return attempt };
     let refused_by_hba = e.as_db_error().is_some_and(|db| db.message().contains("no pg_hba.conf entry"));
     let retry = match effective {
@@ -197,7 +206,7 @@ async fn handshake_with_fallbacks(
     // The report describes the connection that stays, not the refused one.
     *negotiated.lock().unwrap_or_else(|p| p.into_inner()) = None;
     match route.reopen().await {
-        Some(socket) => handshake(socket, retry, plan, req, out, None, negotiated.clone()).await,
+        Some(socket) => handshake(socket, retry, plan, req, out, None, negotiated.clone(), StartupParams::off()).await,
         None => attempt,
     }
 }
@@ -281,8 +290,10 @@ async fn session_type(client: &tokio_postgres::Client, mut connection: std::pin:
 
 /// One startup + auth on `socket`. Stage transitions are reported only on
 /// the first attempt (`tracker` is None on libpq-style retries, whose time
-/// counts toward the auth stage).
-async fn handshake(
+/// counts toward the auth stage, and on the replication connection).
+/// `startup` adds parameters to the StartupMessage (`replication=database`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn handshake(
     socket: Socket,
     kind: PgSsl,
     plan: Option<&tls::TlsPlan>,
@@ -290,6 +301,7 @@ async fn handshake(
     out: &Learnt,
     tracker: Option<&Tracker<'_>>,
     negotiated: Arc<Mutex<Option<tls::Negotiated>>>,
+    startup: StartupParams,
 ) -> HandshakeResult {
     let facts: SharedFacts = Arc::default();
     install_guard(&facts, kind, plan, req);
@@ -298,7 +310,7 @@ async fn handshake(
         (PgSsl::Disable, false) => limits::Limiter::messages(),
         _ => limits::Limiter::after_ssl_request(),
     };
-    let stream = Recorded::new(socket, facts.clone(), limiter);
+    let stream = Recorded::new(socket, facts.clone(), limiter).with_startup(startup.clone());
     let config = startup_config(kind, req, out);
     let fallback_tracker = Tracker::new(&|_| {});
     let connect = tls::OpensslConnect {
@@ -307,6 +319,7 @@ async fn handshake(
         tracker: tracker.unwrap_or(&fallback_tracker),
         negotiated,
         direct: direct_tls(&req.info),
+        startup,
     };
     let result = config.connect_raw(stream, connect).await;
     let snapshot = lock(&facts).clone();

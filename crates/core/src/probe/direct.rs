@@ -206,6 +206,11 @@ async fn try_host(
                 out.attempts.push(record(AttemptOutcome::Failed, Some(&e)));
                 return Err(e);
             }
+            Err(Next::Failed(e)) => {
+                // The host was reached; what failed came after (the replication connection).
+                out.attempts.push(record(AttemptOutcome::Connected, None));
+                return Err(*e);
+            }
         }
     }
     Ok(false)

@@ -52,8 +52,10 @@ pub mod password_command;
 mod preflight;
 mod report;
 mod request;
+mod replication;
 mod session;
 mod socket;
+mod startup;
 mod state;
 mod target;
 mod tls;
@@ -109,7 +111,7 @@ pub async fn run(req: &ProbeRequest, cancel: &Cancel, progress: ProgressFn<'_>) 
         Err(Interrupt::Cancelled) => Some(out.classify(Staged::new(Failure::Cancelled, tracker.current_stage()))),
         Err(Interrupt::Deadline) => Some(out.classify(Staged::new(Failure::Timeout(deadline), tracker.current_stage()))),
     };
-    let steps = tracker.into_steps(req.analysis.is_some(), req.ssh.is_some());
+    let steps = tracker.into_steps(req.analysis.is_some(), replication::wanted(req), req.ssh.is_some());
     report(req, out, error, steps, started)
 }
 
@@ -147,6 +149,7 @@ fn report(req: &ProbeRequest, mut out: Learnt, mut error: Option<ProbeError>, st
                 identity_args: None,
                 missing: fix.missing.clone(),
                 reason: e.message.clone(),
+                statement: None,
             };
             out.verdict = Some(access::refused(&out.user, &out.dbname, a.job, problem, &fix.statement));
         }

@@ -104,7 +104,13 @@ fn detect_pooler(client: &ClientSide, backend_addr: Option<&str>, backend_port: 
 /// What the verdict needs of the session (the access module takes no probe type).
 impl From<&ServerInfo> for crate::access::SessionFacts {
     fn from(server: &ServerInfo) -> crate::access::SessionFacts {
-        crate::access::SessionFacts { in_recovery: server.in_recovery, default_transaction_read_only: server.default_transaction_read_only }
+        crate::access::SessionFacts {
+            in_recovery: server.in_recovery,
+            default_transaction_read_only: server.default_transaction_read_only,
+            server_version_num: server.server_version_num,
+            relayed: server.pooler.detected,
+            provider: crate::connection::Provider::default(),
+        }
     }
 }
 

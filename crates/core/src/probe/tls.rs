@@ -334,6 +334,8 @@ pub(crate) struct OpensslConnect<'a> {
     /// Filled once the handshake is done.
     pub negotiated: Arc<std::sync::Mutex<Option<Negotiated>>>,
     pub direct: bool,
+    /// Extra startup parameters (the startup goes out inside TLS).
+    pub startup: super::startup::StartupParams,
 }
 
 impl<'a, S> TlsConnect<S> for OpensslConnect<'a>
@@ -389,7 +391,7 @@ where
             let how = if self.direct { "direct" } else { "negotiated" };
             self.tracker.finish_at(super::report::StepStatus::Ok, Some(format!("{version}, {how}")), now);
             self.tracker.start_at(Stage::Auth, now);
-            Ok(OpensslStream { inner: tls, binding, facts: self.facts.clone(), guarded: true, limiter: super::limits::Limiter::messages() })
+            Ok(OpensslStream { inner: tls, binding, facts: self.facts.clone(), guarded: true, limiter: super::limits::Limiter::messages(), startup: self.startup })
         })
     }
 }
@@ -445,6 +447,7 @@ pub(crate) struct OpensslStream<S> {
     guarded: bool,
     /// Counts the server's messages (`limits.rs`).
     limiter: super::limits::Limiter,
+    startup: super::startup::StartupParams,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for OpensslStream<S> {
@@ -474,7 +477,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for OpensslStream<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for OpensslStream<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let this = &mut *self;
+        this.startup.poll_write(Pin::new(&mut this.inner), cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)

@@ -118,7 +118,7 @@ impl<'a> Tracker<'a> {
     /// a tunnel, the SSH stages come first, one set per hop in the order they
     /// ran (only those that ran), and the last hop's channel stands for
     /// resolve and connect.
-    pub fn into_steps(self, include_access: bool, tunneled: bool) -> Vec<Step> {
+    pub fn into_steps(self, include_access: bool, include_replication: bool, tunneled: bool) -> Vec<Step> {
         if self.is_running() {
             self.finish(StepStatus::Failed, None);
         }
@@ -127,6 +127,7 @@ impl<'a> Tracker<'a> {
             // SSH steps are listed per hop as they ran: a hop never reached has none.
             let wanted = match stage {
                 Stage::Access => include_access,
+                Stage::Replication => include_replication,
                 s if s.is_ssh() => false,
                 Stage::Resolve | Stage::Connect => !tunneled,
                 _ => true,

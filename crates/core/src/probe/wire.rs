@@ -51,11 +51,18 @@ pub(crate) struct Recorded<S> {
     guarded: bool,
     /// Counts the server's messages while this side carries them.
     limiter: super::limits::Limiter,
+    /// Extra startup parameters, when the startup goes out on this side.
+    startup: super::startup::StartupParams,
 }
 
 impl<S> Recorded<S> {
     pub fn new(inner: S, facts: SharedFacts, limiter: super::limits::Limiter) -> Self {
-        Recorded { inner, facts, seen_first: false, guarded: true, limiter }
+        Recorded { inner, facts, seen_first: false, guarded: true, limiter, startup: super::startup::StartupParams::off() }
+    }
+
+    /// Adds `startup`'s parameters to the StartupMessage, if it is sent in plain.
+    pub fn with_startup(self, startup: super::startup::StartupParams) -> Self {
+        Recorded { startup, ..self }
     }
 }
 
@@ -101,7 +108,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for Recorded<S> {
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for Recorded<S> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let this = &mut *self;
+        this.startup.poll_write(Pin::new(&mut this.inner), cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
@@ -110,6 +118,11 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Recorded<S> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
     fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[io::IoSlice<'_>]) -> Poll<io::Result<usize>> {
+        if self.startup.is_on() {
+            // The startup may still come: one buffer at a time, through poll_write.
+            let first = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+            return self.poll_write(cx, first);
+        }
         Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
     }
     fn is_write_vectored(&self) -> bool {
