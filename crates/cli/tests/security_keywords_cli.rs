@@ -128,3 +128,58 @@ fn gssencmode_require_and_sslkeylogfile_are_refused_by_name() {
     assert!(!keys.exists());
     assert!(catcher.passwords().is_empty());
 }
+
+/// Revocation lists as libpq reads them (X509_STORE_load_locations): a
+/// file's certificates and CRLs, and a file that does not load turns CRL
+/// checking off instead of failing. psql on the same string decides.
+#[test]
+fn revocation_list_files_are_read_as_libpq_reads_them() {
+    let pg = Cluster::builder().tls().hba("hostssl all all 127.0.0.1/32 scram-sha-256").start();
+    pg.create_role("app", "pw");
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.crl");
+    std::fs::write(&garbage, "this is not a revocation list\n").unwrap();
+    let ca = pg.pki().ca_cert().to_path_buf();
+    let cases = [
+        ("a file that does not parse", garbage.clone()),
+        ("a certificate file without CRLs", ca.clone()),
+        ("a file that does not exist", dir.path().join("none.crl")),
+    ];
+    let mut outcomes = Vec::new();
+    for (what, crl) in &cases {
+        let conn = format!(
+            "host=127.0.0.1 port={} user=app password=pw dbname=postgres sslmode=verify-ca sslrootcert={} sslcrl={}",
+            pg.port(),
+            ca.display(),
+            crl.display()
+        );
+        let libpq = psql(&conn).status.success();
+        let ours = sluice(&["test", &conn, "--json"]);
+        let v = report(&ours);
+        assert_eq!(v["error"].is_null(), libpq, "{what}: psql {libpq}, sluice {v}");
+        outcomes.push(libpq);
+    }
+    // Not all alike: the cases reach both of libpq's paths.
+    assert!(outcomes.contains(&true) && outcomes.contains(&false), "{outcomes:?}");
+}
+
+/// A host starting with @ is a socket in Linux's abstract namespace, as in
+/// libpq 14 and later: psql and Sluice reach the same server through it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_host_starting_with_at_is_an_abstract_socket() {
+    let mut pg = Cluster::start_default();
+    pg.create_role("app", "pw");
+    let name = format!("@sluice-abstract-{}", std::process::id());
+    pg.psql(&format!("ALTER SYSTEM SET unix_socket_directories = '{}', '{name}'", pg.socket_dir().display()));
+    pg.restart();
+    let conn = format!("host={name} port={} user=app password=pw dbname=postgres", pg.port());
+    assert!(psql(&conn).status.success(), "psql reaches the abstract socket: {}", String::from_utf8_lossy(&psql(&conn).stderr));
+    let v = report(&sluice(&["test", &conn, "--json"]));
+    assert!(v["error"].is_null(), "{v}");
+    let connect = v["steps"].as_array().unwrap().iter().find(|s| s["stage"] == "connect").unwrap();
+    assert!(connect["detail"].as_str().unwrap().starts_with(&format!("{name}/.s.PGSQL.")), "{connect}");
+    // A name nobody listens on fails as a socket, not as DNS.
+    let v = report(&sluice(&["test", &format!("host=@nobody-{} user=app dbname=postgres", std::process::id()), "--json"]));
+    assert_eq!(v["error"]["stage"], "connect", "{v}");
+}

@@ -150,7 +150,8 @@ async fn try_host(
     tried: &mut Tried,
 ) -> Result<bool, ProbeError> {
     // libpq's connect_timeout is per address: a silent host does not use up the others' time.
-    let per_address = req.info.get("connect_timeout").and_then(|t| t.trim().parse::<u64>().ok()).filter(|t| *t > 0).map(Duration::from_secs);
+    // libpq raises a timeout under 2 s to 2.
+    let per_address = req.info.get("connect_timeout").and_then(|t| t.trim().parse::<u64>().ok()).filter(|t| *t > 0).map(|t| Duration::from_secs(t.max(2)));
     for endpoint in endpoints {
         (out.host, out.port, out.host_index) = (spec.display(), spec.port, spec.index);
         tracker.discard_attempt();

@@ -24,6 +24,19 @@ pub(crate) async fn open(endpoint: &Endpoint) -> io::Result<Socket> {
             s.set_nodelay(true)?;
             Ok(Socket::Tcp(s))
         }
+        // libpq (14+): a host starting with @ names a socket in Linux's abstract namespace.
+        #[cfg(target_os = "linux")]
+        Endpoint::Unix { path } if path.as_os_str().as_encoded_bytes().first() == Some(&b'@') => {
+            use std::os::linux::net::SocketAddrExt;
+            let name = &path.as_os_str().as_encoded_bytes()[1..];
+            let addr = std::os::unix::net::SocketAddr::from_abstract_name(name)?;
+            let name = path.display().to_string();
+            let s = tokio::task::spawn_blocking(move || std::os::unix::net::UnixStream::connect_addr(&addr))
+                .await
+                .map_err(|e| io::Error::other(format!("{name}: {e}")))??;
+            s.set_nonblocking(true)?;
+            Ok(Socket::Unix(tokio::net::UnixStream::from_std(s)?))
+        }
         #[cfg(unix)]
         Endpoint::Unix { path } => Ok(Socket::Unix(tokio::net::UnixStream::connect(path).await?)),
         #[cfg(not(unix))]

@@ -41,7 +41,7 @@ impl Endpoint {
 
 impl HostSpec {
     pub fn is_socket(&self) -> bool {
-        self.hostaddr.is_none() && self.host.as_deref().is_none_or(|h| h.starts_with('/') || h.is_empty())
+        self.hostaddr.is_none() && self.host.as_deref().is_none_or(|h| h.starts_with('/') || h.starts_with('@') || h.is_empty())
     }
 
     /// The host as users wrote it, for messages.

@@ -27,8 +27,7 @@ use super::request::InlineTls;
 use super::tracker::Tracker;
 use super::wire::{lock, SharedFacts};
 use crate::conninfo::{ConnInfo, SslMode};
-use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslFiletype, SslMethod, SslVerifyMode, SslVersion};
-use openssl::x509::store::X509Lookup;
+use openssl::ssl::{Ssl, SslContext, SslContextBuilder, SslMethod, SslVerifyMode, SslVersion};
 use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::X509;
 use std::future::Future;
@@ -211,26 +210,26 @@ fn native_roots(b: &mut SslContextBuilder) {
     let _ = b;
 }
 
-/// `sslcrl` and `sslcrldir`, when they exist; then every certificate of the
-/// chain needs its CA's CRL, as in libpq (`X509_V_FLAG_CRL_CHECK_ALL`).
+/// `sslcrl` (by default `~/.postgresql/root.crl`) and `sslcrldir`, when
+/// they exist, loaded as libpq loads them (`X509_STORE_load_locations`:
+/// certificates and CRLs from the file); then every certificate of the
+/// chain needs its CA's CRL (`X509_V_FLAG_CRL_CHECK_ALL`). As libpq does,
+/// a file or directory that does not load turns CRL checking off rather
+/// than failing ("we do not require CRL").
 fn load_crls(b: &mut SslContextBuilder, info: &ConnInfo) -> Result<(), SetupError> {
-    let file = info.get("sslcrl").filter(|p| !p.is_empty() && Path::new(p).is_file());
-    let dir = info.get("sslcrldir").filter(|p| !p.is_empty() && Path::new(p).is_dir());
+    let file = match info.get("sslcrl").filter(|p| !p.is_empty()) {
+        Some(p) => Some(std::path::PathBuf::from(p)),
+        None => crate::conninfo::defaults::user_dir().map(|d| d.join("root.crl")),
+    }
+    .filter(|p| p.exists());
+    let dir = info.get("sslcrldir").filter(|p| !p.is_empty() && Path::new(p).exists()).map(std::path::PathBuf::from);
     if file.is_none() && dir.is_none() {
         return Ok(());
     }
-    let store = b.cert_store_mut();
-    if let Some(f) = file {
-        let lookup = store.add_lookup(X509Lookup::file()).map_err(|e| SetupError::RootCert(e.to_string()))?;
-        lookup
-            .load_crl_file(f, SslFiletype::PEM)
-            .map_err(|e| SetupError::RootCert(format!("could not load SSL certificate revocation list (file \"{f}\"): {}", reason(&e))))?;
+    if ffi::load_locations(b, file.as_deref(), dir.as_deref()) {
+        b.cert_store_mut().set_flags(X509VerifyFlags::CRL_CHECK | X509VerifyFlags::CRL_CHECK_ALL).map_err(|e| SetupError::Internal(e.to_string()))?;
     }
-    if let Some(d) = dir {
-        let lookup = store.add_lookup(X509Lookup::hash_dir()).map_err(|e| SetupError::RootCert(e.to_string()))?;
-        lookup.add_dir(d, SslFiletype::PEM).map_err(|e| SetupError::RootCert(format!("could not load SSL certificate revocation list (directory \"{d}\"): {}", reason(&e))))?;
-    }
-    store.set_flags(X509VerifyFlags::CRL_CHECK | X509VerifyFlags::CRL_CHECK_ALL).map_err(|e| SetupError::Internal(e.to_string()))
+    Ok(())
 }
 
 /// The client certificate (with its chain) and key; Ok(false) when there is none.
@@ -515,6 +514,22 @@ mod ffi {
         fn SSL_get_certificate(ssl: *const openssl_sys::SSL) -> *mut openssl_sys::X509;
         fn SSL_ctrl(ssl: *mut openssl_sys::SSL, cmd: c_int, larg: c_long, parg: *mut c_void) -> c_long;
         fn OBJ_nid2sn(n: c_int) -> *const std::os::raw::c_char;
+        fn X509_STORE_load_locations(store: *mut openssl_sys::X509_STORE, file: *const std::os::raw::c_char, dir: *const std::os::raw::c_char) -> c_int;
+    }
+
+    /// libpq's call for its CRLs: the file's certificates and CRLs, the
+    /// directory as a hashed lookup. False when either does not load (the
+    /// error queue is cleared, as libpq clears it).
+    pub(super) fn load_locations(b: &mut SslContextBuilder, file: Option<&std::path::Path>, dir: Option<&std::path::Path>) -> bool {
+        let c = |p: Option<&std::path::Path>| p.and_then(|p| std::ffi::CString::new(p.to_string_lossy().into_owned()).ok());
+        let (file, dir) = (c(file), c(dir));
+        let ptr = |s: &Option<std::ffi::CString>| s.as_ref().map_or(std::ptr::null(), |s| s.as_ptr());
+        // SAFETY: the store belongs to the live builder; the strings outlive the call.
+        let ok = unsafe { X509_STORE_load_locations(b.cert_store_mut().as_ptr(), ptr(&file), ptr(&dir)) } == 1;
+        if !ok {
+            let _ = openssl::error::ErrorStack::get();
+        }
+        ok
     }
 
     /// RFC 5929 tls-server-end-point, as libpq computes it: the certificate
