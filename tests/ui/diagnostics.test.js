@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnosticsText, scrub } from '../../ui/js/lib/diagnostics.js';
+import { rustStages } from './rust-stages.mjs';
 
 const PASSWORD = 's3cret-Pa55!';
 
@@ -27,6 +28,7 @@ test('diagnostics carry steps, error and hint, but never the password', () => {
     report: failed,
     params: { host: '127.0.0.1', port: '5432', user: 'app', dbname: 'db', sslmode: 'prefer' },
     secrets: [PASSWORD],
+    stages: rustStages(),
     name: 'Prod',
     job: 'source',
     appVersion: '0.1.0',
@@ -40,6 +42,14 @@ test('diagnostics carry steps, error and hint, but never the password', () => {
   assert.match(text, /password:\s+set \(not shown\)/);
   assert.match(text, /Authenticate\s+failed/);
   assert.match(text, /Sluice diagnostics \(v0\.1\.0\)/);
+});
+
+test('the steps are named by the vocabulary\'s labels, the replication stage too', () => {
+  const report = { connected: true, total_ms: 9, error: null, steps: [{ stage: 'access', status: 'ok', ms: 3 }, { stage: 'replication', status: 'ok', ms: 2, detail: 'IDENTIFY_SYSTEM: system 7, timeline 1, WAL at 0/1' }] };
+  const text = diagnosticsText({ report, params: {}, stages: rustStages() });
+  assert.match(text, /Privileges\s+ok/);
+  assert.match(text, /Replication\s+ok\s+[\d.]+ ms\s+IDENTIFY_SYSTEM: system 7/);
+  assert.match(diagnosticsText({ report, params: {} }), /replication\s+ok/, 'without a vocabulary, the id');
 });
 
 test('passphrases and pasted keys passed as secrets are masked too', () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { relativeTime, formatMs, connectionSummary, successBanner, verdictHeadline, tlsLabel, serverVersionLabel, lastTestLabel, hostOf } from '../../ui/js/lib/format.js';
+import { relativeTime, formatMs, connectionSummary, successBanner, verdictHeadline, tlsLabel, serverVersionLabel, lastTestLabel, hostOf, stageLabel } from '../../ui/js/lib/format.js';
+import { rustStages } from './rust-stages.mjs';
 
 const NOW = Date.parse('2025-01-10T12:00:00Z');
 
@@ -74,15 +75,26 @@ test('last test label', () => {
   assert.equal(lastTestLabel({ at: '2025-01-10T11:58:00Z', connected: true, ready: false }, NOW).state, 'warn');
 });
 
-test('the stepper lists SSH rows per hop first, and drops resolve/connect behind a tunnel', async () => {
+test('the stepper lists SSH rows per hop first, drops resolve/connect behind a tunnel, and leaves the replication stage to the test', async () => {
   const { stepRows, rowKey } = await import('../../ui/js/components/stepper.js');
-  assert.deepEqual(stepRows(0).map((r) => r.key), ['resolve', 'connect', 'tls', 'auth', 'session', 'access']);
-  assert.deepEqual(stepRows(2).map((r) => r.key), [
+  const stages = rustStages();
+  assert.deepEqual(stepRows(stages, 0).map((r) => r.key), ['resolve', 'connect', 'tls', 'auth', 'session', 'access']);
+  assert.deepEqual(stepRows(stages, 2).map((r) => r.key), [
     'ssh_connect#0', 'ssh_auth#0', 'ssh_channel#0', 'ssh_connect#1', 'ssh_auth#1', 'ssh_channel#1', 'tls', 'auth', 'session', 'access',
   ]);
-  assert.equal(stepRows(2)[3].label, 'SSH connect (hop 2)');
-  assert.equal(stepRows(1)[0].label, 'SSH connect', 'one hop needs no number');
+  assert.equal(stepRows(stages, 2)[3].label, 'SSH connect (hop 2)');
+  assert.equal(stepRows(stages, 1)[0].label, 'SSH connect', 'one hop needs no number');
+  assert.equal(stepRows(stages, 0)[5].label, 'Privileges', 'the labels are the vocabulary\'s');
+  assert.deepEqual(stepRows([], 0), [], 'no vocabulary, no rows before the test');
   assert.equal(rowKey('tls', null), 'tls');
+});
+
+test('stage labels come from the vocabulary: the replication stage has its own', () => {
+  const stages = rustStages();
+  assert.equal(stageLabel(stages, 'replication'), 'Replication');
+  assert.equal(stageLabel(stages, 'auth'), 'Authenticate');
+  assert.equal(stageLabel(stages, 'something_new'), 'something_new', 'an unknown stage is named by its id');
+  assert.equal(stageLabel([], 'auth'), 'auth');
 });
 
 test('import formats are guessed from the file name', async () => {

@@ -5,11 +5,15 @@
 //   granted) and ui/js/api.js (what the window calls): one set, and api.js
 //   calls nothing else (no plugin:* command either);
 // - the jobs and their options, defined in crates/core/src/job.rs and shipped
-//   by the vocabulary: no file of ui/js writes one of their names by hand.
+//   by the vocabulary: no file of ui/js writes one of their names by hand;
+// - the stages of a test, defined in crates/core/src/outcome.rs and shipped
+//   by the vocabulary with their labels: no file of ui/js writes a stage id
+//   by hand, but for the two rules the vocabulary does not carry (stepper.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { rustStages } from './rust-stages.mjs';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (p) => readFileSync(path.join(root, p), 'utf8');
@@ -92,4 +96,36 @@ test('no job and no job option is written by hand in ui/js: they come from the v
     assert.ok(!/\.(destination_options|truncate|init_tables)\b/.test(src), `${file} reads a job option by its name`);
   }
   assert.ok(!uiFiles().some((f) => /guessProvider/.test(read(f))), 'providers are detected in Rust only (parse_url)');
+});
+
+// Quoted words of ui/js that are a stage id but mean something else.
+const NOT_STAGES = [
+  ['ui/js/presets.js', 'session', 'Supabase\'s pooler in session mode'],
+];
+
+test('no stage of a test is written by hand in ui/js: the ids and labels come from the vocabulary', () => {
+  const stages = rustStages();
+  const ids = stages.map((s) => s.id);
+  assert.ok(ids.length >= 10 && ids.includes('replication') && stages.every((s) => s.id && s.label), `stages read: ${JSON.stringify(stages)}`);
+  const stepper = path.join('ui', 'js', 'components', 'stepper.js');
+  for (const file of uiFiles()) {
+    let src = code(read(file));
+    if (file === stepper) {
+      // The rules Rust's Tracker::into_steps has and the vocabulary does not say: named once, here.
+      for (const name of ['TUNNEL_STANDS_FOR', 'ON_REQUEST']) {
+        const m = new RegExp(`export const ${name} = \\[([^\\]]*)\\];`).exec(src);
+        assert.ok(m, `stepper.js has ${name}`);
+        for (const [, id] of m[1].matchAll(/'([a-z_]+)'/g)) assert.ok(ids.includes(id), `${name} names ${id}, which is no stage of outcome.rs`);
+        src = src.replace(m[0], '');
+      }
+    }
+    for (const m of src.matchAll(/(['"`])([a-z_]+)\1/g)) {
+      if (!ids.includes(m[2]) || NOT_STAGES.some(([f, word]) => path.join(...f.split('/')) === file && word === m[2])) continue;
+      assert.fail(`${file} writes the stage ${m[0]} by hand (take it from app.vocabulary.stages)`);
+    }
+    assert.ok(!/\bSTAGES\s*=/.test(src), `${file} defines a list of stages of its own`);
+    for (const s of stages.filter((x) => x.label.length > 4)) {
+      assert.ok(!src.includes(`'${s.label}'`) && !src.includes(`"${s.label}"`), `${file} writes the stage label ${s.label} by hand`);
+    }
+  }
 });

@@ -7,17 +7,18 @@
 import * as api from '../api.js';
 import { h, replace, setText } from '../lib/dom.js';
 import { confirmDialog } from './dialog.js';
-import { successBanner, verdictHeadline, formatMs, tlsLabel } from '../lib/format.js';
+import { successBanner, verdictHeadline, formatMs, tlsLabel, stageLabel } from '../lib/format.js';
 import { diagnosticsText } from '../lib/diagnostics.js';
 import { createStepper } from './stepper.js';
 import { announce, toast } from './live.js';
 
 /**
  * prepare(): Promise<{target, job, jobOptions, info: {params, name, provider, secrets, sshHops}} | null>
- * onFinished(report, run), onPermissions(report, run)
+ * onFinished(report, run), onPermissions(report, run); stages: the
+ * vocabulary's [{id, label, ssh}] (the stepper's rows and their names).
  */
-export function createTestPanel({ prepare, onFinished, onPermissions, appVersion = () => '', compact = false }) {
-  const stepper = createStepper({ announce });
+export function createTestPanel({ prepare, onFinished, onPermissions, appVersion = () => '', compact = false, stages = [] }) {
+  const stepper = createStepper({ stages, announce });
   const testBtn = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'test-button', 'aria-keyshortcuts': 'Control+Enter', title: 'Test connection (Ctrl+Enter)' }, h('span', { 'aria-hidden': 'true', text: '\u25B6 ' }), 'Test connection');
   const cancelBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'cancel-test', hidden: true, text: 'Cancel' });
   const status = h('span', { class: 'test-status', 'data-testid': 'test-status' });
@@ -31,7 +32,7 @@ export function createTestPanel({ prepare, onFinished, onPermissions, appVersion
   let seq = 0;
   let lastReport = null;
   const clock = elapsedClock(status);
-  const view = { result, onPermissions, start: () => start(), copy: (report, mine) => copyDiagnostics(report, mine, appVersion()) };
+  const view = { result, stages, onPermissions, start: () => start(), copy: (report, mine) => copyDiagnostics(report, mine, appVersion(), stages) };
 
   function setState(state) {
     el.dataset.state = state;
@@ -145,9 +146,9 @@ function elapsedClock(status) {
   };
 }
 
-function copyDiagnostics(report, mine, appVersion) {
+function copyDiagnostics(report, mine, appVersion, stages) {
   const info = (mine && mine.info) || {};
-  const text = diagnosticsText({ report, params: info.params, name: info.name, provider: info.provider, job: mine && mine.job, secrets: info.secrets, appVersion });
+  const text = diagnosticsText({ report, params: info.params, name: info.name, provider: info.provider, job: mine && mine.job, secrets: info.secrets, appVersion, stages });
   api.copyText(text).then((ok) => toast(ok ? 'Diagnostics copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }));
 }
 
@@ -206,7 +207,7 @@ function showReport(view, report, mine) {
 
 function showError(view, error, report, mine) {
   const e = error || {};
-  const where = [e.code, e.stage ? `at ${e.stage}` : '', e.sqlstate ? `SQLSTATE ${e.sqlstate}` : '', report && report.total_ms != null ? `after ${formatMs(report.total_ms)}` : ''].filter(Boolean).join(' \u00B7 ');
+  const where = [e.code, e.stage ? `at ${stageLabel(view.stages, e.stage)}` : '', e.sqlstate ? `SQLSTATE ${e.sqlstate}` : '', report && report.total_ms != null ? `after ${formatMs(report.total_ms)}` : ''].filter(Boolean).join(' \u00B7 ');
   const actions = h('div', { class: 'result-actions' },
     // A refusal one statement fixes (no CONNECT, NOLOGIN...) comes with a verdict and its fix SQL.
     report && report.verdict ? h('button', { type: 'button', class: 'btn btn-primary btn-small', 'data-testid': 'view-permissions', text: 'View the fix', on: { click: () => view.onPermissions && view.onPermissions(report, mine) } }) : null,

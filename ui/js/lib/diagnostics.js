@@ -27,12 +27,13 @@ function pad(s, n) {
 }
 
 /**
- * input: { report, params, name, provider, job, appVersion, now, secrets }
+ * input: { report, params, name, provider, job, appVersion, now, secrets, stages }
  * `params` are the connection's libpq keywords (never a secret); `secrets`
- * are the strings to mask (the password being typed, the passphrase).
+ * are the strings to mask (the password being typed, the passphrase);
+ * `stages` the vocabulary's (their labels name the steps).
  */
 export function diagnosticsText(input) {
-  const { report = {}, params = {}, name, provider, job, appVersion, now = new Date() } = input || {};
+  const { report = {}, params = {}, name, provider, job, appVersion, now = new Date(), stages = [] } = input || {};
   const f = params || {};
   const secrets = ((input && input.secrets) || []).filter(Boolean);
   const lines = [];
@@ -55,7 +56,7 @@ export function diagnosticsText(input) {
   lines.push('Steps');
   for (const step of report.steps || []) {
     const where = step.host ? `[hop ${(step.hop || 0) + 1}] ${step.host} ` : '';
-    lines.push(`  ${pad(stageLabel(step.stage), 14)} ${pad(step.status, 8)} ${pad(step.ms != null ? formatMs(step.ms) : '', 10)} ${where}${step.detail || ''}`.trimEnd());
+    lines.push(`  ${pad(stageLabel(stages, step.stage), 14)} ${pad(step.status, 8)} ${pad(step.ms != null ? formatMs(step.ms) : '', 10)} ${where}${step.detail || ''}`.trimEnd());
   }
   if (!(report.steps || []).length) lines.push('  (none)');
   if ((report.attempts || []).length > 1) {

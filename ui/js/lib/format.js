@@ -92,22 +92,13 @@ export function plural(n, word, pluralWord = `${word}s`) {
   return `${n.toLocaleString('en-US')} ${n === 1 ? word : pluralWord}`;
 }
 
-/** The stages of a test, in order, with their human names. */
-export const STAGES = [
-  { id: 'ssh_connect', label: 'SSH connect', ssh: true },
-  { id: 'ssh_auth', label: 'SSH login', ssh: true },
-  { id: 'ssh_channel', label: 'SSH channel', ssh: true },
-  { id: 'resolve', label: 'Resolve host' },
-  { id: 'connect', label: 'Connect' },
-  { id: 'tls', label: 'TLS' },
-  { id: 'auth', label: 'Authenticate' },
-  { id: 'session', label: 'Session' },
-  { id: 'access', label: 'Privileges' },
-];
-
-export function stageLabel(id) {
-  const s = STAGES.find((x) => x.id === id);
-  return s ? s.label : id;
+/**
+ * What the test panel calls stage `id`: its label in `stages` (the
+ * vocabulary's, from Rust's Stage::ALL: [{id, label, ssh}]), else the id.
+ */
+export function stageLabel(stages, id) {
+  const s = (stages || []).find((x) => x.id === id);
+  return s ? s.label : String(id || '');
 }
 
 /**

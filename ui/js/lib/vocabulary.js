@@ -1,10 +1,11 @@
 // Reading the `vocabulary` command's reply (src-tauri/src/models.rs
-// Vocabulary): the jobs, their options and the providers come from Rust's
-// one definition (crates/core/src/job.rs, connection.rs), never from a list
-// written here. Pure, so node tests cover it.
+// Vocabulary): the jobs, their options, the providers and the stages of a
+// test come from Rust's one definition (crates/core/src/job.rs,
+// connection.rs, outcome.rs), never from a list written here. Pure, so node
+// tests cover it.
 
 /** The vocabulary before the reply arrives (or when it failed): nothing to offer. */
-export const EMPTY_VOCABULARY = Object.freeze({ keywords: [], sslmodes: [], jobs: [], job_options: [], providers: [], ssh_auth: [], password_presets: [] });
+export const EMPTY_VOCABULARY = Object.freeze({ keywords: [], sslmodes: [], jobs: [], job_options: [], providers: [], ssh_auth: [], password_presets: [], stages: [] });
 
 /**
  * A job's label split for a two-line choice: "Source (the job reads from it)"

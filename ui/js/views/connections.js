@@ -249,6 +249,7 @@ function testConnection(page, c) {
   }
   const panel = createTestPanel({
     compact: true,
+    stages: app.vocabulary.stages || [],
     appVersion: () => app.version,
     prepare: async () => ({ target: { id: c.id }, job: c.job, jobOptions: c.job_options || {}, info: { params: c.params, name: c.name, provider: c.provider, sshHops: c.ssh && c.ssh.hops ? c.ssh.hops.length : 0 } }),
     onFinished: () => page.load(),

@@ -12,6 +12,7 @@ import { openPermissionsDialog } from '../../components/permissions-dialog.js';
 export function createAside(ctx, { onSchemas, focusUrl }) {
   const permissions = (report) => openPermissionsDialog({ report, name: ctx.st.name, host: ctx.sync.params.host });
   const panel = createTestPanel({
+    stages: ctx.vocab.stages || [],
     appVersion: () => ctx.app.version,
     prepare: () => prepareTest(ctx, focusUrl),
     onFinished: (report) => {
