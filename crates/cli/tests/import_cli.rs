@@ -103,9 +103,9 @@ fn pgpass_lines_become_connections_and_wildcards_are_skipped_with_why() {
     assert!(dry["skipped"].as_array().unwrap().iter().any(|s| s["reason"].as_str().unwrap().contains("exists")), "{dry}");
     assert_eq!(env.list().len(), 1, "a dry run changes nothing");
     // Again: the name is taken, so " (2)"; with skip, nothing.
-    let again = env.json(&["import", "--from", "pgpass", f, "--json"]);
-    assert_eq!(again["connections"][0]["saved_as"], format!("{saved} (2)"));
-    let skip = env.json(&["import", "--from", "pgpass", f, "--on-conflict", "skip", "--json"]);
+    let again = env.json(&["import", "--from", "pgpass", f, "--include-duplicates", "--json"]);
+    assert_eq!(again["connections"][0]["saved_as"], format!("{saved} (2)"), "{again}");
+    let skip = env.json(&["import", "--from", "pgpass", f, "--include-duplicates", "--on-conflict", "skip", "--json"]);
     assert!(skip["connections"].as_array().unwrap().is_empty());
     assert!(skip["skipped"].as_array().unwrap().iter().any(|s| s["reason"].as_str().unwrap().contains("exists")));
     assert_eq!(env.list().len(), 2);
@@ -155,19 +155,24 @@ fn pgadmin_both_generations_and_dbeaver_postgres_only() {
           "2": {"Name": "Old style", "Group": "Servers", "Host": "old.example.com", "Port": 5433, "MaintenanceDB": "postgres", "Username": "u", "SSLMode": "require", "Timeout": 5},
           "3": {"Name": "No host", "Group": "Servers", "Port": 5432, "MaintenanceDB": "postgres", "Username": "u"},
           "4": {"Name": "Bad port", "Group": "Servers", "Host": "h", "Port": "5432", "MaintenanceDB": "postgres", "Username": "u"},
-          "5": {"Name": "Missing CA", "Group": "Servers", "Host": "h", "Port": 5432, "MaintenanceDB": "postgres", "Username": "u", "ConnectionParameters": {"sslrootcert": "/nonexistent/ca.pem"}}}}"##
+          "5": {"Name": "Missing root", "Group": "Servers", "Host": "h", "Port": 5432, "MaintenanceDB": "postgres", "Username": "u", "ConnectionParameters": {"sslrootcert": "/nonexistent/ca.pem"}},
+          "6": {"Name": "Bad address", "Group": "Servers", "Host": "h", "Port": 5432, "MaintenanceDB": "postgres", "Username": "u", "ConnectionParameters": {"hostaddr": "not-an-ip"}}}}"##
             .replace("CA", ca.to_str().unwrap()),
     );
     let v = env.json(&["import", "--from", "pgadmin", pgadmin.to_str().unwrap(), "--dry-run", "--json"]);
-    assert_eq!(names(&v, "connections"), ["Prod / New style", "Old style"]);
+    // A root certificate file that is not there is what libpq ignores
+    // short of verify-ca: imported, with the form's warning as a note.
+    assert_eq!(names(&v, "connections"), ["Prod / New style", "Old style", "Missing root"]);
+    let notes = v["connections"][2]["notes"].to_string();
+    assert!(notes.contains("/nonexistent/ca.pem") && notes.contains("not found"), "{notes}");
     assert_eq!(v["connections"][0]["url"], format!("postgresql://admin@db.example.com:5432/postgres?sslmode=verify-full&sslrootcert={}&connect_timeout=10", ca.display()));
     assert_eq!(v["connections"][1]["url"], "postgresql://u@old.example.com:5433/postgres?sslmode=require&connect_timeout=5");
     let skipped: Vec<&str> = v["skipped"].as_array().unwrap().iter().map(|s| s["reason"].as_str().unwrap()).collect();
     assert!(skipped.iter().any(|s| s.contains("'Host' or 'Service'")) && skipped.iter().any(|s| s.contains("Port must be integer")), "{skipped:?}");
-    assert!(skipped.iter().any(|s| s.contains("/nonexistent/ca.pem") && s.contains("not found")), "the store's own check, in the dry run: {skipped:?}");
+    assert!(skipped.iter().any(|s| s.contains("not-an-ip") && s.contains("not a numeric")), "the store's own check, in the dry run: {skipped:?}");
     // Saved: the tunnel comes along.
     let done = env.json(&["import", "--from", "pgadmin", pgadmin.to_str().unwrap(), "--json"]);
-    assert_eq!(done["connections"].as_array().unwrap().len(), 2);
+    assert_eq!(done["connections"].as_array().unwrap().len(), 3);
     let shown = env.json(&["show", "Prod / New style", "--json"]);
     assert_eq!(shown["ssh"]["hops"][0], serde_json::json!({"host": "bastion.example.com", "port": 2222, "user": "ops", "auth": "key", "identity": "/home/me/.ssh/id_ed25519"}));
     assert!(!shown.to_string().contains("never"), "a secret in ConnectionParameters is not taken");

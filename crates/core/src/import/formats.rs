@@ -22,6 +22,15 @@ pub fn read(format: Format, path: Option<&Path>, env: &Environment) -> Result<Pl
         plan.skipped.push(Skipped { source: c.source, reason });
     }
     plan.candidates = ok;
+    // What the form would warn of (a file that is not there, which libpq
+    // ignores) comes along as a note, so the preview says it too.
+    for c in &mut plan.candidates {
+        for issue in conninfo::validate(&c.new.name, &c.new.params, &[] as &[&str]).issues {
+            if issue.severity == conninfo::Severity::Warning {
+                c.notes.push(format!("{}: {}", issue.field, issue.message));
+            }
+        }
+    }
     Ok(plan)
 }
 
