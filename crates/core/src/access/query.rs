@@ -344,6 +344,9 @@ rel AS MATERIALIZED (
 )"#;
 
 /// Destination only: what writes evaluate (defaults, generated columns, CHECKs) and the sequences.
+/// PostgreSQL 14 and later record what a generated column calls as a
+/// dependency of its pg_attrdef entry; 12 and 13 as an auto dependency of
+/// the column itself (the third branch, read only there).
 const DESTINATION_CTES: &str = r#"dep AS MATERIALIZED (
   SELECT r.nspname, r.relname, CASE WHEN a.attgenerated OPERATOR(pg_catalog.<>) '' THEN 'generated' ELSE 'default' END AS via,
     a.attname AS col, NULL::pg_catalog.text AS con, d.refclassid, d.refobjid
@@ -352,6 +355,14 @@ const DESTINATION_CTES: &str = r#"dep AS MATERIALIZED (
   JOIN att a ON a.attrelid OPERATOR(pg_catalog.=) ad.adrelid AND a.attnum OPERATOR(pg_catalog.=) ad.adnum
   JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) ad.oid AND d.deptype OPERATOR(pg_catalog.=) 'n'
   WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
+  UNION ALL
+  SELECT r.nspname, r.relname, 'generated', a.attname, NULL, d.refclassid, d.refobjid
+  FROM rel r
+  JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+    AND d.objsubid OPERATOR(pg_catalog.>) 0 AND d.deptype OPERATOR(pg_catalog.=) 'a' AND d.refobjid OPERATOR(pg_catalog.<>) r.oid
+  JOIN att a ON a.attrelid OPERATOR(pg_catalog.=) r.oid AND a.attnum OPERATOR(pg_catalog.=) d.objsubid AND a.attgenerated OPERATOR(pg_catalog.<>) ''
+  WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
+    AND pg_catalog.current_setting('server_version_num')::pg_catalog.int4 OPERATOR(pg_catalog.<) 140000
   UNION ALL
   SELECT r.nspname, r.relname, 'check', NULL, co.conname::pg_catalog.text, d.refclassid, d.refobjid
   FROM rel r
