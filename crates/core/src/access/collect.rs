@@ -215,7 +215,7 @@ impl Collector {
         access.replication = replication.finish();
         if !writes.is_empty() {
             for r in &mut access.relations {
-                r.write = writes.remove(&(r.schema.clone(), r.name.clone()));
+                r.write = writes.remove(&(r.schema.clone(), r.name.clone())).map(Box::new);
             }
         }
         access.schemas.sort_by(|a, b| a.name.cmp(&b.name));

@@ -309,7 +309,7 @@ impl CompactAccess {
                     })
                     .collect(),
                 write: match r.write.get(i).copied() {
-                    Some(bits) if bits & WRITE_PRESENT != 0 => Some(super::model::WriteFacts {
+                    Some(bits) if bits & WRITE_PRESENT != 0 => Some(Box::new(super::model::WriteFacts {
                         key: r.write_key.get(i).cloned().unwrap_or_default(),
                         insert_all: bits & WRITE_INSERT != 0,
                         update_all: bits & WRITE_UPDATE != 0,
@@ -318,7 +318,7 @@ impl CompactAccess {
                         referenced_by: extra.referenced_by,
                         rls: extra.rls,
                         triggers: extra.triggers,
-                    }),
+                    })),
                     _ => None,
                 },
             });

@@ -179,7 +179,9 @@ pub struct RelationAccess {
     pub uses: Vec<WriteDependency>,
     /// Destinations: what writing this table takes beyond its privileges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub write: Option<WriteFacts>,
+    /// Boxed: a source's relations (most analyses) carry none, and a
+    /// million-row catalog holds one `RelationAccess` per row.
+    pub write: Option<Box<WriteFacts>>,
 }
 
 /// What a destination job's statements need of one table it writes
@@ -389,13 +391,13 @@ pub(crate) mod build {
             uses: vec![],
             // Writable tables get what the analysis reads for a destination: a
             // key `id`, and per-column answers that follow the table grants.
-            write: kind.is_writable_table().then(|| WriteFacts {
+            write: kind.is_writable_table().then(|| Box::new(WriteFacts {
                 key: vec!["id".into()],
                 insert_all: privileges.contains(&Privilege::Insert),
                 update_all: privileges.contains(&Privilege::Update),
                 select_all: privileges.contains(&Privilege::Select),
                 ..WriteFacts::default()
-            }),
+            })),
         }
     }
 
