@@ -222,7 +222,7 @@ pub fn logged_by(tool: Tool) -> fn(&str) -> bool {
     match tool {
         Tool::Floor => |s| s.trim() == crate::run::FLOOR_SQL,
         Tool::Neosync => |s| s.contains("information_schema.table_privileges"),
-        Tool::Sluice | Tool::SluiceNoRole => |s| s.starts_with("BEGIN READ ONLY"),
+        Tool::Sluice | Tool::SluiceNoRole | Tool::SluiceDestination => |s| s.starts_with("BEGIN READ ONLY"),
     }
 }
 
@@ -283,13 +283,14 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
     let mut explain = Map::new();
     for (key, who) in ROLES {
         let url = f.url(who);
-        let tools = [Tool::Floor, Tool::Neosync, Tool::Sluice];
+        let tools = [Tool::Floor, Tool::Neosync, Tool::Sluice, Tool::SluiceDestination];
         for tool in tools {
             programs.run(tool, &url)?; // warm-up
         }
         let mut series: BTreeMap<&str, Series> = BTreeMap::new();
         let mut neosync = (0, 0);
         let mut sluice = None;
+        let mut destination = None;
         for run in 0..runs {
             // Interleaved, so a change in machine load hits all three alike.
             for tool in tools {
@@ -320,18 +321,30 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
                         }
                         sluice = Some(facts);
                     }
+                    Tool::SluiceDestination => {
+                        let report: Value = serde_json::from_slice(&output.stdout)
+                            .map_err(|e| format!("sluice --job destination printed no JSON report: {e}"))?;
+                        let facts = sluice_facts(&report);
+                        if !facts.connected {
+                            return Err(format!("sluice --job destination did not connect: {}", report["error"]));
+                        }
+                        s.total.push(facts.total_ms);
+                        destination = Some(facts);
+                    }
                     _ => {}
                 }
             }
             eprintln!(
-                "  {key} run {}/{runs}: floor {:.0} ms, neosync {:.0} ms, sluice {:.0} ms",
+                "  {key} run {}/{runs}: floor {:.0} ms, neosync {:.0} ms, sluice {:.0} ms, as a destination {:.0} ms",
                 run + 1,
                 series["floor"].wall[run],
                 series["neosync"].wall[run],
-                series["sluice"].wall[run]
+                series["sluice"].wall[run],
+                series["sluice_destination"].wall[run]
             );
         }
         let sluice = sluice.unwrap_or_default();
+        let destination = destination.unwrap_or_default();
         let mut role = Map::new();
         for (tool, s) in &series {
             let mut v = json!({ "wall": summary_json(&s.wall), "server": summary_json(&s.server) });
@@ -351,6 +364,12 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
                     v["ready"] = json!(sluice.ready);
                     v["tls"] = json!(sluice.tls);
                     v["stdout_bytes"] = json!(s.stdout_bytes);
+                }
+                "sluice_destination" => {
+                    v["total_ms"] = summary_json(&s.total);
+                    v["relations"] = json!(destination.relations);
+                    v["sequences"] = json!(destination.sequences);
+                    v["ready"] = json!(destination.ready);
                 }
                 _ => {}
             }

@@ -161,6 +161,15 @@ fn real_main() -> Result<(), String> {
             println!("{table}");
             eprintln!("wrote {}", doc.display());
         }
+        "sql" => {
+            // The analysis statement a job runs (for EXPLAIN by hand):
+            // sluice-bench sql --job source|destination [--truncate true]
+            let job: sluice_core::job::Job = args.get("job").unwrap_or("source").parse()?;
+            let options = sluice_core::job::JobOptions { truncate: args.get("truncate") == Some("true"), ..Default::default() };
+            let reads = sluice_core::access::Reads::for_job(job, &options);
+            let sql = sluice_core::access::analysis_sql(&sluice_core::access::Scope::all(), &reads).map_err(|e| e.to_string())?;
+            println!("{sql}");
+        }
         "compact" => {
             // What test_connection sends the window: the same conversion the app makes.
             let (from, to) = (args.path("in")?, args.path("to")?);

@@ -24,6 +24,9 @@ pub enum Tool {
     Sluice,
     /// `sluice test URL --json` (no access analysis).
     SluiceNoRole,
+    /// `sluice test URL --job destination --json`: the destination's
+    /// analysis (sequences, defaults, keys, policies, triggers).
+    SluiceDestination,
 }
 
 impl Tool {
@@ -33,6 +36,7 @@ impl Tool {
             Tool::Neosync => "neosync",
             Tool::Sluice => "sluice",
             Tool::SluiceNoRole => "sluice_no_role",
+            Tool::SluiceDestination => "sluice_destination",
         }
     }
 }
@@ -57,12 +61,14 @@ impl Programs {
                 c.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql]);
                 c
             }
-            Tool::Sluice | Tool::SluiceNoRole => {
+            Tool::Sluice | Tool::SluiceNoRole | Tool::SluiceDestination => {
                 let mut c = Command::new(&self.sluice);
                 c.args(["test", url, "--json"]);
-                if tool == Tool::Sluice {
-                    c.args(["--role", "source"]);
-                }
+                match tool {
+                    Tool::Sluice => c.args(["--job", "source"]),
+                    Tool::SluiceDestination => c.args(["--job", "destination"]),
+                    _ => &mut c,
+                };
                 // A deadline long enough for 100,000 tables behind a slow link.
                 c.args(["--timeout", "120"]);
                 c
@@ -85,7 +91,7 @@ impl Programs {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let ok = match tool {
             // sluice: 0 ready, 1 connected but not ready (still a full test), 2 failed.
-            Tool::Sluice | Tool::SluiceNoRole => matches!(out.status.code(), Some(0) | Some(1)),
+            Tool::Sluice | Tool::SluiceNoRole | Tool::SluiceDestination => matches!(out.status.code(), Some(0) | Some(1)),
             _ => out.status.success(),
         };
         if !ok {
