@@ -244,6 +244,18 @@ export async function setMode(session, mode) {
 }
 
 /** Chooses an SSL mode in the form's select ('' for "not set"). */
+/**
+ * Opens a <details> section by its summary unless it is open: the form
+ * opens one itself when a warning arrives for a field inside (after a round
+ * trip to Rust), so the check and the click are one step in the page, and a
+ * warning arriving later leaves it open.
+ */
+export async function openSection(session, testid) {
+  await session.exec(`const d = document.querySelector(arguments[0]);
+    if (!d.open) d.querySelector('summary').click();`, tid(testid));
+  await session.waitFor(async () => session.exec('return document.querySelector(arguments[0]).open;', tid(testid)), { what: `${testid} open` });
+}
+
 export async function setSslMode(session, mode) {
   await session.exec(`const s = document.querySelector(arguments[0]); s.value = arguments[1];
     s.dispatchEvent(new Event('change', { bubbles: true }));`, tid('field-sslmode'), mode);
