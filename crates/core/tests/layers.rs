@@ -1,9 +1,9 @@
 //! The floor plan of `crates/core/src`, checked: which top-level module
 //! takes from which (every `crate::x` path in its files), with no cycle,
 //! and nothing below the probe taking from it. Shared types sit low
-//! (`outcome`, `connection`, `job`, `pinned`), the parts in the middle
-//! (`access`, `ssh`, `store`, `probe`), the glue on top (`saved`,
-//! `import`). `cargo test -p sluice-core --test layers -- --nocapture`
+//! (`connection`, `job`, `pinned`; `outcome` just above `access`, whose
+//! `Fix` its errors carry), the parts in the middle (`access`, `ssh`,
+//! `store`, `probe`), the glue on top (`saved`, `import`). `cargo test -p sluice-core --test layers -- --nocapture`
 //! prints the graph.
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -134,8 +134,8 @@ struct FieldArgs {
     /// The job and its options (a flag option turns off with =false).
     #[command(flatten)]
     job: crate::job_args::JobArgs,
-    /// postgres, neon, supabase, rds or other (default for add: guessed from the host).
-    #[arg(long, value_parser = parse_provider)]
+    /// Where the server runs (default for add: from the host name).
+    #[arg(long, value_parser = provider_parser())]
     provider: Option<Provider>,
     /// A connection string (postgresql://... or key=value); a password in it goes to the keyring.
     /// Keyword flags given alongside override it; on edit it replaces every keyword.
@@ -180,8 +180,10 @@ struct PasswordArgs {
     without_secrets: bool,
 }
 
-fn parse_provider(s: &str) -> Result<Provider, String> {
-    s.parse()
+/// The providers as `--help` lists them, from `Provider::ALL`.
+fn provider_parser() -> impl clap::builder::TypedValueParser<Value = Provider> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Provider::ALL.map(Provider::as_str)).try_map(|s| s.parse::<Provider>())
 }
 
 type CmdResult = Result<(), CliError>;

@@ -666,7 +666,10 @@ fn startup_error(db: &tokio_postgres::error::DbError, ctx: &Context<'_>) -> (Err
         "42501" if msg.contains("WAL sender") || msg.contains("walsender") => (
             ErrorCode::LoginNotPermitted,
             format!("The role \"{user}\" may not open a replication connection."),
-            format!("ALTER ROLE {} REPLICATION; or remove the replication keyword.", quote_ident(user)),
+            format!(
+                "As a superuser: ALTER ROLE {} REPLICATION; (REPLICATION is not inherited from a group; on RDS, GRANT rds_replication TO {0};)",
+                quote_ident(user)
+            ),
         ),
         "55000" if msg.contains("invalid database") => (
             ErrorCode::DatabaseNotAccepting,
@@ -786,7 +789,7 @@ fn too_many(msg: &str, ctx: &Context<'_>) -> (ErrorCode, String, String) {
     } else if msg.contains("max_wal_senders") {
         (
             ErrorCode::TooManyConnections,
-            "The server has no free replication slots (max_wal_senders).".into(),
+            "The server has no free WAL senders for a replication connection (max_wal_senders).".into(),
             "Raise max_wal_senders (restart), or end stale replication connections.".into(),
         )
     } else {

@@ -17,9 +17,12 @@
 //!   first save). Reports, once, a damaged file that was moved aside
 //!   ([`Store::warnings`]), and removes leftover secrets of deleted connections.
 //! - [`keyring_available`]: whether the keyring answers (for a banner).
-//! - [`Store::list`], [`Store::get`] (by id or case-insensitive name), [`Store::secrets`].
-//! - [`Store::add`], [`Store::update`] (`secrets: None` keeps the stored ones,
-//!   `Some` replaces all three), [`Store::rename`], [`Store::duplicate`]
+//! - [`Store::list`], [`Store::get`] (by id or case-insensitive name),
+//!   [`Store::secrets`] (what is saved), [`Store::secrets_for`] (what may be
+//!   sent to a route: the one place the saved-secret rule is decided).
+//! - [`Store::add`], [`Store::update`] (per secret: keep, set or remove; a
+//!   kept secret is dropped when the changes point it at another server,
+//!   route or a weaker transport), [`Store::rename`], [`Store::duplicate`]
 //!   (copies the secrets), [`Store::delete`], [`Store::record_test`].
 //!
 //! # Guarantees
