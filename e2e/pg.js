@@ -184,6 +184,54 @@ GRANT SELECT, INSERT, UPDATE ON app.customers TO writer;`, 'shop');
   };
 }
 
+/** What a cluster needs for change data capture (logical decoding): pass as startCluster's settings. */
+export const LOGICAL = { wal_level: 'logical' };
+
+/**
+ * The change data capture fixture, on a cluster started with LOGICAL:
+ * database `stream`, schema `app` with customers and orders (primary keys),
+ * events (no primary key: no replica identity) and a table whose name is an
+ * HTML injection attempt (no primary key either); publication `sluice_pub`
+ * covers all but orders; a logical slot `sluice_slot` (pgoutput) exists.
+ * Roles: `streamer` has REPLICATION; `member` does not, though it is a
+ * member of `repl_group`, which has it (not inherited). Both may read every
+ * table. Database `ledger` is for a destination: `loader` may write
+ * public.entries (row level security on, no policy) and public.notes (row
+ * level security on, a policy that admits it).
+ */
+export function loadCdcFixture(pg) {
+  pg.psql(`CREATE ROLE streamer LOGIN REPLICATION PASSWORD ${lit('streamer-pw')};
+CREATE ROLE repl_group NOLOGIN REPLICATION;
+CREATE ROLE member LOGIN PASSWORD ${lit('member-pw')} IN ROLE repl_group;
+CREATE ROLE loader LOGIN PASSWORD ${lit('loader-pw')};
+CREATE DATABASE stream;
+CREATE DATABASE ledger;`);
+  pg.psql(`CREATE SCHEMA app;
+CREATE TABLE app.customers (id int PRIMARY KEY, name text);
+CREATE TABLE app.orders (id int PRIMARY KEY, customer_id int);
+CREATE TABLE app.events (at timestamptz, what text);
+CREATE TABLE app.${ident(HOSTILE_TABLE)} (id int);
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+CREATE PUBLICATION sluice_pub FOR TABLE app.customers, app.events, app.${ident(HOSTILE_TABLE)};
+GRANT USAGE ON SCHEMA app TO streamer, member;
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO streamer, member;
+SELECT pg_catalog.pg_create_logical_replication_slot('sluice_slot', 'pgoutput');`, 'stream');
+  pg.psql(`CREATE TABLE public.entries (id int PRIMARY KEY, note text);
+CREATE TABLE public.notes (id int PRIMARY KEY, body text);
+ALTER TABLE public.entries ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
+CREATE POLICY loader_writes ON public.notes FOR ALL TO loader USING (true) WITH CHECK (true);
+GRANT SELECT, INSERT, UPDATE, DELETE ON public.entries, public.notes TO loader;`, 'ledger');
+  return {
+    db: 'stream',
+    publication: 'sluice_pub',
+    slot: 'sluice_slot',
+    streamer: { user: 'streamer', password: 'streamer-pw' },
+    member: { user: 'member', password: 'member-pw', group: 'repl_group' },
+    ledger: { db: 'ledger', user: 'loader', password: 'loader-pw' },
+  };
+}
+
 /**
  * Creates up to `target` empty tables in database `bulk`, schema `bulk`, in
  * batches committed one by one (a single transaction would need a lock per

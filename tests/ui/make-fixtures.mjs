@@ -1,7 +1,9 @@
 // Makes the contract test's fixtures from the real thing: starts a cluster
-// with the E2E fixture (a reader, a writer, a hostile table name), runs the
-// built `sluice test --json` as a source, a destination and with a wrong
-// password, and writes the three reports to the directory given (an ignored
+// (wal_level logical) with the E2E fixtures (a reader, a writer, a hostile
+// table name; and e2e/pg.js's change data capture fixture), runs the built
+// `sluice test --json` as a source, a destination, with a wrong password,
+// as a CDC source that is not ready and as one whose replication
+// connection is refused, and writes the reports to the directory given (an ignored
 // folder: scripts/test.sh passes test-output/ui-fixtures): each as the app's
 // window receives it (`--compact-access`, report-NAME.json) and as
 // `sluice test --json` prints it (report-NAME.full.json).
@@ -9,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startCluster, loadFixture } from '../../e2e/pg.js';
+import { startCluster, loadFixture, loadCdcFixture, LOGICAL } from '../../e2e/pg.js';
 
 const [out] = process.argv.slice(2);
 const sluice = process.env.SLUICE_CLI_BINARY;
@@ -18,7 +20,7 @@ if (!out || !sluice) {
   process.exit(2);
 }
 mkdirSync(out, { recursive: true });
-const pg = await startCluster();
+const pg = await startCluster({ settings: LOGICAL });
 try {
   const fx = loadFixture(pg);
   const run = (name, url, args, want) => {
@@ -37,6 +39,10 @@ try {
   run('source', pg.url(fx.reader.user, fx.reader.password, fx.db, 'sslmode=disable'), ['--role', 'source'], 1);
   run('destination', pg.url(fx.writer.user, fx.writer.password, fx.db, 'sslmode=disable'), ['--role', 'destination'], 1);
   run('bad', pg.url(fx.reader.user, 'not-the-password', fx.db, 'sslmode=disable'), [], 2);
+  const cdc = loadCdcFixture(pg);
+  const cdcArgs = ['--job', 'source', '--cdc', '--publication', cdc.publication, '--slot', cdc.slot];
+  run('cdc', pg.url(cdc.streamer.user, cdc.streamer.password, cdc.db, 'sslmode=disable'), cdcArgs, 1);
+  run('cdc-refused', pg.url(cdc.member.user, cdc.member.password, cdc.db, 'sslmode=disable'), cdcArgs, 2);
   console.log(`fixtures written to ${out}`);
 } finally {
   await pg.stop();

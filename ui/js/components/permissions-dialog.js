@@ -1,11 +1,13 @@
 // The permissions dialog: the verdict for the job ("Ready as source" / "Not
 // ready as destination: 3 problems") with its problems (folded when many,
-// or on a short window), then what the role can reach, tab by tab (Tables,
-// Schemas, Sequences, Functions), in a virtualized table with a filter,
-// sortable columns, "only problems", the fix SQL (preview + copy) and CSV
-// export. A cell is ✓ granted, ✕ missing for the job (the verdict says which:
-// the rules live in Rust only), or a neutral – not granted and not needed.
-// Every database string is text.
+// or on a short window; a problem no GRANT fixes shows the statement that
+// does, to copy), then what the role can reach, tab by tab (Tables,
+// Schemas, Sequences, Functions, and Change data capture when the test read
+// a source's CDC readiness: components/cdc-view.js), in a virtualized table
+// with a filter, sortable columns, "only problems", the fix SQL (preview +
+// copy) and CSV export. A cell is ✓ granted, ✕ missing for the job (the
+// verdict says which: the rules live in Rust only), or a neutral – not
+// granted and not needed. Every database string is text.
 import * as api from '../api.js';
 import { h, setText, replace, uniqueId } from '../lib/dom.js';
 import { verdictHeadline, successBanner, plural } from '../lib/format.js';
@@ -16,6 +18,7 @@ import {
 } from '../lib/permissions.js';
 import { toCsv, csvFileName, downloadText } from '../lib/csv.js';
 import { createVirtualTable } from './virtual-table.js';
+import { CDC_TAB, createCdcFacts } from './cdc-view.js';
 import { openDialog } from './dialog.js';
 import { toast, announce } from './live.js';
 
@@ -112,20 +115,47 @@ const TABS = {
   },
 };
 
-function problemItem(p) {
-  const sev = p.severity || 'error';
-  const type = String(p.object_type || '').toLowerCase();
+/** The tabs of `access`: the four, and Change data capture when the analysis read it. */
+function tabsOf(access) {
+  return access.replication ? { ...TABS, cdc: CDC_TAB } : TABS;
+}
+
+/** ✓ granted · ✕ missing for this job · – not granted, not needed (a tab may have its own words). */
+function legendOf(tab) {
+  if (tab.legend) return tab.legend();
+  return [h('span', { class: 'priv yes', text: '\u2713' }), ' granted \u00B7 ', h('span', { class: 'priv no required-missing', text: '\u2715' }), ' missing for this job \u00B7 ', h('span', { class: 'priv none', text: '\u2013' }), ' not granted, not needed'];
+}
+
+/** What a problem is about, in words: "table app.orders", "replication slot s", "server". */
+function problemObject(p) {
+  const type = String(p.object_type || '');
   const object = type === 'schema' || type === 'database'
     ? (p.name || p.schema || '')
     : [p.schema, p.name].filter((x) => x != null && x !== '').join('.');
+  return { word: type.replace(/_/g, ' '), object: object || (type === 'server' || type === 'role' ? '' : '(database)') };
+}
+
+/** The statement that fixes a problem no GRANT can (ALTER ROLE, ALTER PUBLICATION, ALTER TABLE ... REPLICA IDENTITY), with a copy button. */
+function statementRow(statement) {
+  const copy = h('button', {
+    type: 'button', class: 'btn btn-small btn-copy', 'data-testid': 'copy-statement', text: 'Copy', 'aria-label': 'Copy the statement',
+    on: { click: async () => { const ok = await api.copyText(statement); toast(ok ? 'Statement copied to the clipboard' : 'Could not use the clipboard', { kind: ok ? 'info' : 'error' }); } },
+  });
+  return h('div', { class: 'problem-statement' }, h('code', { class: 'statement', 'data-testid': 'problem-statement', tabindex: '0', text: statement }), copy);
+}
+
+function problemItem(p) {
+  const sev = p.severity || 'error';
+  const { word, object } = problemObject(p);
   return h(
     'li',
-    { class: ['problem', `sev-${sev}`], 'data-testid': 'problem' },
+    { class: ['problem', `sev-${sev}`], 'data-testid': 'problem', dataset: { type: p.object_type || '' } },
     h('span', { class: 'problem-icon', 'aria-hidden': 'true', text: SEVERITY_ICON[sev] || '\u2022' }),
     h('span', { class: 'visually-hidden', text: `${sev}: ` }),
-    h('span', { class: 'problem-object' }, p.object_type ? h('span', { class: 'problem-type', text: `${p.object_type} ` }) : null, h('code', { text: object || '(database)' })),
+    h('span', { class: 'problem-object' }, word ? h('span', { class: 'problem-type', text: object ? `${word} ` : word }) : null, object ? h('code', { text: object }) : null),
     p.missing && p.missing.length ? h('span', { class: 'problem-missing', text: `missing ${p.missing.join(', ')}` }) : null,
     p.reason ? h('span', { class: 'problem-reason', text: p.reason }) : null,
+    p.statement ? statementRow(p.statement) : null,
   );
 }
 
@@ -171,10 +201,10 @@ function fixSqlRow(verdict) {
 }
 
 /** The tab strip (arrow keys, Home, End); select(id) on a choice. -> { el, buttons } */
-function tabStrip(data, panelId, state, select) {
+function tabStrip(tabs, data, panelId, state, select) {
   const el = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Object types' });
   const buttons = {};
-  for (const [id, tab] of Object.entries(TABS)) {
+  for (const [id, tab] of Object.entries(tabs)) {
     const bad = countProblems(data[id]);
     buttons[id] = h('button', {
       type: 'button', role: 'tab', class: 'tab', id: `${panelId}-${id}`, 'aria-controls': panelId, 'aria-selected': id === state.tab ? 'true' : 'false', tabindex: id === state.tab ? '0' : '-1', 'data-testid': `tab-${id}`,
@@ -183,7 +213,7 @@ function tabStrip(data, panelId, state, select) {
     el.appendChild(buttons[id]);
   }
   el.addEventListener('keydown', (e) => {
-    const ids = Object.keys(TABS);
+    const ids = Object.keys(tabs);
     const i = ids.indexOf(state.tab);
     const next = { ArrowRight: ids[(i + 1) % ids.length], ArrowLeft: ids[(i - 1 + ids.length) % ids.length], Home: ids[0], End: ids[ids.length - 1] }[e.key];
     if (!next) return;
@@ -198,15 +228,19 @@ function tabStrip(data, panelId, state, select) {
  * The dialog's content for `report`, not yet in the document: { body,
  * filter (the input to focus), data (rows per tab), table, recompute }.
  */
-function buildView({ report, name = '', host = null }) {
+function buildView({ report, name = '', host = null, vocabulary = null }) {
   // `access` in its compact form (the test_connection reply; access/compact.rs).
   const access = report.access || { schemas: [], functions: [] };
   const verdict = report.verdict || null;
+  const tabSet = tabsOf(access);
   const data = {};
-  for (const [id, tab] of Object.entries(TABS)) data[id] = tab.build(access, verdict);
+  for (const [id, tab] of Object.entries(tabSet)) data[id] = tab.build(access, verdict);
   const state = { tab: 'tables', text: '', onlyProblems: false, showMore: false, sortKey: null, sortDir: 'asc', view: data.tables };
   const panelId = uniqueId('perm-panel');
-  const tabs = tabStrip(data, panelId, state, (id) => selectTab(id));
+  const tabs = tabStrip(tabSet, data, panelId, state, (id) => selectTab(id));
+  // The CDC facts, above that tab's table only.
+  const facts = access.replication ? createCdcFacts(access.replication, { report, verdict, vocabulary }) : null;
+  if (facts) facts.hidden = true;
 
   const filter = h('input', { type: 'search', class: 'input filter', placeholder: 'Filter by schema or name', 'aria-label': 'Filter objects', 'data-testid': 'perm-filter', autocomplete: 'off', spellcheck: 'false' });
   const onlyProblems = h('input', { type: 'checkbox', 'data-testid': 'perm-only-problems' });
@@ -215,7 +249,7 @@ function buildView({ report, name = '', host = null }) {
   const count = h('span', { class: 'perm-count', 'data-testid': 'perm-count', 'aria-live': 'polite' });
   const exportBtn = h('button', { type: 'button', class: 'btn btn-small', 'data-testid': 'export-csv', text: 'Export CSV', on: { click: exportCsv } });
   const toolbar = h('div', { class: 'perm-toolbar' }, filter, h('label', { class: 'check' }, onlyProblems, 'Only problems'), showMoreLabel, h('span', { class: 'spacer' }), count, exportBtn);
-  const legend = h('p', { class: 'perm-legend', 'data-testid': 'perm-legend' }, h('span', { class: 'priv yes', text: '\u2713' }), ' granted \u00B7 ', h('span', { class: 'priv no required-missing', text: '\u2715' }), ' missing for this job \u00B7 ', h('span', { class: 'priv none', text: '\u2013' }), ' not granted, not needed');
+  const legend = h('p', { class: 'perm-legend', 'data-testid': 'perm-legend' }, legendOf(TABS.tables));
 
   const table = createVirtualTable({
     columns: TABS.tables.columns(false), rowHeight: 30, ariaLabel: 'Tables and their privileges', testid: 'perm-table', emptyText: 'No objects match.',
@@ -225,7 +259,7 @@ function buildView({ report, name = '', host = null }) {
       recompute();
     },
   });
-  const tabPanel = h('div', { class: 'tab-panel', role: 'tabpanel', id: panelId, 'aria-labelledby': `${panelId}-tables` }, table.el);
+  const tabPanel = h('div', { class: 'tab-panel', role: 'tabpanel', id: panelId, 'aria-labelledby': `${panelId}-tables` }, facts, toolbar, table.el);
 
   /** Filters and sorts the tab's rows; with `columns`, the table takes both at once (a tab change). */
   function recompute({ keepScroll = false, columns = null } = {}) {
@@ -233,7 +267,7 @@ function buildView({ report, name = '', host = null }) {
     let view = filterRows(rows, { text: state.text, onlyProblems: state.onlyProblems });
     if (state.sortKey) view = sortRows(view, state.sortKey, state.sortDir);
     state.view = view;
-    const noun = TABS[state.tab].label.toLowerCase();
+    const noun = tabSet[state.tab].noun || tabSet[state.tab].label.toLowerCase();
     table.setEmptyText(rows.length ? 'No objects match the filter.' : `No ${noun} in what the analysis covered.`);
     if (columns) table.setView({ columns, rows: view, keepScroll });
     else table.setRows(view, { keepScroll });
@@ -250,13 +284,15 @@ function buildView({ report, name = '', host = null }) {
     }
     tabPanel.setAttribute('aria-labelledby', `${panelId}-${id}`);
     showMoreLabel.hidden = id !== 'tables';
+    if (facts) facts.hidden = tabSet[id] !== CDC_TAB;
+    replace(legend, legendOf(tabSet[id]));
     table.setSort(null);
-    table.setLabel(`${TABS[id].label} and their privileges`);
-    recompute({ columns: id === 'tables' ? tableColumns(state.showMore) : TABS[id].columns() });
+    table.setLabel(tabSet[id].noun ? `${tabSet[id].label}: the ${tabSet[id].noun} in scope` : `${tabSet[id].label} and their privileges`);
+    recompute({ columns: id === 'tables' ? tableColumns(state.showMore) : tabSet[id].columns() });
   }
 
   function exportCsv() {
-    downloadText(toCsv(TABS[state.tab].csv(), state.view), csvFileName('sluice', name, access.role, state.tab));
+    downloadText(toCsv(tabSet[state.tab].csv(), state.view), csvFileName('sluice', name, access.role, state.tab));
     announce(`Exported ${state.view.length} rows`);
   }
 
@@ -280,17 +316,17 @@ function buildView({ report, name = '', host = null }) {
     table.setColumns(tableColumns(state.showMore));
   });
 
-  const body = h('div', { class: 'perm-body' }, verdictHeader(report, access, verdict, host), problemPanel(verdict), fixSqlRow(verdict), tabs.el, toolbar, tabPanel, legend);
+  const body = h('div', { class: 'perm-body' }, verdictHeader(report, access, verdict, host), problemPanel(verdict), fixSqlRow(verdict), tabs.el, tabPanel, legend);
   return { body, filter, data, table, recompute };
 }
 
 /**
- * report: the test Report (with access, verdict); job: "source"|"destination";
- * name: the connection's name (for file names). Which cells the job needs
- * comes from the verdict's problems.
+ * report: the test Report (with access, verdict); name: the connection's
+ * name (for file names); vocabulary: the app's (stage and provider labels).
+ * Which cells the job needs comes from the verdict's problems.
  */
-export function openPermissionsDialog({ report, name = '', host = null }) {
-  const view = buildView({ report, name, host });
+export function openPermissionsDialog({ report, name = '', host = null, vocabulary = null }) {
+  const view = buildView({ report, name, host, vocabulary });
   const d = openDialog({
     title: `Permissions${name ? ` \u00B7 ${name}` : ''}`,
     body: view.body,

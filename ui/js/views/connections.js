@@ -253,7 +253,7 @@ function testConnection(page, c) {
     appVersion: () => app.version,
     prepare: async () => ({ target: { id: c.id }, job: c.job, jobOptions: c.job_options || {}, info: { params: c.params, name: c.name, provider: c.provider, sshHops: c.ssh && c.ssh.hops ? c.ssh.hops.length : 0 } }),
     onFinished: () => page.load(),
-    onPermissions: (report) => openPermissionsDialog({ report, name: c.name, host: c.params.host }),
+    onPermissions: (report) => openPermissionsDialog({ report, name: c.name, host: c.params.host, vocabulary: app.vocabulary }),
   });
   const options = optionWords(app.vocabulary.job_options, c.job, c.job_options || {});
   const d = openDialog({

@@ -10,7 +10,7 @@ import { openPermissionsDialog } from '../../components/permissions-dialog.js';
 
 /** -> { el, panel } ; onSchemas(names) when a test lists the database's schemas */
 export function createAside(ctx, { onSchemas, focusUrl }) {
-  const permissions = (report) => openPermissionsDialog({ report, name: ctx.st.name, host: ctx.sync.params.host });
+  const permissions = (report) => openPermissionsDialog({ report, name: ctx.st.name, host: ctx.sync.params.host, vocabulary: ctx.vocab });
   const panel = createTestPanel({
     stages: ctx.vocab.stages || [],
     appVersion: () => ctx.app.version,
