@@ -280,6 +280,11 @@ export function waitForValue(session, css, expected, ms = 5000) {
 
 /** Clicks Test and waits until the panel is idle again; returns 'success' | 'error' | 'cancelled'. */
 export async function runTest(session, { scope = '', ms = 60000 } = {}) {
+  // The previous test's result stays on screen until the new one starts
+  // (a round trip to Rust): marked here, so it is never taken for the new one.
+  await session.exec(`const panel = document.querySelector(arguments[0]);
+    for (const el of panel ? panel.querySelectorAll('[data-testid="test-success"], [data-testid="test-error"], [data-testid="test-cancelled"]') : []) el.__e2eStale = true;`,
+  `${scope} ${tid('test-panel')}`.trim());
   await session.click(`${scope} ${tid('test-button')}`.trim());
   return waitForTestEnd(session, { scope, ms });
 }
@@ -288,9 +293,10 @@ export async function waitForTestEnd(session, { scope = '', ms = 60000 } = {}) {
   return session.waitFor(async () => session.exec(`
     const panel = document.querySelector(arguments[0]);
     if (!panel || panel.dataset.state === 'running') return null;
-    if (panel.querySelector('[data-testid="test-success"]')) return 'success';
-    if (panel.querySelector('[data-testid="test-error"]')) return 'error';
-    if (panel.querySelector('[data-testid="test-cancelled"]')) return 'cancelled';
+    const fresh = (id) => { const el = panel.querySelector('[data-testid="' + id + '"]'); return el && !el.__e2eStale; };
+    if (fresh('test-success')) return 'success';
+    if (fresh('test-error')) return 'error';
+    if (fresh('test-cancelled')) return 'cancelled';
     return null;`, `${scope} ${tid('test-panel')}`.trim()), { ms, what: 'the test to finish' });
 }
 
