@@ -270,6 +270,17 @@ fn explain_times(pg: &Cluster, user: &str, sql: &str, runs: usize, settings: &st
     json!({ "planning": summary_json(&planning), "execution": summary_json(&execution), "jit": jit })
 }
 
+/// A Sluice run's JSON report and its facts; an error when it printed none
+/// or did not connect (the run measured nothing).
+fn connected_report(tool: Tool, stdout: &[u8]) -> Result<(Value, crate::run::SluiceFacts), String> {
+    let report: Value = serde_json::from_slice(stdout).map_err(|e| format!("{} printed no JSON report: {e}", tool.key()))?;
+    let facts = sluice_facts(&report);
+    if !facts.connected {
+        return Err(format!("{} did not connect: {}", tool.key(), report["error"]));
+    }
+    Ok((report, facts))
+}
+
 /// Runs every contender `runs` times (after one discarded warm-up run), for
 /// the owner and the group-granted reader. Writes the evidence files
 /// (EXPLAIN output, the reader's report) into `out` when given.
@@ -304,12 +315,7 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
                 match tool {
                     Tool::Neosync => neosync = neosync_rows(&output.stdout),
                     Tool::Sluice => {
-                        let report: Value = serde_json::from_slice(&output.stdout)
-                            .map_err(|e| format!("sluice printed no JSON report: {e}"))?;
-                        let facts = sluice_facts(&report);
-                        if !facts.connected {
-                            return Err(format!("sluice did not connect: {}", report["error"]));
-                        }
+                        let (report, facts) = connected_report(tool, &output.stdout)?;
                         s.total.push(facts.total_ms);
                         s.stdout_bytes = output.stdout.len();
                         for (stage, ms) in &facts.steps {
@@ -322,12 +328,7 @@ pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>
                         sluice = Some(facts);
                     }
                     Tool::SluiceDestination => {
-                        let report: Value = serde_json::from_slice(&output.stdout)
-                            .map_err(|e| format!("sluice --job destination printed no JSON report: {e}"))?;
-                        let facts = sluice_facts(&report);
-                        if !facts.connected {
-                            return Err(format!("sluice --job destination did not connect: {}", report["error"]));
-                        }
+                        let (_, facts) = connected_report(tool, &output.stdout)?;
                         s.total.push(facts.total_ms);
                         destination = Some(facts);
                     }
