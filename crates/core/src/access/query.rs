@@ -505,7 +505,7 @@ WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.reg
     FROM wcol c WHERE c.attrelid OPERATOR(pg_catalog.=) w.oid AND NOT c.generated AND NOT c.is_key), false))::pg_catalog.text,
   (w.p_select OR COALESCE((SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(c.attrelid, c.attnum, 'SELECT'))
     FROM wcol c WHERE c.attrelid OPERATOR(pg_catalog.=) w.oid AND NOT c.generated), false))::pg_catalog.text,
-  CASE WHEN {truncate} THEN rf.tables END,
+  rf.tables,
   CASE WHEN w.relrowsecurity AND pg_catalog.row_security_active(w.oid) THEN (
     SELECT pg_catalog.concat_ws(',', 'active',
       CASE WHEN pg_catalog.bool_or(p.polpermissive AND p.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY['*', 'a']::pg_catalog."char"[]) AND p.admits) THEN 'insert' END,
