@@ -54,6 +54,9 @@ else
   echo "== the Windows CLI under Wine: skipped (needs gcc-mingw-w64-x86-64 and wine64; npm run test:windows)"
 fi
 
+echo "== macOS type-check (aarch64 and x86_64, zig as the C compiler; no link)"
+scripts/test-macos.sh || status=1
+
 export SLUICE_CLI_BINARY="$CARGO_TARGET_DIR/debug/sluice"
 echo "== ui module tests"
 export SLUICE_UI_FIXTURES=test-output/ui-fixtures
