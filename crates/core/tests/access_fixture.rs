@@ -361,6 +361,40 @@ async fn every_reported_privilege_matches_has_privilege_for_every_role() {
     }
 }
 
+/// A source reads less (no sequences, functions or write facts, and column
+/// grants of SELECT only, only where the table-level SELECT is missing), but
+/// what it reads is what the full analysis, checked above against the
+/// server's own functions, says: for every role of the fixture, the same
+/// schemas, relations, kinds, privileges, RLS and parents, and the column
+/// grants a source can read through.
+#[tokio::test]
+async fn a_source_reads_what_the_full_analysis_says_about_reading() {
+    let pg = fixture();
+    let mut column_only = 0;
+    for role in ROLES {
+        let client = connect(&pg, role).await;
+        let full = analyze(&client, &Scope::all(), Reads::ALL).await.unwrap();
+        let source = analyze(&client, &Scope::all(), Reads::default()).await.unwrap();
+        assert_eq!(source.schemas, full.schemas, "{role}: schemas");
+        assert!(source.sequences.is_empty() && source.functions.is_empty(), "{role}: a source reads no sequences or functions");
+        assert_eq!(source.relations.len(), full.relations.len(), "{role}: relations");
+        for (s, f) in source.relations.iter().zip(&full.relations) {
+            let at = format!("{role}: {}.{}", f.schema, f.name);
+            assert_eq!((&s.schema, &s.name, s.kind), (&f.schema, &f.name, f.kind), "{at}");
+            assert_eq!(s.privileges, f.privileges, "{at}: privileges");
+            assert_eq!(s.rls, f.rls, "{at}: rls");
+            assert_eq!(s.partition_of, f.partition_of, "{at}: parent");
+            let select: Vec<_> = f.column_privileges.iter().filter(|c| c.privilege == Privilege::Select).cloned().collect();
+            assert_eq!(s.column_privileges, select, "{at}: column grants of SELECT");
+            assert_eq!(s.column_only, !select.is_empty(), "{at}: column only");
+            column_only += usize::from(!select.is_empty());
+            assert!(s.write.is_none() && s.uses.is_empty(), "{at}: a source reads no write facts");
+        }
+    }
+    // The fixture's column grants are seen (so the comparison is not vacuous).
+    assert!(column_only >= 2, "column-only SELECT seen {column_only} times");
+}
+
 /// The window's compact form carries every fact of the full one: for every
 /// role of the fixture, through JSON and back, it expands to the same Access.
 #[tokio::test]

@@ -11,14 +11,16 @@
 //!   transaction mode accepts it), so scope values are embedded as `E''`
 //!   literals.
 //! - Big catalogs are read in single passes, and joined by hash: `pg_class`
-//!   once (a materialized CTE shared by every branch), `pg_attribute` once
-//!   for the few columns that matter (with a column ACL, a default or an
-//!   identity), `pg_attrdef`, `pg_depend` and `pg_constraint` by range. The
+//!   once (a materialized CTE shared by every branch); for a destination
+//!   `pg_attribute` once for the few columns that matter (with a column
+//!   ACL, a default or an identity), `pg_attrdef`, `pg_depend` and
+//!   `pg_constraint` by range. A source reads `pg_attribute` only on its
+//!   index, for the relations it cannot SELECT as a whole. The
 //!   plan must not depend on catalog statistics, which are stale right after
 //!   a bulk migration: [`PLANNER_SETTINGS`] rules nested loops out, and the
 //!   rare per-row lookups (a sequence owned by a column without a default,
-//!   the columns of a table with column ACLs) are scalar subqueries on an
-//!   index, linear whatever the estimates.
+//!   the columns of a table with column ACLs, a partition's parent) are
+//!   scalar subqueries on an index, linear whatever the estimates.
 //! - Table and sequence privileges depend only on the owner, the ACL and
 //!   whether the relation is a sequence (outside the system catalogs, which
 //!   are never analysed), so the `has_*_privilege` calls run once per
@@ -100,13 +102,21 @@ pub(crate) const COLUMNS: usize = 11;
 ///   is an equality, so hash joins are always possible and stay linear; the
 ///   lookups that want an index are scalar subqueries, which this setting
 ///   does not touch.
+/// - `enable_mergejoin off`: with the same one-row estimates the planner
+///   sorts 20,000 relations by their ACL arrays to merge-join them with the
+///   few distinct ACLs; a hash join reads each side once (about 10 ms less
+///   at 20,000 relations, measured in docs/PERFORMANCE.md).
 /// - `work_mem 64MB`: those hash joins and sorts stay in memory at 100,000
 ///   tables (the default 4 MB spills to disk). Only this transaction's
 ///   queries get it, and they are this one.
 /// - `jit off`: on large catalogs the estimate can cross `jit_above_cost`,
 ///   and compiling costs more than the query (seen: +1.5 s).
-pub const PLANNER_SETTINGS: [&str; 3] =
-    ["SET LOCAL enable_nestloop TO off", "SET LOCAL work_mem TO '64MB'", "SET LOCAL jit TO off"];
+pub const PLANNER_SETTINGS: [&str; 4] = [
+    "SET LOCAL enable_nestloop TO off",
+    "SET LOCAL enable_mergejoin TO off",
+    "SET LOCAL work_mem TO '64MB'",
+    "SET LOCAL jit TO off",
+];
 
 /// The analysis SELECT for `scope`: one statement, no trailing semicolon,
 /// read-only. Every function, operator and type in it is qualified with
@@ -118,7 +128,8 @@ pub const PLANNER_SETTINGS: [&str; 3] =
 /// - `role`: role, database, superuser, bypasses RLS
 /// - `schema`: name, USAGE, CREATE, complete
 /// - `relation`: schema, name, relkind, privileges (comma-separated),
-///   column privileges (`PRIV:all` / `PRIV:some`), rls, parent schema, parent name
+///   column privileges (`PRIV:all` / `PRIV:some`; a source's only
+///   `SELECT`, and only without the table-level SELECT), rls, parent schema, parent name
 /// - `sequence`: schema, name, privileges, owner schema, owner table, owner column, identity
 /// - `function`: schema, name, identity arguments, prokind, EXECUTE
 /// - `use`: table schema, table name, via (default/generated/check), column,
@@ -159,6 +170,8 @@ pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError>
     let all = if scope.is_all() { "true" } else { "false" };
 
     let mut sql = String::from(COMMON_CTES);
+    sql.push_str(",\n");
+    sql.push_str(if reads.writes { DESTINATION_REL_CTES } else { SOURCE_REL_CTES });
     let mut branches: Vec<&str> = COMMON_BRANCHES.to_vec();
     if reads.writes {
         sql.push_str(",\n");
@@ -184,11 +197,7 @@ pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError>
     }
     sql.push('\n');
     sql.push_str(&branches.join("\nUNION ALL\n"));
-    let (relkinds, att_filter) = if reads.writes {
-        ("'r', 'p', 'v', 'm', 'f', 'S'", "a.attacl IS NOT NULL OR a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) ''")
-    } else {
-        ("'r', 'p', 'v', 'm', 'f'", "a.attacl IS NOT NULL")
-    };
+    let relkinds = if reads.writes { "'r', 'p', 'v', 'm', 'f', 'S'" } else { "'r', 'p', 'v', 'm', 'f'" };
     let truncate = if reads.truncate { "true" } else { "false" };
     Ok(fill(
         &sql,
@@ -197,7 +206,6 @@ pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError>
             ("scope_tables", &scope_tables),
             ("all", all),
             ("relkinds", relkinds),
-            ("att_filter", att_filter),
             ("truncate", truncate),
             ("publication", &publication),
             ("slot", &slot),
@@ -206,7 +214,9 @@ pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError>
 }
 
 /// What the analysis reads, as the job decides: a source reads schemas and
-/// relations (with column grants and RLS where there are any); a destination
+/// relations (with RLS where it is enabled, and column grants of SELECT
+/// where the table-level SELECT is missing: the only column grants that
+/// change what a source can read); a destination
 /// also the sequences, functions and dependencies its writes evaluate, and
 /// per written table its key, per-column answers, policies and triggers;
 /// with a truncate, the tables that reference each. A source read by CDC
@@ -305,12 +315,42 @@ acl AS MATERIALIZED (
     SELECT c.relowner, c.is_seq, c.default_acl, c.acl, pg_catalog.min(c.oid) AS oid
     FROM cls c GROUP BY c.relowner, c.is_seq, c.default_acl, c.acl
   ) g
-),
-att AS MATERIALIZED (
+)"#;
+
+
+/// A source's relations: table privileges, and column grants only for
+/// SELECT and only where the table-level SELECT is missing (the only case in
+/// which they change what a source reads). Each such relation is looked up
+/// on pg_attribute's index; with SELECT granted on every table, pg_attribute
+/// is not read at all.
+const SOURCE_REL_CTES: &str = r#"rel AS MATERIALIZED (
+  SELECT x.*,
+    x.colacl AND pg_catalog.has_any_column_privilege(x.oid, 'SELECT') AS c_select,
+    false AS c_insert, false AS c_update, false AS c_references,
+    CASE WHEN x.colacl THEN (SELECT pg_catalog.bool_and(pg_catalog.has_column_privilege(a.attrelid, a.attnum, 'SELECT')) FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) x.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) END AS all_select,
+    NULL::pg_catalog.bool AS all_insert, NULL::pg_catalog.bool AS all_update, NULL::pg_catalog.bool AS all_references
+  FROM (
+    SELECT c.oid, c.nspname, c.relname, c.relkind, c.relrowsecurity, c.relispartition,
+      g.p_select, g.p_insert, g.p_update, g.p_delete, g.p_truncate, g.p_references, g.p_trigger,
+      NOT g.p_select AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid
+        AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL) AS colacl
+    FROM cls c
+    JOIN acl g ON g.relowner OPERATOR(pg_catalog.=) c.relowner AND g.is_seq OPERATOR(pg_catalog.=) c.is_seq
+      AND g.default_acl OPERATOR(pg_catalog.=) c.default_acl AND g.acl OPERATOR(pg_catalog.=) c.acl
+    WHERE NOT c.is_seq AND c.in_scope
+    OFFSET 0
+  ) x
+)"#;
+
+/// A destination's relations: every privilege's column grants, from one
+/// pass over pg_attribute for the few columns that matter (with a column
+/// ACL, a default or an identity), which the dependency CTEs read as well.
+const DESTINATION_REL_CTES: &str = r#"att AS MATERIALIZED (
   SELECT a.attrelid, a.attnum, a.attname::pg_catalog.text AS attname, a.attgenerated, a.attacl IS NOT NULL AS has_acl
   FROM pg_catalog.pg_attribute a
   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
-    AND ({att_filter})
+    AND (a.attacl IS NOT NULL OR a.atthasdef OR a.attidentity OPERATOR(pg_catalog.<>) '')
 ),
 colacl AS MATERIALIZED (
   SELECT b.attrelid,
@@ -444,10 +484,13 @@ FROM ns WHERE NOT ns.listed"#,
     CASE WHEN r.c_update THEN 'UPDATE:' OPERATOR(pg_catalog.||) CASE WHEN r.all_update THEN 'all' ELSE 'some' END END,
     CASE WHEN r.c_references THEN 'REFERENCES:' OPERATOR(pg_catalog.||) CASE WHEN r.all_references THEN 'all' ELSE 'some' END END),
   (CASE WHEN r.relrowsecurity THEN pg_catalog.row_security_active(r.oid) ELSE false END)::pg_catalog.text,
-  pc.nspname, pc.relname, NULL, NULL
-FROM rel r
-LEFT JOIN pg_catalog.pg_inherits i ON r.relispartition AND i.inhrelid OPERATOR(pg_catalog.=) r.oid
-LEFT JOIN cls pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent"#,
+  CASE WHEN r.relispartition THEN (SELECT pn.nspname::pg_catalog.text FROM pg_catalog.pg_namespace pn WHERE pn.oid OPERATOR(pg_catalog.=)
+    (SELECT pc.relnamespace FROM pg_catalog.pg_class pc WHERE pc.oid OPERATOR(pg_catalog.=)
+      (SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) r.oid))) END,
+  CASE WHEN r.relispartition THEN (SELECT pc.relname::pg_catalog.text FROM pg_catalog.pg_class pc WHERE pc.oid OPERATOR(pg_catalog.=)
+    (SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) r.oid)) END,
+  NULL, NULL
+FROM rel r"#,
     r#"SELECT 'missing', s.nspname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM scope_schemas s
 WHERE NOT EXISTS (SELECT 1 FROM ns WHERE ns.nspname OPERATOR(pg_catalog.=) s.nspname)"#,
