@@ -538,7 +538,10 @@ JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) dep.refobjid
 JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"#,
     r#"SELECT 'write', w.nspname, w.relname,
-  CASE WHEN k.keys IS NOT NULL THEN
+  CASE WHEN pg_catalog.array_length(k.keys, 1) OPERATOR(pg_catalog.=) 1 THEN
+    pg_catalog.json_build_array((SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) w.oid AND a.attnum OPERATOR(pg_catalog.=) k.keys[pg_catalog.array_lower(k.keys, 1)]))::pg_catalog.text
+  WHEN k.keys IS NOT NULL THEN
     (SELECT pg_catalog.array_to_json(pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY u.ord))::pg_catalog.text
       FROM pg_catalog.unnest(k.keys) WITH ORDINALITY u(attnum, ord)
       JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) w.oid AND a.attnum OPERATOR(pg_catalog.=) u.attnum) END,
