@@ -41,9 +41,10 @@ pub fn span(s: &Value) -> String {
 
 /// An EXPLAIN's execution time, or how long it ran before the timeout.
 fn explain_span(e: &Value) -> String {
-    match e["timed_out_s"].as_u64() {
-        Some(t) => format!("> {t} s (stopped)"),
-        None => span(&e["execution"]),
+    match (e["timed_out_s"].as_u64(), e["skipped_above"].as_u64()) {
+        (Some(t), _) => format!("> {t} s (stopped)"),
+        (None, Some(n)) => format!("not run above {} tables", thousands(n)),
+        (None, None) => span(&e["execution"]),
     }
 }
 
