@@ -8,8 +8,8 @@
 #
 # Environment:
 #   BENCH_RUNS=5                      runs per figure (median, min, max); at least 5 for the docs
-#   BENCH_SIZES=1000,20000,100000     catalog sizes (tables; every 10th with a serial)
-#   BENCH_SERIAL_SIZES=20000          catalog sizes with a serial in every table
+#   BENCH_SIZES=1000,20000,100000,200000  catalog sizes (tables; every 10th with a serial)
+#   BENCH_SERIAL_SIZES=20000,100000   catalog sizes with a serial in every table
 #   BENCH_DELAYS=25,50                one-way delays of the latency proxy (ms)
 #   BENCH_SKIP_BUILD=1                use the release binaries already built
 #
@@ -57,7 +57,7 @@ bench="$release/sluice-bench"
 
 if want catalog; then
   echo "== catalog scale"
-  "$bench" catalog --sluice "$release/sluice" --runs "$runs" --sizes "${BENCH_SIZES:-1000,20000,100000}" --serial-sizes "${BENCH_SERIAL_SIZES:-20000}" --out "$out"
+  "$bench" catalog --sluice "$release/sluice" --runs "$runs" --sizes "${BENCH_SIZES:-1000,20000,100000,200000}" --serial-sizes "${BENCH_SERIAL_SIZES:-20000,100000}" --out "$out"
 fi
 if want rtt; then
   echo "== round trips"
