@@ -281,13 +281,13 @@ fn connected_report(tool: Tool, stdout: &[u8]) -> Result<(Value, crate::run::Slu
     Ok((report, facts))
 }
 
-/// Runs every contender `runs` times (after one discarded warm-up run), for
-/// the owner and the group-granted reader. Writes the evidence files
-/// (EXPLAIN output, the reader's report) into `out` when given.
 /// The largest catalog whose analysis is also timed under the server's
 /// planner defaults.
 const PLANNER_DEFAULTS_UP_TO: u32 = 20_000;
 
+/// Runs every contender `runs` times (after one discarded warm-up run), for
+/// the owner and the group-granted reader. Writes the evidence files
+/// (EXPLAIN output, the reader's report) into `out` when given.
 pub fn measure(f: &Fixture, programs: &Programs, runs: usize, out: Option<&Path>) -> Result<Value, String> {
     let analysis_sql = sluice_core::access::analysis_sql(&sluice_core::access::Scope::all(), &sluice_core::access::Reads::for_job(sluice_core::job::Job::Source, &Default::default())).map_err(|e| e.to_string())?;
     // The probe's SET LOCALs, as session SETs (EXPLAIN runs outside its transaction).

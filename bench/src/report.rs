@@ -89,7 +89,7 @@ fn roles_in(size: &Value) -> impl Iterator<Item = (&'static str, &'static str)> 
 }
 
 struct Target {
-    what: &'static str,
+    what: String,
     measured: String,
     ok: Option<bool>,
 }
@@ -171,11 +171,11 @@ enum Job {
 }
 
 impl Job {
-    /// The tool's key in the catalog results, and the ratio the target allows.
-    fn tool_and_bound(self) -> (&'static str, f64) {
+    /// The tool's key in the catalog results, its flag, and the ratio the target allows.
+    fn tool_flag_bound(self) -> (&'static str, &'static str, f64) {
         match self {
-            Job::Source => ("sluice", 1.0),
-            Job::Destination => ("sluice_destination", 1.2),
+            Job::Source => ("sluice", "--role source", 1.0),
+            Job::Destination => ("sluice_destination", "--job destination", 1.2),
         }
     }
 }
@@ -202,32 +202,27 @@ fn results_at(data: &Value, n: u64) -> Vec<(String, &Value)> {
 /// A job's whole test ÷ Neosync's query alone, for every role, shape and
 /// catalog state at `n` tables: the worst per role, and where.
 fn job_ratio_target(data: &Value, n: u64, job: Job) -> Target {
-    let (tool, bound) = job.tool_and_bound();
+    let (tool, flag, bound) = job.tool_flag_bound();
     let results = results_at(data, n);
     let mut parts = Vec::new();
     let mut all = Vec::new();
     for (role, _) in ROLES {
-        let mut worst_here: Option<(f64, &str)> = None;
-        for (label, v) in &results {
-            let r = &v["roles"][role];
-            if let (Some(a), Some(b)) = (median(&r[tool]["wall"]), median(&r["neosync"]["wall"])) {
-                let x = a / b;
-                all.push(x);
-                if worst_here.is_none_or(|(w, _)| x > w) {
-                    worst_here = Some((x, label.as_str()));
-                }
-            }
-        }
-        if let Some((x, label)) = worst_here {
+        let here: Vec<(f64, &str)> = results
+            .iter()
+            .filter_map(|(label, v)| {
+                let r = &v["roles"][role];
+                Some((median(&r[tool]["wall"])? / median(&r["neosync"]["wall"])?, label.as_str()))
+            })
+            .collect();
+        all.extend(here.iter().map(|(x, _)| *x));
+        if let Some((x, label)) = here.into_iter().max_by(|a, b| a.0.total_cmp(&b.0)) {
             parts.push(format!("{x:.2}× as {role} ({label})"));
         }
     }
-    let what = match (n, job) {
-        (20_000, Job::Source) => "20,000 tables, both shapes, catalogs analysed or never: `--role source` ≤ 1.0× Neosync's query alone, every role (worst shown)",
-        (100_000, Job::Source) => "100,000 tables, both shapes, catalogs analysed or never: `--role source` ≤ 1.0× Neosync's query alone, every role (worst shown)",
-        (20_000, Job::Destination) => "20,000 tables, both shapes, catalogs analysed or never: `--job destination` ≤ 1.2× Neosync's query alone, every role (worst shown)",
-        _ => "100,000 tables, both shapes, catalogs analysed or never: `--job destination` ≤ 1.2× Neosync's query alone, every role (worst shown)",
-    };
+    let what = format!(
+        "{} tables, both shapes, catalogs analysed or never: `{flag}` ≤ {bound:.1}× Neosync's query alone, every role (worst shown)",
+        thousands(n)
+    );
     let complete = results.len() == 4;
     Target {
         what,
@@ -242,12 +237,12 @@ fn job_ratio_target(data: &Value, n: u64, job: Job) -> Target {
 
 /// `n` tables: the whole test as the owner under 1.0 s, every shape and state.
 fn owner_wall_target(data: &Value, n: u64) -> Target {
-    let results = results_at(data, n);
-    let walls: Vec<(String, f64)> =
-        results.iter().filter_map(|(label, v)| Some((label.clone(), median(&v["roles"]["owner"]["sluice"]["wall"])?))).collect();
-    let slowest = walls.iter().cloned().fold(None, |a: Option<(String, f64)>, x| if a.as_ref().is_none_or(|a| x.1 > a.1) { Some(x) } else { a });
+    let slowest = results_at(data, n)
+        .into_iter()
+        .filter_map(|(label, v)| Some((label, median(&v["roles"]["owner"]["sluice"]["wall"])?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
     Target {
-        what: "100,000 tables: the whole test (`--role source`) as the owner < 1.0 s, every shape and state (slowest shown)",
+        what: format!("{} tables: the whole test (`--role source`) as the owner < 1.0 s, every shape and state (slowest shown)", thousands(n)),
         measured: slowest.as_ref().map(|(l, w)| format!("{} ({l})", ms(*w))).unwrap_or_else(|| "–".into()),
         ok: slowest.map(|(_, w)| w < 1000.0),
     }
@@ -269,7 +264,7 @@ fn linear_target(data: &Value) -> Target {
         }
     }
     Target {
-        what: "Linear growth: 200,000 tables ÷ 100,000 tables ≤ 2.2× the time, both jobs, every role (mixed shape, analysed)",
+        what: "Linear growth: 200,000 tables ÷ 100,000 tables ≤ 2.2× the time, both jobs, every role (mixed shape, analysed)".into(),
         measured: if parts.is_empty() { "–".into() } else { parts.join(", ") },
         ok: worst(&all).map(|w| w <= 2.2),
     }
@@ -280,7 +275,7 @@ fn wall_target(at100k: &Value) -> Target {
     let walls: Vec<(&str, f64)> = roles_in(at100k).filter_map(|(k, _)| Some((k, median(&at100k["roles"][k]["sluice"]["wall"])?))).collect();
     let values: Vec<f64> = walls.iter().map(|(_, w)| *w).collect();
     Target {
-        what: "100,000 tables: Sluice's whole test < 1.5 s end to end",
+        what: "100,000 tables: Sluice's whole test < 1.5 s end to end".into(),
         measured: if walls.is_empty() { "–".into() } else { walls.iter().map(|(k, w)| format!("{} as {k}", ms(*w))).collect::<Vec<_>>().join(", ") },
         ok: worst(&values).map(|w| w < 1500.0),
     }
@@ -299,7 +294,7 @@ fn serial_target(variants: &Value) -> Target {
         }
     }
     Target {
-        what: "20,000 tables, a `serial` in every one: whole test < 1.5 s, catalogs analysed or never analysed (slowest role)",
+        what: "20,000 tables, a `serial` in every one: whole test < 1.5 s, catalogs analysed or never analysed (slowest role)".into(),
         measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
         ok: if values.len() == 2 { worst(&values).map(|w| w < 1500.0) } else { None },
     }
@@ -323,7 +318,7 @@ fn rtt_target(rtt: &Value) -> Target {
         }
     }
     Target {
-        what: "Round trips: Sluice's test (without / with `--role source`) ≤ psql + 1 RTT",
+        what: "Round trips: Sluice's test (without / with `--role source`) ≤ psql + 1 RTT".into(),
         measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
         ok: worst.map(|w| w <= 1.0),
     }
@@ -340,7 +335,7 @@ fn tunnel_target(tunnel: &Value) -> Target {
         }
     }
     Target {
-        what: "SSH tunnel: Sluice's tunneled test ≤ the round trips of `ssh -L` + `psql -c 'select 1'`",
+        what: "SSH tunnel: Sluice's tunneled test ≤ the round trips of `ssh -L` + `psql -c 'select 1'`".into(),
         measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
         ok,
     }
@@ -357,7 +352,7 @@ fn direct_target(direct: &Value) -> Target {
         }
     }
     Target {
-        what: "Direct TLS (PostgreSQL 17): one round trip fewer than the negotiated handshake",
+        what: "Direct TLS (PostgreSQL 17): one round trip fewer than the negotiated handshake".into(),
         measured: if parts.is_empty() { "–".into() } else { parts.join("; ") },
         ok,
     }
@@ -369,7 +364,7 @@ fn cold_start_target(own: &Value) -> Target {
     let direct = median(&own["cold_start"]["direct_spawn_to_ready"]);
     let webdriver = median(&own["cold_start"]["spawn_to_ready"]);
     Target {
-        what: "Cold start: process spawn → UI ready < 300 ms (compositing off, the app's own choice here)",
+        what: "Cold start: process spawn → UI ready < 300 ms (compositing off, the app's own choice here)".into(),
         measured: match (direct, webdriver) {
             (Some(d), Some(w)) => format!("{} launched directly; {} under WebDriver automation", ms(d), ms(w)),
             (None, Some(w)) => format!("{} under WebDriver automation", ms(w)),
@@ -386,7 +381,7 @@ fn dialog_target(own: &Value) -> Target {
     let mib = |k: &str| own["dialog"][k].as_f64().map(|b| b / 1_048_576.0);
     let (ipc, full) = (mib("ipc_bytes"), mib("full_bytes"));
     Target {
-        what: "Permissions dialog at 100,000 rows: IPC payload < 4 MiB, first paint < 120 ms, filter → painted < 50 ms",
+        what: "Permissions dialog at 100,000 rows: IPC payload < 4 MiB, first paint < 120 ms, filter → painted < 50 ms".into(),
         measured: match (ipc, paint, filter) {
             (Some(i), Some(p), Some(f)) => format!(
                 "{i:.2} MiB (full form {:.1} MiB) / {} / {}",
@@ -405,7 +400,7 @@ fn dialog_target(own: &Value) -> Target {
 fn scroll_target(own: &Value) -> Target {
     let frame = median(&own["dialog"]["scroll_frame_median"]);
     Target {
-        what: "Scrolling 100,000 rows: median frame ≤ 17 ms",
+        what: "Scrolling 100,000 rows: median frame ≤ 17 ms".into(),
         measured: frame.map(|x| format!("{x:.1} ms")).unwrap_or_else(|| "–".into()),
         ok: frame.map(|x| x <= 17.0),
     }
@@ -416,7 +411,7 @@ fn pss_target(own: &Value) -> Target {
     let pss = median(&own["memory"]["idle_pss_mib"]);
     let floor = median(&own["memory"]["floor_pss_mib"]);
     Target {
-        what: "Idle PSS minus an empty WebKitGTK window's (MiniBrowser, same settings) ≤ 25 MiB",
+        what: "Idle PSS minus an empty WebKitGTK window's (MiniBrowser, same settings) ≤ 25 MiB".into(),
         measured: match (pss, floor) {
             (Some(p), Some(f)) => format!("{p:.0} − {f:.0} = {:.0} MiB", p - f),
             _ => "–".into(),
@@ -431,7 +426,7 @@ fn memory_target(app: &Value) -> Target {
     let pss = median(&app["modes"]["default"]["memory"]["idle_pss_mib"]);
     let floor = median(&app["modes"]["default"]["memory"]["floor_rss_mib"]);
     Target {
-        what: "Memory: whole process tree idle < 150 MB (RSS sum)",
+        what: "Memory: whole process tree idle < 150 MB (RSS sum)".into(),
         measured: match (idle, pss, floor) {
             (Some(r), Some(p), Some(f)) => format!("{r:.0} MiB RSS sum ({p:.0} MiB PSS); an empty WebKitGTK window: {f:.0} MiB RSS sum"),
             (Some(r), Some(p), None) => format!("{r:.0} MiB RSS sum ({p:.0} MiB PSS)"),
@@ -445,7 +440,7 @@ fn memory_target(app: &Value) -> Target {
 fn deb_target(size: &Value) -> Target {
     let deb = f(&size["deb"]["bytes"]);
     Target {
-        what: ".deb < 15 MB",
+        what: ".deb < 15 MB".into(),
         measured: deb.map(mib).unwrap_or_else(|| "–".into()),
         ok: deb.map(|b| b < 15_000_000.0),
     }

@@ -317,7 +317,6 @@ acl AS MATERIALIZED (
   ) g
 )"#;
 
-
 /// A source's relations: table privileges, and column grants only for
 /// SELECT and only where the table-level SELECT is missing (the only case in
 /// which they change what a source reads). Each such relation is looked up
