@@ -19,10 +19,22 @@ pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let app = window.app_handle().clone();
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(Duration::from_millis(500)).await;
-        if GENERATION.load(Ordering::SeqCst) == mine {
-            if let Err(e) = app.save_window_state(StateFlags::all()) {
+        if GENERATION.load(Ordering::SeqCst) != mine {
+            return;
+        }
+        // On the main thread: the plugin's save holds its cache lock while it
+        // asks the window for its size, and its own Moved/Resized handler on
+        // the main thread takes that lock. Saved from a worker, the two wait
+        // for each other whenever an event lands in between (a second start's
+        // focus did it); on the main thread they run one after the other.
+        let saver = app.clone();
+        let queued = app.run_on_main_thread(move || {
+            if let Err(e) = saver.save_window_state(StateFlags::all()) {
                 tracing::warn!("could not save the window's size and position: {e}");
             }
+        });
+        if let Err(e) = queued {
+            tracing::warn!("could not save the window's size and position: {e}");
         }
     });
 }
