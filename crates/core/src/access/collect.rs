@@ -22,6 +22,9 @@ pub struct Collector {
     writes: HashMap<(String, String), WriteFacts>,
     /// `cdc_*` rows (`replication.rs`).
     replication: super::replication::Rows,
+    /// Relations listed by a `relations` group (an own `relation` row for
+    /// one of them wins in `finish`).
+    grouped: Vec<RelationAccess>,
 }
 
 impl Collector {
@@ -95,6 +98,27 @@ impl Collector {
                     uses: Vec::new(),
                     write: None,
                 });
+            }
+            kind::RELATIONS => {
+                let relkind = req(f, 3)?;
+                let kind = RelationKind::from_relkind(relkind)
+                    .ok_or_else(|| AccessError::Row(format!("unknown relkind {relkind:?}")))?;
+                let schema = req(f, 1)?;
+                let names: Vec<String> = serde_json::from_str(req(f, 2)?)
+                    .map_err(|e| AccessError::Row(format!("relation names of {schema:?}: {e}")))?;
+                let privileges = privileges(f[4].unwrap_or(""))?;
+                self.grouped.extend(names.into_iter().map(|name| RelationAccess {
+                    schema: schema.to_owned(),
+                    name,
+                    kind,
+                    privileges: privileges.clone(),
+                    rls: false,
+                    column_only: false,
+                    column_privileges: Vec::new(),
+                    partition_of: None,
+                    uses: Vec::new(),
+                    write: None,
+                }));
             }
             kind::SEQUENCE => {
                 let owned_by = match (f[4], f[5], f[6]) {
@@ -211,8 +235,17 @@ impl Collector {
     /// The analysis, sorted by schema and name, with each relation's `uses`
     /// attached.
     pub fn finish(self) -> Access {
-        let Collector { mut access, uses, mut writes, replication, .. } = self;
+        let Collector { mut access, uses, mut writes, replication, grouped, .. } = self;
         access.replication = replication.finish();
+        if !grouped.is_empty() {
+            let mut own: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
+            for r in &access.relations {
+                own.entry(r.schema.clone()).or_default().insert(r.name.clone());
+            }
+            access.relations.extend(
+                grouped.into_iter().filter(|r| !own.get(r.schema.as_str()).is_some_and(|names| names.contains(r.name.as_str()))),
+            );
+        }
         if !writes.is_empty() {
             for r in &mut access.relations {
                 r.write = writes.remove(&(r.schema.clone(), r.name.clone())).map(Box::new);
@@ -343,6 +376,32 @@ mod tests {
         assert!(!a.functions[1].execute);
         assert_eq!(a.not_found, [NotFound { schema: "x".into(), name: None }]);
         assert_eq!(a.other_schemas, ["hr", "zz"]);
+    }
+
+    #[test]
+    fn a_group_lists_its_members_and_an_own_row_wins() {
+        let mut c = Collector::new();
+        let rows = [
+            row(&[Some("relations"), Some("s"), Some(r#"["b", "a \"q\"", "c"]"#), Some("v"), Some("SELECT,INSERT")]),
+            // A member with column grants of its own (no table-level SELECT).
+            row(&[Some("relation"), Some("s"), Some("c"), Some("v"), Some("INSERT"), Some("SELECT:some"), Some("false")]),
+            row(&[Some("relations"), Some("t"), Some("[]"), Some("r"), Some("")]),
+        ];
+        for r in &rows {
+            c.push_fields(r).unwrap();
+        }
+        let a = c.finish();
+        let names: Vec<(&str, &str)> = a.relations.iter().map(|r| (r.schema.as_str(), r.name.as_str())).collect();
+        assert_eq!(names, [("s", "a \"q\""), ("s", "b"), ("s", "c")]);
+        assert!(a.relations.iter().all(|r| r.kind == RelationKind::View));
+        assert_eq!(a.relations[1].privileges, [Privilege::Select, Privilege::Insert]);
+        assert!(!a.relations[1].column_only && !a.relations[1].rls);
+        assert_eq!(a.relations[2].privileges, [Privilege::Insert]);
+        assert!(a.relations[2].column_only);
+        for bad in [Some("not json"), Some("[1]"), None] {
+            let mut c = Collector::new();
+            assert!(c.push_fields(&row(&[Some("relations"), Some("s"), bad, Some("r"), Some("")])).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -238,8 +238,8 @@ WHERE n.name IS NOT NULL"#,
       WHERE a.attrelid OPERATOR(pg_catalog.=) r.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)),
   r.relkind::pg_catalog.text OPERATOR(pg_catalog.||) CASE WHEN r.relispartition THEN ',partition' ELSE '' END,
   pg_catalog.pg_has_role(c.relowner, 'USAGE')::pg_catalog.text
-FROM rel r JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.oid
-WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[])"#,
+FROM cls r JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) r.oid
+WHERE NOT r.is_seq AND r.in_scope AND r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p']::pg_catalog."char"[])"#,
 ];
 
 /// Accumulates the `cdc_*` rows.
