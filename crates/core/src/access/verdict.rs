@@ -164,6 +164,9 @@ pub fn verdict(access: &Access, facts: &SessionFacts, role: Job, options: &JobOp
 /// Partitions whose parent is in the analysis: reads and writes go through
 /// the parent, and Postgres checks privileges on the parent only.
 fn covered_partitions(access: &Access) -> HashSet<(&str, &str)> {
+    if !access.relations.iter().any(|r| r.partition_of.is_some()) {
+        return HashSet::new();
+    }
     let present: HashSet<(&str, &str)> = access.relations.iter().map(|r| (r.schema.as_str(), r.name.as_str())).collect();
     access
         .relations
