@@ -226,13 +226,13 @@ fn endless_analysis_rows_end_in_server_misbehaved_within_the_memory_bound() {
 #[test]
 fn endless_relation_rows_end_in_server_misbehaved_within_the_memory_bound() {
     // The first analysis row is the role's, which the client keeps once; a
-    // relation row is collected, one entry per row, so this is the case
-    // that would grow with what the server sends.
+    // source's group row (`relations`) is collected, its members added per
+    // row, so this is the case that would grow with what the server sends.
     let env = Env::new();
     let pg = real_cluster();
     pg.psql("CREATE TABLE public.orders (id int); GRANT SELECT ON public.orders TO reader;");
     let base = baseline(&env, &pg, true);
-    let proxy = PgProxy::endless_rows_of_kind(pg.port(), "relation");
+    let proxy = PgProxy::endless_rows_of_kind(pg.port(), "relations");
     let u = format!("postgresql://reader:pw@127.0.0.1:{}/postgres?sslmode=disable", proxy.port());
     let m = misbehaved_within(
         &env,

@@ -83,6 +83,24 @@ BEGIN
       s, mark);
     EXECUTE pg_catalog.format('CREATE AGGREGATE %I.min(oid) (SFUNC = %I.sluice_min_step, STYPE = oid)', s, s);
 
+    -- The source's grouping: json_agg(text), array_agg(oid), unnest(oid[]).
+    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.json_agg';
+    EXECUTE pg_catalog.format(
+      'CREATE FUNCTION %I.sluice_json_agg_step(text[], text) RETURNS text[] LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN pg_catalog.array_append($1, $2); END$b$',
+      s, mark);
+    EXECUTE pg_catalog.format(
+      'CREATE FUNCTION %I.sluice_json_agg_final(text[]) RETURNS json LANGUAGE plpgsql AS $b$BEGIN RETURN pg_catalog.array_to_json($1); END$b$', s);
+    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.json_agg(text) (SFUNC = %I.sluice_json_agg_step, STYPE = text[], FINALFUNC = %I.sluice_json_agg_final)', s, s, s);
+    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.array_agg';
+    EXECUTE pg_catalog.format(
+      'CREATE FUNCTION %I.sluice_array_agg_step(oid[], oid) RETURNS oid[] LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN pg_catalog.array_append($1, $2); END$b$',
+      s, mark);
+    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.array_agg(oid) (SFUNC = %I.sluice_array_agg_step, STYPE = oid[])', s, s);
+    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.unnest';
+    EXECUTE pg_catalog.format(
+      'CREATE FUNCTION %I.unnest(oid[]) RETURNS SETOF oid LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN QUERY SELECT u.x FROM pg_catalog.unnest($1) u(x); END$b$',
+      s, mark);
+
     -- Operators: every built-in binary one of these names, plus the
     -- cross-type ones Postgres lacks.
     FOR o IN
