@@ -108,7 +108,7 @@ BEGIN
       FROM pg_catalog.pg_operator op
       WHERE op.oprnamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
         AND op.oprkind OPERATOR(pg_catalog.=) 'b'
-        AND op.oprname OPERATOR(pg_catalog.=) ANY (ARRAY['=', '<>', '!~', '~', '~*', '!~*', '~~', '!~~', '||', '<', '>', '<=', '>=']::pg_catalog.name[])
+        AND op.oprname OPERATOR(pg_catalog.=) ANY (ARRAY['=', '<>', '!~', '~', '~*', '!~*', '~~', '!~~', '||', '<', '>', '<=', '>=', '/']::pg_catalog.name[])
         AND NOT EXISTS (
           SELECT 1 FROM pg_catalog.pg_type ty
           WHERE ty.oid OPERATOR(pg_catalog.=) ANY (ARRAY[op.oprleft, op.oprright, op.oprresult]) AND ty.typtype OPERATOR(pg_catalog.=) 'p')

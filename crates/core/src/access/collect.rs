@@ -11,6 +11,10 @@ use super::quote::quote_ident;
 use super::AccessError;
 use std::collections::HashMap;
 
+/// The most relations the `relations` rows of one analysis may name
+/// (as many as the probe's row limit allows rows).
+pub const MAX_GROUPED: usize = 1_000_000;
+
 /// Accumulates analysis rows; [`Collector::finish`] sorts and links them.
 #[derive(Debug, Default)]
 pub struct Collector {
@@ -99,27 +103,7 @@ impl Collector {
                     write: None,
                 });
             }
-            kind::RELATIONS => {
-                let relkind = req(f, 3)?;
-                let kind = RelationKind::from_relkind(relkind)
-                    .ok_or_else(|| AccessError::Row(format!("unknown relkind {relkind:?}")))?;
-                let schema = req(f, 1)?;
-                let names: Vec<String> = serde_json::from_str(req(f, 2)?)
-                    .map_err(|e| AccessError::Row(format!("relation names of {schema:?}: {e}")))?;
-                let privileges = privileges(f[4].unwrap_or(""))?;
-                self.grouped.extend(names.into_iter().map(|name| RelationAccess {
-                    schema: schema.to_owned(),
-                    name,
-                    kind,
-                    privileges: privileges.clone(),
-                    rls: false,
-                    column_only: false,
-                    column_privileges: Vec::new(),
-                    partition_of: None,
-                    uses: Vec::new(),
-                    write: None,
-                }));
-            }
+            kind::RELATIONS => self.push_group(f)?,
             kind::SEQUENCE => {
                 let owned_by = match (f[4], f[5], f[6]) {
                     (Some(s), Some(t), Some(c)) => {
@@ -223,6 +207,38 @@ impl Collector {
             }),
             other => return Err(AccessError::Row(format!("unknown row kind {other:?}"))),
         }
+        Ok(())
+    }
+
+    /// A `relations` row: its members join `grouped`. The rows of a test are
+    /// bounded by the probe, but one row can name many members, so their
+    /// number is bounded here ([`MAX_GROUPED`]).
+    fn push_group(&mut self, f: &[Option<&str>]) -> Result<(), AccessError> {
+        let relkind = req(f, 3)?;
+        let kind =
+            RelationKind::from_relkind(relkind).ok_or_else(|| AccessError::Row(format!("unknown relkind {relkind:?}")))?;
+        let schema = req(f, 1)?;
+        let names: Vec<String> = serde_json::from_str(req(f, 2)?)
+            .map_err(|e| AccessError::Row(format!("relation names of {schema:?}: {e}")))?;
+        if names.iter().any(String::is_empty) {
+            return Err(AccessError::Row(format!("an empty relation name in {schema:?}")));
+        }
+        if self.grouped.len() + names.len() > MAX_GROUPED {
+            return Err(AccessError::Row(format!("more than {MAX_GROUPED} relations in groups")));
+        }
+        let privileges = privileges(f[4].unwrap_or(""))?;
+        self.grouped.extend(names.into_iter().map(|name| RelationAccess {
+            schema: schema.to_owned(),
+            name,
+            kind,
+            privileges: privileges.clone(),
+            rls: false,
+            column_only: false,
+            column_privileges: Vec::new(),
+            partition_of: None,
+            uses: Vec::new(),
+            write: None,
+        }));
         Ok(())
     }
 
@@ -422,7 +438,7 @@ mod tests {
         assert!(!a.relations[1].column_only && !a.relations[1].rls);
         assert_eq!(a.relations[2].privileges, [Privilege::Insert]);
         assert!(a.relations[2].column_only);
-        for bad in [Some("not json"), Some("[1]"), None] {
+        for bad in [Some("not json"), Some("[1]"), Some(r#"["a", ""]"#), None] {
             let mut c = Collector::new();
             assert!(c.push_fields(&row(&[Some("relations"), Some("s"), bad, Some("r"), Some("")])).is_err(), "{bad:?}");
         }

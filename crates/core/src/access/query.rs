@@ -307,8 +307,9 @@ cls AS MATERIALIZED (
   WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY[{relkinds}]::pg_catalog."char"[])
 )"#;
 
-/// A source's relations, grouped: one group per (owner, ACL, schema, kind)
-/// holds the names of its members (a JSON array) and its privileges,
+/// A source's relations, grouped: one group per (owner, ACL, schema, kind,
+/// and a bucket of 4,000 OIDs, so that one group's row stays far below the
+/// probe's 1 MiB message limit however many tables share a schema) holds the names of its members (a JSON array) and its privileges,
 /// asked of `has_table_privilege` once, on one member (privileges depend
 /// only on the owner, the ACL and whether it is a sequence). Only the
 /// members that need more get a row of their own in `rel`: RLS enabled, a
@@ -330,11 +331,11 @@ const SOURCE_REL_CTES: &str = r#"grp AS MATERIALIZED (
     pg_catalog.has_table_privilege(g.oid, 'REFERENCES') AS p_references,
     pg_catalog.has_table_privilege(g.oid, 'TRIGGER') AS p_trigger
   FROM (
-    SELECT c.relowner, c.default_acl, c.acl, c.nspname, c.relkind, pg_catalog.min(c.oid) AS oid,
+    SELECT c.relowner, c.default_acl, c.acl, c.nspname, c.relkind, c.bucket, pg_catalog.min(c.oid) AS oid,
       pg_catalog.json_agg(c.relname) FILTER (WHERE NOT c.relrowsecurity AND NOT c.relispartition) AS names,
       pg_catalog.array_agg(c.oid) FILTER (WHERE NOT c.relrowsecurity AND NOT c.relispartition) AS oids
-    FROM cls c WHERE NOT c.is_seq AND c.in_scope
-    GROUP BY c.relowner, c.default_acl, c.acl, c.nspname, c.relkind
+    FROM (SELECT c.*, c.oid::pg_catalog.int8 OPERATOR(pg_catalog./) 4000 AS bucket FROM cls c WHERE NOT c.is_seq AND c.in_scope) c
+    GROUP BY c.relowner, c.default_acl, c.acl, c.nspname, c.relkind, c.bucket
   ) g
 ),
 rel AS MATERIALIZED (
@@ -352,6 +353,7 @@ rel AS MATERIALIZED (
     FROM cls c
     JOIN grp g ON g.relowner OPERATOR(pg_catalog.=) c.relowner AND g.default_acl OPERATOR(pg_catalog.=) c.default_acl
       AND g.acl OPERATOR(pg_catalog.=) c.acl AND g.nspname OPERATOR(pg_catalog.=) c.nspname AND g.relkind OPERATOR(pg_catalog.=) c.relkind
+      AND g.bucket OPERATOR(pg_catalog.=) (c.oid::pg_catalog.int8 OPERATOR(pg_catalog./) 4000)
     WHERE NOT c.is_seq AND c.in_scope AND (c.relrowsecurity OR c.relispartition)
     UNION ALL
     SELECT m.oid, m.nspname, (SELECT pc.relname::pg_catalog.text FROM pg_catalog.pg_class pc WHERE pc.oid OPERATOR(pg_catalog.=) m.oid),
