@@ -71,31 +71,32 @@ BEGIN
         s, fname, mark);
     END LOOP;
 
-    -- Aggregates.
-    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.bool_and';
-    EXECUTE pg_catalog.format(
-      'CREATE FUNCTION %I.sluice_bool_and_step(boolean, boolean) RETURNS boolean LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN COALESCE($1, true) AND $2; END$b$',
-      s, mark);
-    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.bool_and(boolean) (SFUNC = %I.sluice_bool_and_step, STYPE = boolean)', s, s);
-    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.min';
-    EXECUTE pg_catalog.format(
-      'CREATE FUNCTION %I.sluice_min_step(oid, oid) RETURNS oid LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN COALESCE($1, $2); END$b$',
-      s, mark);
-    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.min(oid) (SFUNC = %I.sluice_min_step, STYPE = oid)', s, s);
+    -- Aggregates: bool_and(boolean), min(oid), and the source's grouping,
+    -- json_agg(text) and array_agg(oid); each step logs, then does the work.
+    FOR f IN
+      SELECT * FROM (VALUES
+        ('bool_and', 'boolean', 'boolean', 'COALESCE($1, true) AND $2', NULL),
+        ('min', 'oid', 'oid', 'COALESCE($1, $2)', NULL),
+        ('json_agg', 'text', 'text[]', 'pg_catalog.array_append($1, $2)', 'json'),
+        ('array_agg', 'oid', 'oid[]', 'pg_catalog.array_append($1, $2)', NULL)
+      ) AS x(aggname, argtype, stype, step, finaltype)
+    LOOP
+      mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) f.aggname;
+      EXECUTE pg_catalog.format(
+        'CREATE FUNCTION %I.sluice_%s_step(%s, %s) RETURNS %s LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN %s; END$b$',
+        s, f.aggname, f.stype, f.argtype, f.stype, mark, f.step);
+      IF f.finaltype IS NULL THEN
+        EXECUTE pg_catalog.format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %I.sluice_%s_step, STYPE = %s)',
+          s, f.aggname, f.argtype, s, f.aggname, f.stype);
+      ELSE
+        EXECUTE pg_catalog.format(
+          'CREATE FUNCTION %I.sluice_%s_final(%s) RETURNS %s LANGUAGE plpgsql AS $b$BEGIN RETURN pg_catalog.array_to_json($1); END$b$',
+          s, f.aggname, f.stype, f.finaltype);
+        EXECUTE pg_catalog.format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %I.sluice_%s_step, STYPE = %s, FINALFUNC = %I.sluice_%s_final)',
+          s, f.aggname, f.argtype, s, f.aggname, f.stype, s, f.aggname);
+      END IF;
+    END LOOP;
 
-    -- The source's grouping: json_agg(text), array_agg(oid), unnest(oid[]).
-    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.json_agg';
-    EXECUTE pg_catalog.format(
-      'CREATE FUNCTION %I.sluice_json_agg_step(text[], text) RETURNS text[] LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN pg_catalog.array_append($1, $2); END$b$',
-      s, mark);
-    EXECUTE pg_catalog.format(
-      'CREATE FUNCTION %I.sluice_json_agg_final(text[]) RETURNS json LANGUAGE plpgsql AS $b$BEGIN RETURN pg_catalog.array_to_json($1); END$b$', s);
-    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.json_agg(text) (SFUNC = %I.sluice_json_agg_step, STYPE = text[], FINALFUNC = %I.sluice_json_agg_final)', s, s, s);
-    mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.array_agg';
-    EXECUTE pg_catalog.format(
-      'CREATE FUNCTION %I.sluice_array_agg_step(oid[], oid) RETURNS oid[] LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN pg_catalog.array_append($1, $2); END$b$',
-      s, mark);
-    EXECUTE pg_catalog.format('CREATE AGGREGATE %I.array_agg(oid) (SFUNC = %I.sluice_array_agg_step, STYPE = oid[])', s, s);
     mark := 'SLUICE-PLANTED ' OPERATOR(pg_catalog.||) s OPERATOR(pg_catalog.||) '.unnest';
     EXECUTE pg_catalog.format(
       'CREATE FUNCTION %I.unnest(oid[]) RETURNS SETOF oid LANGUAGE plpgsql AS $b$BEGIN RAISE LOG %L; RETURN QUERY SELECT u.x FROM pg_catalog.unnest($1) u(x); END$b$',
