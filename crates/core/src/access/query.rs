@@ -206,6 +206,17 @@ pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError>
     sql.push_str(&branches.join("\nUNION ALL\n"));
     let relkinds = if reads.writes { "'r', 'p', 'v', 'm', 'f', 'S'" } else { "'r', 'p', 'v', 'm', 'f'" };
     let truncate = if reads.truncate { "true" } else { "false" };
+    // Listed tables (beside complete schemas) are looked up by name once,
+    // in `scope_rel`; without them, no relation is tested against a list.
+    let listed = "c.oid OPERATOR(pg_catalog.=) ANY (SELECT t.oid FROM scope_rel t WHERE t.oid IS NOT NULL)";
+    let (table_scope, row_scope) = if tables.is_empty() {
+        ("false".to_owned(), "true".to_owned())
+    } else {
+        (
+            listed.to_owned(),
+            format!("(c.relnamespace OPERATOR(pg_catalog.=) ANY (SELECT ns.oid FROM ns WHERE ns.complete) OR {listed})"),
+        )
+    };
     Ok(fill(
         &sql,
         &[
@@ -214,6 +225,8 @@ pub fn analysis_sql(scope: &Scope, reads: &Reads) -> Result<String, AccessError>
             ("all", all),
             ("relkinds", relkinds),
             ("truncate", truncate),
+            ("table_scope", &table_scope),
+            ("row_scope", &row_scope),
             ("publication", &publication),
             ("slot", &slot),
         ],
@@ -284,6 +297,14 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
 const COMMON_CTES: &str = r#"WITH
 scope_schemas(nspname) AS ({scope_schemas}),
 scope_tables(nspname, relname) AS ({scope_tables}),
+scope_rel AS MATERIALIZED (
+  SELECT t.nspname, t.relname, (SELECT c.oid FROM pg_catalog.pg_class c
+    WHERE c.relname OPERATOR(pg_catalog.=) t.relname::pg_catalog.name AND c.relname::pg_catalog.text OPERATOR(pg_catalog.=) t.relname
+      AND c.relnamespace OPERATOR(pg_catalog.=) (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) t.nspname::pg_catalog.name
+        AND n.nspname::pg_catalog.text OPERATOR(pg_catalog.=) t.nspname)
+      AND c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'f']::pg_catalog."char"[])) AS oid
+  FROM scope_tables t
+),
 me AS (
   SELECT r.rolname::pg_catalog.text AS rolname, r.rolsuper, r.rolsuper OR r.rolbypassrls AS bypassrls
   FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER
@@ -300,43 +321,58 @@ cls AS MATERIALIZED (
   SELECT c.oid, ns.nspname, c.relname::pg_catalog.text AS relname, c.relkind, c.relrowsecurity, c.relispartition,
     c.relowner, c.relacl IS NULL AS default_acl, COALESCE(c.relacl, ARRAY[]::pg_catalog.aclitem[]) AS acl,
     c.relkind OPERATOR(pg_catalog.=) 'S' AS is_seq,
-    ns.complete OR st.relname IS NOT NULL AS in_scope
+    ns.complete OR {table_scope} AS in_scope
   FROM pg_catalog.pg_class c
   JOIN ns ON ns.oid OPERATOR(pg_catalog.=) c.relnamespace
-  LEFT JOIN scope_tables st ON st.nspname OPERATOR(pg_catalog.=) ns.nspname AND st.relname OPERATOR(pg_catalog.=) c.relname::pg_catalog.text
   WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY[{relkinds}]::pg_catalog."char"[])
 )"#;
 
-/// A source's relations, grouped: one group per (owner, ACL, schema, kind,
-/// and a bucket of 4,000 OIDs, so that one group's row stays far below the
-/// probe's 1 MiB message limit however many tables share a schema) holds the names of its members (a JSON array) and its privileges,
-/// asked of `has_table_privilege` once, on one member (privileges depend
-/// only on the owner, the ACL and whether it is a sequence). Only the
-/// members that need more get a row of their own in `rel`: RLS enabled, a
-/// partition, or no table-level SELECT but column grants (those are also in
-/// their group's names: the collector lets the own row win). Column grants
-/// count only for SELECT and only without the table-level SELECT (the only
-/// case in which they change what a source reads), looked up on
-/// pg_attribute's index; with SELECT granted on every table, pg_attribute is
-/// not read at all. One pass over `cls`, no join on ACL arrays, and a row per
-/// group instead of one per relation: the server formats and sends, and the
-/// client decodes, a few rows for 100,000 tables.
-const SOURCE_REL_CTES: &str = r#"grp AS MATERIALIZED (
-  SELECT g.*,
-    pg_catalog.has_table_privilege(g.oid, 'SELECT') AS p_select,
-    pg_catalog.has_table_privilege(g.oid, 'INSERT') AS p_insert,
-    pg_catalog.has_table_privilege(g.oid, 'UPDATE') AS p_update,
-    pg_catalog.has_table_privilege(g.oid, 'DELETE') AS p_delete,
-    pg_catalog.has_table_privilege(g.oid, 'TRUNCATE') AS p_truncate,
-    pg_catalog.has_table_privilege(g.oid, 'REFERENCES') AS p_references,
-    pg_catalog.has_table_privilege(g.oid, 'TRIGGER') AS p_trigger
-  FROM (
-    SELECT c.relowner, c.default_acl, c.acl, c.nspname, c.relkind, c.bucket, pg_catalog.min(c.oid) AS oid,
-      pg_catalog.json_agg(c.relname) FILTER (WHERE NOT c.relrowsecurity AND NOT c.relispartition) AS names,
-      pg_catalog.array_agg(c.oid) FILTER (WHERE NOT c.relrowsecurity AND NOT c.relispartition) AS oids
-    FROM (SELECT c.*, c.oid::pg_catalog.int8 OPERATOR(pg_catalog./) 4000 AS bucket FROM cls c WHERE NOT c.is_seq AND c.in_scope) c
-    GROUP BY c.relowner, c.default_acl, c.acl, c.nspname, c.relkind, c.bucket
-  ) g
+/// A source's relations, grouped straight from one pass over `pg_class`
+/// (no `cls`, no join per relation: the schema is joined to the groups):
+/// one group per (owner, ACL, schema, kind, and a bucket of 4,000 OIDs, so
+/// that one group's row stays far below the probe's 1 MiB message limit
+/// however many tables share a schema) holds the names of its members (a
+/// JSON array). Its privileges are asked of `has_table_privilege` once per
+/// distinct (owner, ACL), on one member, in `gacl` (privileges depend only
+/// on the owner, the ACL and whether it is a sequence), and joined to the
+/// few groups. Only the members that need more get a row of their own in
+/// `rel`, looked up by OID on pg_class's index: RLS enabled, a partition,
+/// or no table-level SELECT but column grants (those are also in their
+/// group's names: the collector lets the own row win). Column grants count
+/// only for SELECT and only without the table-level SELECT (the only case
+/// in which they change what a source reads), looked up on pg_attribute's
+/// index; with SELECT granted on every table, pg_attribute is not read at
+/// all. A row per group instead of one per relation: the server formats and
+/// sends, and the client decodes, a few rows for 100,000 tables.
+const SOURCE_REL_CTES: &str = r#"grp0 AS MATERIALIZED (
+  SELECT c.relowner, c.relacl IS NULL AS default_acl, COALESCE(c.relacl, ARRAY[]::pg_catalog.aclitem[]) AS acl, c.relnamespace, c.relkind,
+    c.oid::pg_catalog.int8 OPERATOR(pg_catalog./) 4000 AS bucket, pg_catalog.min(c.oid) AS oid,
+    pg_catalog.json_agg(c.relname::pg_catalog.text) FILTER (WHERE NOT c.relrowsecurity AND NOT c.relispartition) AS names,
+    pg_catalog.array_agg(c.oid) FILTER (WHERE NOT c.relrowsecurity AND NOT c.relispartition) AS oids,
+    pg_catalog.array_agg(c.oid) FILTER (WHERE c.relrowsecurity OR c.relispartition) AS own
+  FROM pg_catalog.pg_class c
+  WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'v', 'm', 'f']::pg_catalog."char"[]) AND {row_scope}
+  GROUP BY 1, 2, 3, 4, 5, 6
+),
+gacl AS MATERIALIZED (
+  SELECT a.relowner, a.default_acl, a.acl,
+    pg_catalog.has_table_privilege(a.oid, 'SELECT') AS p_select,
+    pg_catalog.has_table_privilege(a.oid, 'INSERT') AS p_insert,
+    pg_catalog.has_table_privilege(a.oid, 'UPDATE') AS p_update,
+    pg_catalog.has_table_privilege(a.oid, 'DELETE') AS p_delete,
+    pg_catalog.has_table_privilege(a.oid, 'TRUNCATE') AS p_truncate,
+    pg_catalog.has_table_privilege(a.oid, 'REFERENCES') AS p_references,
+    pg_catalog.has_table_privilege(a.oid, 'TRIGGER') AS p_trigger
+  FROM (SELECT g.relowner, g.default_acl, g.acl, pg_catalog.min(g.oid) AS oid FROM grp0 g GROUP BY 1, 2, 3) a
+),
+grp AS MATERIALIZED (
+  SELECT ns.nspname, g.relkind, g.names, g.oids, g.own,
+    a.p_select, a.p_insert, a.p_update, a.p_delete, a.p_truncate, a.p_references, a.p_trigger
+  FROM grp0 g
+  JOIN ns ON ns.oid OPERATOR(pg_catalog.=) g.relnamespace
+  JOIN gacl a ON a.relowner OPERATOR(pg_catalog.=) g.relowner AND a.default_acl OPERATOR(pg_catalog.=) g.default_acl
+    AND a.acl OPERATOR(pg_catalog.=) g.acl
+  WHERE ns.listed
 ),
 rel AS MATERIALIZED (
   SELECT x.*,
@@ -346,15 +382,19 @@ rel AS MATERIALIZED (
       WHERE a.attrelid OPERATOR(pg_catalog.=) x.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) END AS all_select,
     NULL::pg_catalog.bool AS all_insert, NULL::pg_catalog.bool AS all_update, NULL::pg_catalog.bool AS all_references
   FROM (
-    SELECT c.oid, c.nspname, c.relname, c.relkind, c.relrowsecurity, c.relispartition,
-      g.p_select, g.p_insert, g.p_update, g.p_delete, g.p_truncate, g.p_references, g.p_trigger,
-      NOT g.p_select AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid
+    SELECT o.oid, o.nspname, (o.pc).relname::pg_catalog.text AS relname, o.relkind, (o.pc).relrowsecurity, (o.pc).relispartition,
+      o.p_select, o.p_insert, o.p_update, o.p_delete, o.p_truncate, o.p_references, o.p_trigger,
+      NOT o.p_select AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) o.oid
         AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped AND a.attacl IS NOT NULL) AS colacl
-    FROM cls c
-    JOIN grp g ON g.relowner OPERATOR(pg_catalog.=) c.relowner AND g.default_acl OPERATOR(pg_catalog.=) c.default_acl
-      AND g.acl OPERATOR(pg_catalog.=) c.acl AND g.nspname OPERATOR(pg_catalog.=) c.nspname AND g.relkind OPERATOR(pg_catalog.=) c.relkind
-      AND g.bucket OPERATOR(pg_catalog.=) (c.oid::pg_catalog.int8 OPERATOR(pg_catalog./) 4000)
-    WHERE NOT c.is_seq AND c.in_scope AND (c.relrowsecurity OR c.relispartition)
+    FROM (
+      SELECT m.*, (SELECT pc FROM pg_catalog.pg_class pc WHERE pc.oid OPERATOR(pg_catalog.=) m.oid) AS pc
+      FROM (
+        SELECT g.nspname, g.relkind, g.p_select, g.p_insert, g.p_update, g.p_delete, g.p_truncate, g.p_references, g.p_trigger,
+          pg_catalog.unnest(g.own) AS oid
+        FROM grp g WHERE g.own IS NOT NULL
+      ) m
+      OFFSET 0
+    ) o
     UNION ALL
     SELECT m.oid, m.nspname, (SELECT pc.relname::pg_catalog.text FROM pg_catalog.pg_class pc WHERE pc.oid OPERATOR(pg_catalog.=) m.oid),
       m.relkind, false, false, false, m.p_insert, m.p_update, m.p_delete, m.p_truncate, m.p_references, m.p_trigger, true
@@ -519,8 +559,8 @@ FROM ns WHERE NOT ns.listed"#,
 FROM scope_schemas s
 WHERE NOT EXISTS (SELECT 1 FROM ns WHERE ns.nspname OPERATOR(pg_catalog.=) s.nspname)"#,
     r#"SELECT 'missing', t.nspname, t.relname, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM scope_tables t
-WHERE NOT EXISTS (SELECT 1 FROM cls c WHERE NOT c.is_seq AND c.nspname OPERATOR(pg_catalog.=) t.nspname AND c.relname OPERATOR(pg_catalog.=) t.relname)"#,
+FROM scope_rel t
+WHERE t.oid IS NULL OR NOT EXISTS (SELECT 1 FROM ns WHERE ns.oid OPERATOR(pg_catalog.=) (SELECT c.relnamespace FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.oid))"#,
 ];
 
 /// A relation's own row (every relation of a destination's; a source's
