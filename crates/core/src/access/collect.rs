@@ -8,6 +8,7 @@ use super::model::{
 };
 use super::query::{kind, COLUMNS, KIND_COLUMN};
 use super::quote::quote_ident;
+use super::order;
 use super::AccessError;
 use std::collections::HashMap;
 
@@ -28,7 +29,16 @@ pub struct Collector {
     replication: super::replication::Rows,
     /// Relations listed by a `relations` group (an own `relation` row for
     /// one of them wins in `finish`).
-    grouped: Vec<RelationAccess>,
+    grouped: Grouped,
+}
+
+/// The members of `relations` groups, kept light (a name and its group's
+/// position) until `finish` builds each relation once, in its place.
+#[derive(Debug, Default)]
+struct Grouped {
+    /// Schema, kind and privileges of each group.
+    groups: Vec<(String, RelationKind, Vec<Privilege>)>,
+    members: Vec<(usize, String)>,
 }
 
 impl Collector {
@@ -223,22 +233,13 @@ impl Collector {
         if names.iter().any(String::is_empty) {
             return Err(AccessError::Row(format!("an empty relation name in {schema:?}")));
         }
-        if self.grouped.len() + names.len() > MAX_GROUPED {
+        if self.grouped.members.len() + names.len() > MAX_GROUPED {
             return Err(AccessError::Row(format!("more than {MAX_GROUPED} relations in groups")));
         }
         let privileges = privileges(f[4].unwrap_or(""))?;
-        self.grouped.extend(names.into_iter().map(|name| RelationAccess {
-            schema: schema.to_owned(),
-            name,
-            kind,
-            privileges: privileges.clone(),
-            rls: false,
-            column_only: false,
-            column_privileges: Vec::new(),
-            partition_of: None,
-            uses: Vec::new(),
-            write: None,
-        }));
+        let group = self.grouped.groups.len();
+        self.grouped.groups.push((schema.to_owned(), kind, privileges));
+        self.grouped.members.extend(names.into_iter().map(|name| (group, name)));
         Ok(())
     }
 
@@ -253,14 +254,9 @@ impl Collector {
     pub fn finish(self) -> Access {
         let Collector { mut access, uses, mut writes, replication, grouped, .. } = self;
         access.replication = replication.finish();
-        if !grouped.is_empty() {
-            let mut own: HashMap<String, std::collections::HashSet<String>> = HashMap::new();
-            for r in &access.relations {
-                own.entry(r.schema.clone()).or_default().insert(r.name.clone());
-            }
-            access.relations.extend(
-                grouped.into_iter().filter(|r| !own.get(r.schema.as_str()).is_some_and(|names| names.contains(r.name.as_str()))),
-            );
+        order::sort_by_name(&mut access.relations, |r| (&r.schema, &r.name));
+        if !grouped.members.is_empty() {
+            access.relations = merge(std::mem::take(&mut access.relations), grouped);
         }
         if !writes.is_empty() {
             for r in &mut access.relations {
@@ -269,9 +265,8 @@ impl Collector {
         }
         access.schemas.sort_by(|a, b| a.name.cmp(&b.name));
         access.other_schemas.sort();
-        sort_moving_once(&mut access.relations, |a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
-        sort_moving_once(&mut access.sequences, |a, b| (&a.schema, &a.name).cmp(&(&b.schema, &b.name)));
-        sort_moving_once(&mut access.functions, |a, b| {
+        order::sort_by_name(&mut access.sequences, |s| (&s.schema, &s.name));
+        order::sort_moving_once(&mut access.functions, |a, b| {
             (&a.schema, &a.name, &a.identity_args).cmp(&(&b.schema, &b.name, &b.identity_args))
         });
         access.not_found.sort();
@@ -296,18 +291,40 @@ impl Collector {
     }
 }
 
-/// A stable sort that moves each element once: it sorts positions, then
-/// takes the elements in that order. A relation is a few hundred bytes, and
-/// a merge sort moves each one about log n times (at 100,000 relations that
-/// was a fifth of the whole test's CPU time).
-fn sort_moving_once<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> std::cmp::Ordering) {
-    if v.is_sorted_by(|a, b| cmp(a, b).is_le()) {
-        return;
+/// The own relations (sorted) and the groups' members, in one sorted list:
+/// each member is built once, in its place, and a member with an own row
+/// (RLS, a partition, column grants) gives way to it.
+fn merge(own: Vec<RelationAccess>, grouped: Grouped) -> Vec<RelationAccess> {
+    let Grouped { groups, mut members } = grouped;
+    let sorted = order::by_name(members.len(), |i| (groups[members[i].0].0.as_str(), members[i].1.as_str()));
+    let mut out = Vec::with_capacity(own.len() + members.len());
+    let mut own = own.into_iter().peekable();
+    let mut last_own: Option<usize> = None;
+    for i in sorted {
+        let (group, name) = (members[i].0, std::mem::take(&mut members[i].1));
+        let (schema, kind, privileges) = &groups[group];
+        while let Some(r) = own.next_if(|r| (r.schema.as_str(), r.name.as_str()) <= (schema.as_str(), name.as_str())) {
+            last_own = Some(out.len());
+            out.push(r);
+        }
+        if last_own.is_some_and(|j| out[j].schema == *schema && out[j].name == name) {
+            continue;
+        }
+        out.push(RelationAccess {
+            schema: schema.clone(),
+            name,
+            kind: *kind,
+            privileges: privileges.clone(),
+            rls: false,
+            column_only: false,
+            column_privileges: Vec::new(),
+            partition_of: None,
+            uses: Vec::new(),
+            write: None,
+        });
     }
-    let mut order: Vec<usize> = (0..v.len()).collect();
-    order.sort_by(|&a, &b| cmp(&v[a], &v[b]));
-    let mut slots: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
-    *v = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    out.extend(own);
+    out
 }
 
 fn req<'a>(f: &[Option<&'a str>], i: usize) -> Result<&'a str, AccessError> {
@@ -406,16 +423,6 @@ mod tests {
         assert!(!a.functions[1].execute);
         assert_eq!(a.not_found, [NotFound { schema: "x".into(), name: None }]);
         assert_eq!(a.other_schemas, ["hr", "zz"]);
-    }
-
-    #[test]
-    fn the_sort_is_stable_and_keeps_every_element() {
-        let mut v: Vec<(u8, usize)> = [3u8, 1, 2, 1, 3, 0, 2].iter().enumerate().map(|(i, &k)| (k, i)).collect();
-        sort_moving_once(&mut v, |a, b| a.0.cmp(&b.0));
-        assert_eq!(v, [(0, 5), (1, 1), (1, 3), (2, 2), (2, 6), (3, 0), (3, 4)]);
-        let mut empty: Vec<u8> = Vec::new();
-        sort_moving_once(&mut empty, |a, b| a.cmp(b));
-        assert!(empty.is_empty());
     }
 
     #[test]

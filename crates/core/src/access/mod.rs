@@ -26,6 +26,7 @@ mod collect;
 mod compact;
 mod fix_sql;
 mod model;
+mod order;
 mod query;
 mod quote;
 mod replication;
