@@ -411,8 +411,19 @@ rel AS MATERIALIZED (
 
 /// A destination's relations: every privilege's column grants, from one
 /// pass over pg_attribute for the few columns that matter (with a column
-/// ACL, a default or an identity), which the dependency CTEs read as well.
-const DESTINATION_REL_CTES: &str = r#"acl AS MATERIALIZED (
+/// ACL, a default or an identity), which the dependency CTEs and the write
+/// row's key (a `serial` or identity key column is among them; any other is
+/// looked up on pg_attribute's index) read as well.
+const DESTINATION_REL_CTES: &str = r#"dgrp AS MATERIALIZED (
+  SELECT c.relowner, c.relacl IS NULL AS default_acl, COALESCE(c.relacl, ARRAY[]::pg_catalog.aclitem[]) AS acl, c.relnamespace, c.relkind,
+    c.relrowsecurity, c.relispartition, pg_catalog.min(c.oid) AS oid,
+    pg_catalog.array_agg(c.oid) AS oids, pg_catalog.array_agg(c.relname::pg_catalog.text) AS names
+  FROM pg_catalog.pg_class c
+  WHERE c.relkind OPERATOR(pg_catalog.=) ANY (ARRAY[{relkinds}]::pg_catalog."char"[])
+    AND c.relnamespace OPERATOR(pg_catalog.=) ANY (SELECT ns.oid FROM ns)
+  GROUP BY 1, 2, 3, 4, 5, 6, 7
+),
+acl AS MATERIALIZED (
   SELECT g.relowner, g.is_seq, g.default_acl, g.acl,
     CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'SELECT') END AS p_select,
     CASE WHEN g.is_seq THEN false ELSE pg_catalog.has_table_privilege(g.oid, 'INSERT') END AS p_insert,
@@ -425,9 +436,22 @@ const DESTINATION_REL_CTES: &str = r#"acl AS MATERIALIZED (
     CASE WHEN g.is_seq THEN pg_catalog.has_sequence_privilege(g.oid, 'SELECT') ELSE false END AS s_select,
     CASE WHEN g.is_seq THEN pg_catalog.has_sequence_privilege(g.oid, 'UPDATE') ELSE false END AS s_update
   FROM (
-    SELECT c.relowner, c.is_seq, c.default_acl, c.acl, pg_catalog.min(c.oid) AS oid
-    FROM cls c GROUP BY c.relowner, c.is_seq, c.default_acl, c.acl
+    SELECT d.relowner, d.relkind OPERATOR(pg_catalog.=) 'S' AS is_seq, d.default_acl, d.acl, pg_catalog.min(d.oid) AS oid
+    FROM dgrp d GROUP BY 1, 2, 3, 4
   ) g
+),
+dcls AS MATERIALIZED (
+  SELECT c.oid, c.nspname, c.relname, c.relkind, c.relrowsecurity, c.relispartition, c.is_seq, c.complete OR {table_scope} AS in_scope,
+    c.p_select, c.p_insert, c.p_update, c.p_delete, c.p_truncate, c.p_references, c.p_trigger, c.s_usage, c.s_select, c.s_update
+  FROM (
+    SELECT ns.nspname, ns.complete, g.relkind, g.relrowsecurity, g.relispartition, a.is_seq,
+      a.p_select, a.p_insert, a.p_update, a.p_delete, a.p_truncate, a.p_references, a.p_trigger, a.s_usage, a.s_select, a.s_update,
+      pg_catalog.unnest(g.oids) AS oid, pg_catalog.unnest(g.names) AS relname
+    FROM dgrp g
+    JOIN ns ON ns.oid OPERATOR(pg_catalog.=) g.relnamespace
+    JOIN acl a ON a.relowner OPERATOR(pg_catalog.=) g.relowner AND a.is_seq OPERATOR(pg_catalog.=) (g.relkind OPERATOR(pg_catalog.=) 'S')
+      AND a.default_acl OPERATOR(pg_catalog.=) g.default_acl AND a.acl OPERATOR(pg_catalog.=) g.acl
+  ) c
 ),
 att AS MATERIALIZED (
   SELECT a.attrelid, a.attnum, a.attname::pg_catalog.text AS attname, a.attgenerated, a.attacl IS NOT NULL AS has_acl
@@ -455,11 +479,9 @@ rel AS MATERIALIZED (
     CASE WHEN x.colacl AND NOT x.p_references THEN pg_catalog.has_any_column_privilege(x.oid, 'REFERENCES') ELSE false END AS c_references
   FROM (
     SELECT c.oid, c.nspname, c.relname, c.relkind, c.relrowsecurity, c.relispartition,
-      g.p_select, g.p_insert, g.p_update, g.p_delete, g.p_truncate, g.p_references, g.p_trigger,
+      c.p_select, c.p_insert, c.p_update, c.p_delete, c.p_truncate, c.p_references, c.p_trigger,
       ca.attrelid IS NOT NULL AS colacl, ca.all_select, ca.all_insert, ca.all_update, ca.all_references
-    FROM cls c
-    JOIN acl g ON g.relowner OPERATOR(pg_catalog.=) c.relowner AND g.is_seq OPERATOR(pg_catalog.=) c.is_seq
-      AND g.default_acl OPERATOR(pg_catalog.=) c.default_acl AND g.acl OPERATOR(pg_catalog.=) c.acl
+    FROM dcls c
     LEFT JOIN colacl ca ON ca.attrelid OPERATOR(pg_catalog.=) c.oid
     WHERE NOT c.is_seq AND c.in_scope
     OFFSET 0
@@ -494,24 +516,26 @@ const DESTINATION_CTES: &str = r#"dep AS MATERIALIZED (
   WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
 ),
 seq AS MATERIALIZED (
-  SELECT s.oid, s.nspname, s.relname, s.in_scope, g.s_usage, g.s_select, g.s_update
-  FROM cls s
-  JOIN acl g ON g.relowner OPERATOR(pg_catalog.=) s.relowner AND g.is_seq OPERATOR(pg_catalog.=) s.is_seq
-    AND g.default_acl OPERATOR(pg_catalog.=) s.default_acl AND g.acl OPERATOR(pg_catalog.=) s.acl
+  SELECT s.oid, s.nspname, s.relname, s.in_scope, s.s_usage, s.s_select, s.s_update
+  FROM dcls s
   WHERE s.is_seq
 )"#;
 
 /// Destination only: per written table, its conflict key and the per-column answers.
+/// The key is the primary key, joined by hash; a table without a usable one
+/// (deferrable, or none) looks its unique indexes up on pg_index's index, so
+/// no sort over every index of the database picks it.
 const WRITE_CTES: &str = r#"wrel AS MATERIALIZED (
   SELECT r.oid, r.nspname, r.relname, r.relrowsecurity, r.colacl, r.p_insert, r.p_update, r.p_select
   FROM rel r WHERE r.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['r', 'p', 'f']::pg_catalog."char"[])
 ),
 wkey AS MATERIALIZED (
-  SELECT DISTINCT ON (i.indrelid) i.indrelid, i.indkey::pg_catalog.int2[] AS keys
+  SELECT w.oid AS indrelid, COALESCE(pk.keys, (SELECT u.indkey::pg_catalog.int2[] FROM pg_catalog.pg_index u
+    WHERE u.indrelid OPERATOR(pg_catalog.=) w.oid AND u.indisunique AND u.indimmediate AND u.indisvalid AND u.indpred IS NULL AND u.indexprs IS NULL
+    ORDER BY u.indexrelid LIMIT 1)) AS keys
   FROM wrel w
-  JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) w.oid
-  WHERE i.indisunique AND i.indimmediate AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
-  ORDER BY i.indrelid, i.indisprimary DESC, i.indexrelid
+  LEFT JOIN (SELECT i.indrelid, i.indkey::pg_catalog.int2[] AS keys FROM pg_catalog.pg_index i
+    WHERE i.indisprimary AND i.indimmediate AND i.indisvalid) pk ON pk.indrelid OPERATOR(pg_catalog.=) w.oid
 ),
 wcol AS MATERIALIZED (
   SELECT a.attrelid, a.attnum, a.attgenerated OPERATOR(pg_catalog.<>) '' AS generated,
@@ -612,7 +636,7 @@ FROM seq s
 LEFT JOIN pg_catalog.pg_depend d
   ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) s.oid AND d.objsubid OPERATOR(pg_catalog.=) 0
   AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjsubid OPERATOR(pg_catalog.>) 0 AND d.deptype OPERATOR(pg_catalog.=) ANY (ARRAY['a', 'i']::pg_catalog."char"[])
-LEFT JOIN cls t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
+LEFT JOIN dcls t ON t.oid OPERATOR(pg_catalog.=) d.refobjid
 LEFT JOIN att ta ON ta.attrelid OPERATOR(pg_catalog.=) d.refobjid AND ta.attnum OPERATOR(pg_catalog.=) d.refobjsubid
 LEFT JOIN rel owner ON owner.oid OPERATOR(pg_catalog.=) d.refobjid
 LEFT JOIN (SELECT DISTINCT dep.refobjid FROM dep WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass) used ON used.refobjid OPERATOR(pg_catalog.=) s.oid
@@ -639,8 +663,8 @@ JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"#,
     r#"SELECT 'write', w.nspname, w.relname,
   CASE WHEN pg_catalog.array_length(k.keys, 1) OPERATOR(pg_catalog.=) 1 THEN
-    pg_catalog.json_build_array((SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
-      WHERE a.attrelid OPERATOR(pg_catalog.=) w.oid AND a.attnum OPERATOR(pg_catalog.=) k.keys[pg_catalog.array_lower(k.keys, 1)]))::pg_catalog.text
+    pg_catalog.json_build_array(COALESCE(ka.attname, (SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
+      WHERE a.attrelid OPERATOR(pg_catalog.=) w.oid AND a.attnum OPERATOR(pg_catalog.=) k.keys[pg_catalog.array_lower(k.keys, 1)])))::pg_catalog.text
   WHEN k.keys IS NOT NULL THEN
     (SELECT pg_catalog.array_to_json(pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY u.ord))::pg_catalog.text
       FROM pg_catalog.unnest(k.keys) WITH ORDINALITY u(attnum, ord)
@@ -672,6 +696,7 @@ WHERE dep.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.reg
   (wd.indrelid IS NOT NULL)::pg_catalog.text
 FROM wrel w
 LEFT JOIN wkey k ON k.indrelid OPERATOR(pg_catalog.=) w.oid
+LEFT JOIN att ka ON ka.attrelid OPERATOR(pg_catalog.=) w.oid AND ka.attnum OPERATOR(pg_catalog.=) k.keys[pg_catalog.array_lower(k.keys, 1)]
 LEFT JOIN wtrig tg ON tg.tgrelid OPERATOR(pg_catalog.=) w.oid
 LEFT JOIN wdefer wd ON wd.indrelid OPERATOR(pg_catalog.=) w.oid
 LEFT JOIN wref rf ON rf.confrelid OPERATOR(pg_catalog.=) w.oid"#,
