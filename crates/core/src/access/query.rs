@@ -409,8 +409,11 @@ rel AS MATERIALIZED (
   ) x
 )"#;
 
-/// A destination's relations: every privilege's column grants, from one
-/// pass over pg_attribute for the few columns that matter (with a column
+/// A destination's relations, sequences included (`dcls`): grouped from one
+/// pass over pg_class (`dgrp`), their privileges asked once per distinct
+/// (owner, ACL, sequence or not) in `acl` and joined to the groups, which are
+/// then unnested (no per-relation join on ACL arrays); every privilege's
+/// column grants, from one pass over pg_attribute for the few columns that matter (with a column
 /// ACL, a default or an identity), which the dependency CTEs and the write
 /// row's key (a `serial` or identity key column is among them; any other is
 /// looked up on pg_attribute's index) read as well.
